@@ -1,0 +1,119 @@
+package config
+
+import "time"
+
+// Config is the whole mediagate configuration file, as decoded from TOML.
+// It is pure data: Load fills it in the fixed order defaults → strict decode →
+// Validate, and nothing in it changes after that.
+type Config struct {
+	Log     Log      `toml:"log"`
+	HTTP    HTTP     `toml:"http"`
+	WebRTC  WebRTC   `toml:"webrtc"`
+	Ingest  Ingest   `toml:"ingest"`
+	Streams []Stream `toml:"stream"`
+}
+
+// Log selects how much the gateway logs and in which format.
+type Log struct {
+	Level  string `toml:"level"`  // debug | info | warn | error
+	Format string `toml:"format"` // text | json
+}
+
+// HTTP configures the listener that serves WHEP, the API, metrics and the
+// player page.
+type HTTP struct {
+	Listen            string   `toml:"listen"`
+	AdminToken        string   `toml:"admin_token"`
+	CORSOrigins       []string `toml:"cors_origins"`
+	MaxBodyBytes      int64    `toml:"max_body_bytes"`
+	ReadHeaderTimeout Duration `toml:"read_header_timeout"`
+	ReadTimeout       Duration `toml:"read_timeout"`
+	WriteTimeout      Duration `toml:"write_timeout"`
+	IdleTimeout       Duration `toml:"idle_timeout"`
+}
+
+// WebRTC configures ICE and the viewer sessions.
+type WebRTC struct {
+	UDPPort int `toml:"udp_port"` // one UDP port for all ICE traffic
+	TCPPort int `toml:"tcp_port"` // ICE-TCP passive port; 0 disables it
+	// Interfaces restricts ICE to these network interfaces; empty means all.
+	Interfaces []string `toml:"interfaces"`
+	// PublicIPs are NAT 1:1 addresses announced instead of the local ones.
+	PublicIPs []string `toml:"public_ips"`
+	// IncludeLoopback gathers loopback candidates (tests, single-host setups).
+	IncludeLoopback bool `toml:"include_loopback"`
+	// MaxSessions caps viewer sessions across all streams.
+	MaxSessions int `toml:"max_sessions"`
+	// SetupTimeout reclaims sessions that never reach ICE connected.
+	SetupTimeout Duration `toml:"setup_timeout"`
+	// QueueDepth is the number of packets each viewer track may buffer.
+	QueueDepth int `toml:"queue_depth"`
+}
+
+// Ingest holds settings shared by every RTP source.
+type Ingest struct {
+	// ReadBuffer is the largest datagram accepted; larger ones are dropped.
+	ReadBuffer int `toml:"read_buffer"`
+	// SocketBuffer sets SO_RCVBUF on each ingest socket (bytes; 0 = OS default).
+	SocketBuffer int `toml:"socket_buffer"`
+	// SourceTimeout is how long a silent source stays "up".
+	SourceTimeout Duration `toml:"source_timeout"`
+	// ReceiverReportInterval is how often RTCP receiver reports go back.
+	ReceiverReportInterval Duration `toml:"receiver_report_interval"`
+}
+
+// Stream is one [[stream]] table: a camera or encoder and how viewers reach it.
+type Stream struct {
+	Name   string `toml:"name"`
+	Source string `toml:"source"` // rtp (only value for now)
+	// Listen is the UDP address for RTP; RTCP is muxed on it unless RTCPListen is set.
+	Listen     string   `toml:"listen"`
+	RTCPListen string   `toml:"rtcp_listen"`
+	AllowFrom  []string `toml:"allow_from"` // CIDRs a sender may use
+	// Latch is the latching policy: "first" (latch the first allowed sender and
+	// re-latch only after RelatchAfter of silence) or "strict" (never re-latch
+	// to another address while the source is up).
+	Latch        string   `toml:"latch"`
+	RelatchAfter Duration `toml:"relatch_after"`
+	ViewerToken  string   `toml:"viewer_token"`
+	MaxViewers   int      `toml:"max_viewers"`
+	// Keyframe requests sent to the sender: "pli" or "fir", at most one per KeyframeInterval.
+	KeyframeRequest  string   `toml:"keyframe_request"`
+	KeyframeInterval Duration `toml:"keyframe_interval"`
+	Video            *Video   `toml:"video"`
+	Audio            *Audio   `toml:"audio"`
+	SRTP             *SRTP    `toml:"srtp"`
+}
+
+// Video describes the video the sender pushes.
+type Video struct {
+	Codec       string `toml:"codec"` // h264 | vp8
+	PayloadType int    `toml:"payload_type"`
+	ClockRate   int    `toml:"clock_rate"`
+	// ProfileLevelID is the H.264 profile-level-id the camera sends (hex, 6 digits).
+	ProfileLevelID string `toml:"profile_level_id"`
+	// SpropParameterSets carries SPS,PPS (base64, comma separated) for cameras
+	// that send them only out of band.
+	SpropParameterSets string `toml:"sprop_parameter_sets"`
+}
+
+// Audio describes the audio the sender pushes.
+type Audio struct {
+	Codec       string `toml:"codec"` // opus | pcmu | pcma
+	PayloadType int    `toml:"payload_type"`
+	ClockRate   int    `toml:"clock_rate"`
+	Channels    int    `toml:"channels"`
+}
+
+// SRTP holds the SDES keying for an SRTP source.
+type SRTP struct {
+	Suite string `toml:"suite"` // e.g. AES_CM_128_HMAC_SHA1_80
+	Key   Secret `toml:"key"`   // base64 master key || master salt
+}
+
+// Duration is a time.Duration written as a string ("5s") in TOML. Integers
+// are refused: BurntSushi/toml would read them as nanoseconds.
+type Duration time.Duration
+
+// Secret is a string that never prints itself: logs and errors show "[redacted]".
+type Secret string

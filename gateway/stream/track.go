@@ -1,0 +1,105 @@
+package stream
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Kind tells audio tracks from video tracks.
+type Kind int
+
+// The two kinds of track.
+const (
+	Video Kind = iota
+	Audio
+)
+
+func (k Kind) String() string {
+	if k == Audio {
+		return "audio"
+	}
+	return "video"
+}
+
+// Codec is the RTP payload format of a track, as the source sends it.
+type Codec struct {
+	MimeType    string // "video/H264", "video/VP8", "audio/opus", "audio/PCMU", "audio/PCMA"
+	ClockRate   uint32
+	Channels    uint16
+	PayloadType uint8
+	// Fmtp is the a=fmtp parameter string (profile-level-id, sprop-parameter-sets…).
+	Fmtp string
+}
+
+// Track carries one media flow from its source to its subscribers.
+type Track struct {
+	Kind  Kind
+	Codec Codec
+
+	mu    sync.Mutex // serialises subscribe/unsubscribe; Write never takes it
+	subs  atomic.Pointer[[]*Subscription]
+	clock atomic.Pointer[SenderClock]
+	last  atomic.Pointer[Packet]
+}
+
+// NewTrack returns a track with no subscribers.
+func NewTrack(kind Kind, codec Codec) *Track {
+	t := &Track{Kind: kind, Codec: codec}
+	t.subs.Store(&[]*Subscription{})
+	return t
+}
+
+// Write offers p to every subscriber. It never blocks and holds no lock: a
+// subscriber whose queue is full loses p, and the loss is counted on its
+// Subscription. p must not be modified after Write.
+func (t *Track) Write(p *Packet) {
+	t.last.Store(p)
+	for _, s := range *t.subs.Load() {
+		s.offer(p)
+	}
+}
+
+// SetSenderClock records the source's latest NTP↔RTP mapping.
+func (t *Track) SetSenderClock(c SenderClock) { t.clock.Store(&c) }
+
+// SenderClock returns the source's latest NTP↔RTP mapping, or nil before the
+// first Sender Report.
+func (t *Track) SenderClock() *SenderClock { return t.clock.Load() }
+
+// LastPacket returns the most recent packet written, or nil.
+func (t *Track) LastPacket() *Packet { return t.last.Load() }
+
+// Subscribe attaches a new subscriber whose queue holds depth packets.
+func (t *Track) Subscribe(depth int) *Subscription {
+	if depth < 1 {
+		depth = 1
+	}
+	s := &Subscription{
+		track: t,
+		queue: make(chan *Packet, depth),
+		done:  make(chan struct{}),
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.subs.Load()
+	next := make([]*Subscription, 0, len(old)+1)
+	next = append(append(next, old...), s)
+	t.subs.Store(&next)
+	return s
+}
+
+// Subscribers reports how many subscribers the track has now.
+func (t *Track) Subscribers() int { return len(*t.subs.Load()) }
+
+func (t *Track) unsubscribe(s *Subscription) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.subs.Load()
+	next := make([]*Subscription, 0, len(old))
+	for _, o := range old {
+		if o != s {
+			next = append(next, o)
+		}
+	}
+	t.subs.Store(&next)
+}
