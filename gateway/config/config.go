@@ -23,7 +23,7 @@ type Log struct {
 // player page.
 type HTTP struct {
 	Listen            string   `toml:"listen"`
-	AdminToken        string   `toml:"admin_token"`
+	AdminToken        Secret   `toml:"admin_token"`
 	CORSOrigins       []string `toml:"cors_origins"`
 	MaxBodyBytes      int64    `toml:"max_body_bytes"`
 	ReadHeaderTimeout Duration `toml:"read_header_timeout"`
@@ -75,7 +75,7 @@ type Stream struct {
 	// to another address while the source is up).
 	Latch        string   `toml:"latch"`
 	RelatchAfter Duration `toml:"relatch_after"`
-	ViewerToken  string   `toml:"viewer_token"`
+	ViewerToken  Secret   `toml:"viewer_token"`
 	MaxViewers   int      `toml:"max_viewers"`
 	// Keyframe requests sent to the sender: "pli" or "fir", at most one per KeyframeInterval.
 	KeyframeRequest  string   `toml:"keyframe_request"`

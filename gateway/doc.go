@@ -1,0 +1,13 @@
+// Package gateway is mediagate's composition root: it turns a config.Config
+// into running parts and wires them together.
+//
+//	config ─▶ Gateway.New ─┬─ event.Bus (one bus: log, SSE, later webhooks)
+//	                       ├─ stream.Hub (one Stream per [[stream]], tracks from its media tables)
+//	                       ├─ ingest.Source per RTP stream (UDP sockets, latching, SRTP, RTCP back)
+//	                       ├─ egress.Manager (the shared webrtc.API, ICE UDP/TCP mux, viewers)
+//	                       └─ HTTP: whep.Handler at /whep/, api.Handler for the rest
+//
+// New binds every socket, so a caller that gets a Gateway back knows every
+// listener is up (the moment to tell systemd READY=1). Run serves until its
+// context ends; Shutdown drains.
+package gateway

@@ -1,0 +1,132 @@
+package gateway
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"mediagate.dev/mediagate/gateway/api"
+	"mediagate.dev/mediagate/gateway/egress"
+	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/gateway/whep"
+)
+
+const (
+	shutdownGrace  = 10 * time.Second
+	openTimeout    = 5 * time.Second
+	maxHeaderBytes = 16 << 10
+)
+
+// listenHTTP binds the HTTP listener and builds the handlers behind it.
+func (g *Gateway) listenHTTP() error {
+	hc := g.cfg.HTTP
+	ln, err := net.Listen("tcp", hc.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen: %w", err)
+	}
+	g.httpLn = ln
+	g.whep = g.newWHEP()
+	mux := http.NewServeMux()
+	mux.Handle("/whep/", g.whep)
+	(&api.Handler{
+		Hub:        g.hub,
+		Bus:        g.bus,
+		AdminToken: hc.AdminToken.Reveal(),
+		Gatherer:   g.reg,
+		Describe:   g.describe,
+		Log:        g.log.With("component", "api"),
+		Version:    Version,
+	}).Routes(mux)
+	g.httpSrv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: hc.ReadHeaderTimeout.D(),
+		ReadTimeout:       hc.ReadTimeout.D(),
+		WriteTimeout:      hc.WriteTimeout.D(),
+		IdleTimeout:       hc.IdleTimeout.D(),
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+	return nil
+}
+
+func (g *Gateway) newWHEP() *whep.Handler {
+	return &whep.Handler{
+		Open:          g.openViewer,
+		StreamToken:   g.streamToken,
+		TokenValidFor: g.tokenValidFor,
+		Classify:      classifyEgressError,
+		CORSOrigins:   g.cfg.HTTP.CORSOrigins,
+		MaxBodyBytes:  g.cfg.HTTP.MaxBodyBytes,
+		OpenTimeout:   openTimeout,
+		Log:           g.log.With("component", "whep"),
+		Metrics:       whep.NewMetrics(g.reg),
+	}
+}
+
+func (g *Gateway) openViewer(ctx context.Context, req whep.OpenRequest) (whep.Session, string, error) {
+	st := g.hub.Get(req.Stream)
+	if st == nil {
+		return nil, "", fmt.Errorf("%q: %w", req.Stream, errUnknownStream)
+	}
+	v, answer, err := g.egress.NewViewer(ctx, egress.ViewerRequest{
+		ID: req.ID, Stream: st, Offer: req.Offer, Remote: req.Remote,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return v, answer, nil
+}
+
+// streamToken reports a configured stream's viewer token.
+func (g *Gateway) streamToken(name string) (string, bool) {
+	for _, sc := range g.cfg.Streams {
+		if sc.Name == name {
+			return sc.ViewerToken.Reveal(), g.hub.Get(name) != nil
+		}
+	}
+	return "", false
+}
+
+// tokenValidFor reports whether token opens some stream (so a request with it
+// for another stream is answered 403, not 401).
+func (g *Gateway) tokenValidFor(token string) bool {
+	for _, sc := range g.cfg.Streams {
+		want := sc.ViewerToken.Reveal()
+		if want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(token)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func classifyEgressError(err error) int {
+	switch {
+	case errors.Is(err, errUnknownStream):
+		return http.StatusNotFound
+	case errors.Is(err, egress.ErrBadOffer):
+		return http.StatusBadRequest
+	case errors.Is(err, egress.ErrUnacceptable):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, egress.ErrCapacity):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, egress.ErrClosed):
+		return http.StatusNotFound
+	}
+	return 0
+}
+
+// describe adds the ingest side of a stream to its API description.
+func (g *Gateway) describe(st *stream.Stream) map[string]any {
+	src := g.Source(st.Name)
+	if src == nil {
+		return nil
+	}
+	out := map[string]any{"listen": src.LocalAddr().String()}
+	if a := src.Latched(); a.IsValid() {
+		out["source"] = a.String()
+	}
+	return out
+}
