@@ -1,0 +1,18 @@
+package api
+
+import "errors"
+
+// Sentinel errors, reported to clients as the detail of a problem body.
+var (
+	// ErrAPIDisabled means no admin token is configured, so the control API
+	// refuses every request.
+	ErrAPIDisabled = errors.New("the control API is disabled: set http.admin_token to enable it")
+	// ErrMissingToken means the request carried no bearer token.
+	ErrMissingToken = errors.New("a bearer token is required")
+	// ErrInvalidToken means the request's bearer token is not the admin token.
+	ErrInvalidToken = errors.New("the bearer token is not valid")
+	// ErrUnknownStream means no stream has the requested name.
+	ErrUnknownStream = errors.New("no such stream")
+	// ErrNoEvents means the handler has no event bus to stream from.
+	ErrNoEvents = errors.New("the event bus is not available")
+)

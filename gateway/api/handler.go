@@ -1,0 +1,123 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"mediagate.dev/mediagate/gateway/event"
+	"mediagate.dev/mediagate/gateway/stream"
+)
+
+// Handler serves the control API, the event stream, metrics, the health check
+// and the player pages. Set its fields, then call Routes once; the fields must
+// not change afterwards. A Handler must not be copied after first use.
+type Handler struct {
+	// Hub holds the streams the API lists and the pages show.
+	Hub *stream.Hub
+	// Bus is the event bus streamed at /api/v1/events.
+	Bus *event.Bus
+	// AdminToken is the bearer token of /api/v1. Empty refuses the API
+	// with 403.
+	AdminToken string
+	// Gatherer supplies /metrics; nil serves prometheus.DefaultGatherer.
+	Gatherer prometheus.Gatherer
+	// Describe, when set, adds fields to a stream's JSON object (for example
+	// the latched source). It cannot replace the fields the API itself sets.
+	Describe func(s *stream.Stream) map[string]any
+	// Metrics counts SSE clients and refused requests; nil counts nothing.
+	Metrics *Metrics
+	// Log receives the handler's logs; nil discards them.
+	Log *slog.Logger
+	// Version is the build version reported by /healthz.
+	Version string
+
+	refusals limitedLog
+}
+
+// Routes registers the handler's endpoints on mux. WHEP and WHIP register
+// their own paths on the same mux.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	mux.Handle("GET /healthz", secure(http.HandlerFunc(h.serveHealth)))
+	mux.Handle("GET /metrics", secure(h.metricsHandler()))
+	mux.Handle("GET /api/v1/streams", secure(h.admin(h.serveStreams)))
+	mux.Handle("GET /api/v1/streams/{name}", secure(h.admin(h.serveStream)))
+	mux.Handle("GET /api/v1/events", secure(h.admin(h.serveEvents)))
+	mux.Handle("GET /{$}", securePage(http.HandlerFunc(h.serveIndex)))
+	mux.Handle("GET /view/{name}", securePage(http.HandlerFunc(h.serveView)))
+	mux.Handle("GET /static/{file}", secure(http.HandlerFunc(serveStatic)))
+}
+
+// contentSecurityPolicy lets the pages load scripts, styles, images and
+// fetches from their own origin only, and nothing else (CSP Level 3).
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self'; media-src 'self' blob: mediastream:; connect-src 'self'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// secure sets the headers every response carries.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securePage adds the headers of an HTML page to secure's.
+func securePage(next http.Handler) http.Handler {
+	return secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	}))
+}
+
+func (h *Handler) serveHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, map[string]string{"status": "ok", "version": h.Version})
+}
+
+func (h *Handler) metricsHandler() http.Handler {
+	g := h.Gatherer
+	if g == nil {
+		g = prometheus.DefaultGatherer
+	}
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{
+		ErrorLog:      promLogger{h.logger()},
+		ErrorHandling: promhttp.ContinueOnError,
+	})
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Log.With("component", "api")
+}
+
+// promLogger adapts slog to promhttp's error logger.
+type promLogger struct{ log *slog.Logger }
+
+func (l promLogger) Println(v ...any) { l.log.Warn("metrics gathering", "error", v) }
+
+// limitedLog logs at most one message per second and counts what it holds
+// back, so a flood of refused requests cannot flood the log.
+type limitedLog struct {
+	last       atomic.Int64
+	suppressed atomic.Uint64
+}
+
+func (l *limitedLog) log(log *slog.Logger, msg string, args ...any) {
+	now := time.Now().UnixNano()
+	last := l.last.Load()
+	if now-last < int64(time.Second) || !l.last.CompareAndSwap(last, now) {
+		l.suppressed.Add(1)
+		return
+	}
+	if n := l.suppressed.Swap(0); n > 0 {
+		args = append(args, "suppressed", n)
+	}
+	log.Warn(msg, args...)
+}
