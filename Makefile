@@ -15,7 +15,9 @@ FUZZ_TARGETS := \
 	./gateway/ingest:FuzzClassify \
 	./gateway/egress:FuzzOffer \
 	./gateway/whep:FuzzSDPFrag \
-	./gateway/whep:FuzzPost
+	./gateway/whep:FuzzPost \
+	./gateway/api:FuzzBearerToken \
+	./gateway/api:FuzzEncodeEvent
 
 .PHONY: all build run test test-short lint fuzz bench deps-run deps-test clean
 

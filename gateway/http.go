@@ -38,6 +38,7 @@ func (g *Gateway) listenHTTP() error {
 		AdminToken: hc.AdminToken.Reveal(),
 		Gatherer:   g.reg,
 		Describe:   g.describe,
+		Metrics:    api.NewMetrics(g.reg),
 		Log:        g.log.With("component", "api"),
 		Version:    Version,
 	}).Routes(mux)

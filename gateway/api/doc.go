@@ -17,10 +17,9 @@
 //     neither its content nor its length leaks through timing. An empty
 //     AdminToken refuses the API with 403 instead of leaving it open.
 //   - Errors are RFC 9457 problem details (application/problem+json).
-//   - The SSE handler lifts the connection's read deadline and keeps a rolling
-//     write deadline, so a long-lived event stream outlives the server's
-//     ReadTimeout and WriteTimeout while a client that stops reading is still
-//     dropped after one write window.
+//   - The SSE handler keeps a rolling write deadline (http.ResponseController),
+//     so a long-lived event stream outlives the server's WriteTimeout while a
+//     client that stops reading is still dropped after one write window.
 //   - HTML pages carry a Content-Security-Policy that allows only same-origin
 //     scripts, styles and fetches; the player's JavaScript and CSS are
 //     separate embedded files under /static/, and the pages hold no token and

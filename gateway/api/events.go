@@ -43,11 +43,6 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 
 	log := h.logger().With("remote", r.RemoteAddr)
 	c := &sseConn{w: w, rc: http.NewResponseController(w)}
-	// The stream lives longer than the server's ReadTimeout would allow;
-	// the rolling write deadline in send takes over detecting dead clients.
-	if err := c.rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		log.Debug("event stream: lifting the read deadline", "error", err)
-	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-store")
@@ -94,8 +89,10 @@ func (c *sseConn) run(ctx context.Context, events <-chan event.Event, log *slog.
 	}
 }
 
-// send writes one frame and flushes it, under a fresh write deadline so the
-// server's WriteTimeout does not cut the stream.
+// send writes one frame and flushes it under a fresh write deadline: the
+// server's WriteTimeout would otherwise cut the stream, while a client that
+// stops reading still fails the write after sseWriteWindow. (ReadTimeout
+// needs nothing: a bodiless GET is not read from once the handler runs.)
 func (c *sseConn) send(frame []byte) error {
 	err := c.rc.SetWriteDeadline(time.Now().Add(sseWriteWindow))
 	if err != nil && !errors.Is(err, http.ErrNotSupported) {

@@ -31,7 +31,8 @@ type Handler struct {
 	Describe func(s *stream.Stream) map[string]any
 	// Metrics counts SSE clients and refused requests; nil counts nothing.
 	Metrics *Metrics
-	// Log receives the handler's logs; nil discards them.
+	// Log receives the handler's logs, already scoped by the caller; nil
+	// discards them.
 	Log *slog.Logger
 	// Version is the build version reported by /healthz.
 	Version string
@@ -54,6 +55,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 // contentSecurityPolicy lets the pages load scripts, styles, images and
 // fetches from their own origin only, and nothing else (CSP Level 3).
+// form-action 'none' also stops the token form from ever being submitted
+// natively, which would put the token in a URL: the player handles it.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self'; media-src 'self' blob: mediastream:; connect-src 'self'; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -94,7 +97,7 @@ func (h *Handler) logger() *slog.Logger {
 	if h.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}
-	return h.Log.With("component", "api")
+	return h.Log
 }
 
 // promLogger adapts slog to promhttp's error logger.
