@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"mediagate.dev/mediagate/gateway/api"
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/stream"
@@ -62,6 +64,11 @@ func (g *Gateway) newWHEP() *whep.Handler {
 		CORSOrigins:   g.cfg.HTTP.CORSOrigins,
 		MaxBodyBytes:  g.cfg.HTTP.MaxBodyBytes,
 		OpenTimeout:   openTimeout,
+		MaxPerIP:      maxSessionsPerIP,
+		PostRate:      postRatePerIP,
+		PostBurst:     postBurstPerIP,
+		PatchRate:     patchRatePerIP,
+		PatchBurst:    patchBurstPerIP,
 		Log:           g.log.With("component", "whep"),
 		Metrics:       whep.NewMetrics(g.reg),
 	}
