@@ -39,12 +39,16 @@ func checkConfig(args []string) int {
 	if err != nil {
 		return 2
 	}
-	if _, err := config.Load(path); err != nil {
+	cfg, err := config.Load(path)
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s:\n", path)
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(os.Stderr, "  %s\n", line)
 		}
 		return 1
+	}
+	if err := config.CheckFileMode(path, cfg); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: %v\n", err)
 	}
 	fmt.Printf("%s: ok\n", path)
 	return 0
@@ -57,7 +61,7 @@ func run(args []string) int {
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "mediagate: %s: %v\n", path, err)
+		fmt.Fprintf(os.Stderr, "mediagate: %v\n", err)
 		return 1
 	}
 	log := newLogger(cfg.Log)

@@ -9,8 +9,10 @@
 //
 //  1. Default() fills every global setting.
 //  2. The file is decoded strictly with BurntSushi/toml over those defaults.
-//     A key the schema does not know is an error (MetaData.Undecoded), named
-//     by its key path with array indexes, such as stream[1].video.codek.
+//     A syntax error or a value of the wrong type stops here, with its line
+//     and column. A key the schema does not know is an error
+//     (MetaData.Undecoded), named by its key path with array indexes, such
+//     as stream[1].video.codek, and reported together with step 4's.
 //  3. Stream.FillDefaults completes each [[stream]] table: empty or zero
 //     fields take the per-stream and per-codec defaults, and codec names are
 //     lowered.

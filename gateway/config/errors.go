@@ -44,7 +44,8 @@ var (
 	ErrKeyLength = errors.New("SRTP key has the wrong length")
 )
 
-// ErrDuration reports a duration that is not a Go duration string.
+// ErrDuration reports a duration that is not a Go duration string, from
+// Duration.UnmarshalText and Duration.UnmarshalTOML.
 var ErrDuration = errors.New("invalid duration")
 
 // FieldError is one problem in a configuration, named by the key path it is
@@ -59,8 +60,8 @@ type FieldError struct {
 	Line, Column int
 	// Msg says what is wrong and what is allowed.
 	Msg string
-	// Err classifies the problem: ErrSyntax, ErrType, ErrUnknownKey or
-	// ErrInvalid.
+	// Err classifies the problem: ErrEncoding, ErrSyntax, ErrType,
+	// ErrUnknownKey or ErrInvalid.
 	Err error
 }
 

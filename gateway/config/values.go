@@ -27,19 +27,25 @@ const (
 	LatchStrict = "strict"
 )
 
-// Keyframe request kinds (Stream.KeyframeRequest), RFC 4585 §6.3.1 and
-// RFC 5104 §4.3.1.
+// Keyframe request kinds (Stream.KeyframeRequest).
 const (
+	// KeyframePLI asks with a Picture Loss Indication (RFC 4585 §6.3.1).
 	KeyframePLI = "pli"
+	// KeyframeFIR asks with a Full Intra Request (RFC 5104 §4.3.1).
 	KeyframeFIR = "fir"
 )
 
 // Codec names, as written in the config (lower case after FillDefaults).
 const (
+	// CodecH264 is H.264 video (RFC 6184).
 	CodecH264 = "h264"
-	CodecVP8  = "vp8"
+	// CodecVP8 is VP8 video (RFC 7741).
+	CodecVP8 = "vp8"
+	// CodecOpus is Opus audio (RFC 7587).
 	CodecOpus = "opus"
+	// CodecPCMU is G.711 µ-law audio (RFC 3551 §4.5.14).
 	CodecPCMU = "pcmu"
+	// CodecPCMA is G.711 A-law audio (RFC 3551 §4.5.14).
 	CodecPCMA = "pcma"
 )
 
