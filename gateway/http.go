@@ -21,6 +21,15 @@ const (
 	shutdownGrace  = 10 * time.Second
 	openTimeout    = 5 * time.Second
 	maxHeaderBytes = 16 << 10
+
+	// Per-client limits on WHEP (a client is an IP; IPv6 by /64). Generous
+	// enough for a wall of players behind one NAT, tight enough that one
+	// host cannot fill the gateway with half-open sessions.
+	maxSessionsPerIP = 200
+	postRatePerIP    = rate.Limit(20)
+	postBurstPerIP   = 100
+	patchRatePerIP   = rate.Limit(50)
+	patchBurstPerIP  = 200
 )
 
 // listenHTTP binds the HTTP listener and builds the handlers behind it.

@@ -1,0 +1,39 @@
+// Package egress is the last stage of the packet path from a camera to a
+// browser: one Viewer per browser session, holding a pion/webrtc
+// PeerConnection, its outbound tracks and its RTCP loop.
+//
+//	stream.Track.Write → Subscription (bounded queue, drops counted)
+//	  → forwarder goroutine (one per viewer track): keyframe gate, new header
+//	    (own SSRC, negotiated payload type, continuous seq/ts), SPS/PPS insertion
+//	  → pion TrackLocalWriter → NACK guard → NACK responder (retransmission
+//	    buffer) → SRTP → ICE (one UDP port for every session, or ICE-TCP)
+//	viewer RTCP → NACK guard (per-viewer budget) → NACK responder → RTCP loop:
+//	  PLI/FIR → Stream.RequestKeyframe; REMB → Config.OnREMB
+//
+// A Manager binds the ICE sockets once and builds one webrtc.API that every
+// session shares: a MediaEngine with H.264 (packetization mode 1, several
+// profiles), VP8, Opus, PCMU and PCMA; RTCP feedback nack, nack pli, ccm fir
+// and goog-remb; no TWCC, so that Chrome sends REMB; and an explicit
+// interceptor chain with pion's NACK responder and no report generator,
+// because each forwarder sends its own Sender Reports, derived from the
+// source's SenderClock so that audio and video stay in sync.
+//
+// Decisions recorded here:
+//
+//   - The offer is parsed and checked with pion/sdp before pion sees it, and
+//     handed to pion with its remote candidates filtered and capped (64 per
+//     session, offer and trickle together).
+//   - The answer lists, per m-section, exactly the offered formats the
+//     source can be sent as, best first; for H.264 the source's own profile
+//     ranks first. When the source's profile (from its fmtp or in-band SPS)
+//     is not offered at all, the stream is passed through anyway and
+//     mediagate_egress_profile_mismatch_total counts the viewer once.
+//   - viewer.join is published when the session is created (after the
+//     answer), not when ICE connects, so every join has exactly one
+//     viewer.leave, whose data carries the reason.
+//   - A viewer joining asks the source for a keyframe once its track is
+//     bound (DTLS up), and again every second while it waits for one.
+//   - The ICE sockets are bound on the addresses present when the Manager
+//     starts; interface changes need a new Manager. The ICE-TCP listener is
+//     a wildcard socket; Interfaces restricts the candidates it announces.
+package egress

@@ -1,0 +1,100 @@
+package egress
+
+import (
+	"fmt"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/logging"
+	"github.com/pion/webrtc/v4"
+)
+
+// videoFeedback is the RTCP feedback offered for every video codec (RFC 4585
+// §4.2 nack and nack pli, RFC 5104 §7.1 ccm fir, goog-remb). There is no
+// transport-cc: without TWCC feedback and its header extension, Chrome falls
+// back to REMB, which the bandwidth estimation of this gateway consumes.
+var videoFeedback = []webrtc.RTCPFeedback{
+	{Type: webrtc.TypeRTCPFBNACK},
+	{Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
+	{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"},
+	{Type: webrtc.TypeRTCPFBGoogREMB},
+}
+
+// h264Profiles are the profile-level-ids registered for H.264, packetization
+// mode 1 (RFC 6184 §8.1): constrained baseline, baseline, main, constrained
+// high and high. pion matches an offered profile-level-id on its first two
+// bytes (profile_idc and the constraint flags), ignoring the level.
+var h264Profiles = []string{"42e01f", "42001f", "4d001f", "640c1f", "64001f"}
+
+// registeredCodecs returns every payload format the gateway can send, with
+// payload types that matter only for offers the gateway would make.
+func registeredCodecs() (video, audio []webrtc.RTPCodecParameters) {
+	video = append(video, webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: videoFeedback,
+		},
+		PayloadType: 96,
+	})
+	for i, p := range h264Profiles {
+		video = append(video, webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, RTCPFeedback: videoFeedback,
+				SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=" + p,
+			},
+			PayloadType: webrtc.PayloadType(102 + 2*i),
+		})
+	}
+	audio = []webrtc.RTPCodecParameters{
+		{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
+				SDPFmtpLine: "minptime=10;useinbandfec=1",
+			},
+			PayloadType: 111,
+		},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000}, PayloadType: 0},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000}, PayloadType: 8},
+	}
+	return video, audio
+}
+
+// newMediaEngine registers the gateway's codecs and no header extension.
+func newMediaEngine() (*webrtc.MediaEngine, error) {
+	m := &webrtc.MediaEngine{}
+	video, audio := registeredCodecs()
+	for _, c := range video {
+		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
+			return nil, fmt.Errorf("register %s: %w", c.MimeType, err)
+		}
+	}
+	for _, c := range audio {
+		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, fmt.Errorf("register %s: %w", c.MimeType, err)
+		}
+	}
+	return m, nil
+}
+
+// nackBufferSize is how many sent packets each viewer track keeps for
+// retransmission (a power of two, pion's requirement): about two seconds of
+// a 4 Mbit/s stream.
+const nackBufferSize = 1024
+
+// newInterceptors builds the interceptor chain explicitly. The guard comes
+// first, so it sits inside pion's NACK responder: it sees the RTCP before
+// the responder and every packet the responder resends. There is no report
+// interceptor (egress sends its own Sender Reports, derived from the
+// source's clock), no NACK generator and no TWCC (egress receives no media).
+func newInterceptors(guard *nackGuardFactory, lf logging.LoggerFactory) (*interceptor.Registry, error) {
+	responder, err := nack.NewResponderInterceptor(
+		nack.ResponderSize(nackBufferSize),
+		nack.WithResponderLoggerFactory(lf),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("nack responder: %w", err)
+	}
+	r := &interceptor.Registry{}
+	r.Add(guard)
+	r.Add(responder)
+	return r, nil
+}

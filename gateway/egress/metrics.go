@@ -1,0 +1,97 @@
+package egress
+
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// RTCP packet types counted in mediagate_egress_rtcp_received_total.
+var rtcpTypes = []string{"pli", "fir", "remb", "nack", "rr", "sr", "sdes", "bye", "other", "malformed"}
+
+// Metrics are the egress counters, each labelled with the stream. A nil
+// *Metrics is valid and counts nothing.
+type Metrics struct {
+	viewers         *prometheus.GaugeVec
+	packets         *prometheus.CounterVec
+	bytes           *prometheus.CounterVec
+	queueDropped    *prometheus.CounterVec
+	rtcp            *prometheus.CounterVec
+	nackRetransmits *prometheus.CounterVec
+	nackLimited     *prometheus.CounterVec
+	profileMismatch *prometheus.CounterVec
+	setupTimeouts   *prometheus.CounterVec
+	writeErrors     *prometheus.CounterVec
+}
+
+// NewMetrics creates the egress metrics and registers them with reg, which
+// may be nil to leave them unregistered.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "mediagate", Subsystem: "egress", Name: name, Help: help,
+		}, append([]string{"stream"}, labels...))
+	}
+	m := &Metrics{
+		viewers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "mediagate", Subsystem: "egress", Name: "viewers",
+			Help: "Viewer sessions, including those still being set up.",
+		}, []string{"stream"}),
+		packets:         counter("packets_sent_total", "RTP packets sent to viewers."),
+		bytes:           counter("bytes_sent_total", "RTP bytes (header and payload) sent to viewers."),
+		queueDropped:    counter("queue_dropped_total", "Packets lost to a full viewer queue."),
+		rtcp:            counter("rtcp_received_total", "RTCP packets received from viewers, by type.", "type"),
+		nackRetransmits: counter("nack_retransmits_total", "Packets retransmitted in answer to a NACK."),
+		nackLimited:     counter("nack_limited_total", "NACK packets ignored because a viewer exceeded its retransmission budget."),
+		profileMismatch: counter("profile_mismatch_total", "Viewers sent an H.264 profile they did not offer."),
+		setupTimeouts:   counter("sessions_setup_timeout_total", "Sessions closed because ICE never connected."),
+		writeErrors:     counter("write_errors_total", "RTP or RTCP writes to a viewer that failed."),
+	}
+	if reg != nil {
+		reg.MustRegister(m.viewers, m.packets, m.bytes, m.queueDropped, m.rtcp, m.nackRetransmits,
+			m.nackLimited, m.profileMismatch, m.setupTimeouts, m.writeErrors)
+	}
+	return m
+}
+
+// discardMetrics backs a nil *Metrics: real but unregistered collectors.
+var discardMetrics = sync.OnceValue(func() *Metrics { return NewMetrics(nil) })
+
+// streamMetrics holds one stream's resolved metrics so the per-packet path
+// does no label lookup.
+type streamMetrics struct {
+	viewers         prometheus.Gauge
+	packets         prometheus.Counter
+	bytes           prometheus.Counter
+	queueDropped    prometheus.Counter
+	nackRetransmits prometheus.Counter
+	nackLimited     prometheus.Counter
+	profileMismatch prometheus.Counter
+	setupTimeouts   prometheus.Counter
+	writeErrors     prometheus.Counter
+	rtcp            map[string]prometheus.Counter
+}
+
+// forStream resolves the metrics of one stream. With a nil receiver the
+// result counts into unregistered sinks.
+func (m *Metrics) forStream(name string) *streamMetrics {
+	if m == nil {
+		m = discardMetrics()
+	}
+	s := &streamMetrics{
+		viewers:         m.viewers.WithLabelValues(name),
+		packets:         m.packets.WithLabelValues(name),
+		bytes:           m.bytes.WithLabelValues(name),
+		queueDropped:    m.queueDropped.WithLabelValues(name),
+		nackRetransmits: m.nackRetransmits.WithLabelValues(name),
+		nackLimited:     m.nackLimited.WithLabelValues(name),
+		profileMismatch: m.profileMismatch.WithLabelValues(name),
+		setupTimeouts:   m.setupTimeouts.WithLabelValues(name),
+		writeErrors:     m.writeErrors.WithLabelValues(name),
+		rtcp:            make(map[string]prometheus.Counter, len(rtcpTypes)),
+	}
+	for _, t := range rtcpTypes {
+		s.rtcp[t] = m.rtcp.WithLabelValues(name, t)
+	}
+	return s
+}

@@ -1,0 +1,194 @@
+package egress
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/gateway/event"
+	"mediagate.dev/mediagate/gateway/stream"
+)
+
+// Viewer is one browser session: a PeerConnection, one forwarder per sent
+// track and one RTCP reader per sender. A supervisor goroutine owns its end:
+// Close, ICE or DTLS failure, the setup timeout and the stream's removal all
+// ask it to stop, and it tears everything down once.
+type Viewer struct {
+	id      string
+	remote  string
+	stream  *stream.Stream
+	m       *Manager
+	pc      *webrtc.PeerConnection
+	log     *slog.Logger
+	metrics *streamMetrics
+	errs    *rateLog
+
+	tracks []*outTrack // set up by negotiate, before start
+
+	mu          sync.Mutex // serialises signalling: AddCandidate, Restart
+	offerSDP    string     // the remote offer as applied, for restarts
+	bundleMid   string
+	remoteUfrag string
+	remotePwd   string
+	candidates  int
+	joined      atomic.Bool
+	ssrcs       sync.Map // uint32 → struct{}: bound SSRCs to forget on teardown
+	connected   chan struct{}
+	connOnce    sync.Once
+	runMu       sync.Mutex // guards stopping and wg.Add
+	stopping    bool
+	reason      string
+	stopCh      chan struct{}
+	stopOnce    sync.Once
+	wg          sync.WaitGroup
+	done        chan struct{}
+}
+
+func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offer, sm *streamMetrics) *Viewer {
+	log := m.cfg.Log.With("viewer", req.ID, "stream", req.Stream.Name, "remote", req.Remote)
+	v := &Viewer{
+		id: req.ID, remote: req.Remote, stream: req.Stream, m: m, pc: pc,
+		log: log, metrics: sm, errs: &rateLog{log: log},
+		offerSDP: o.sdp, bundleMid: o.bundleMid, remoteUfrag: o.ufrag, remotePwd: o.pwd,
+		candidates: o.candidates,
+		connected:  make(chan struct{}),
+		stopCh:     make(chan struct{}),
+		done:       make(chan struct{}),
+	}
+	pc.OnICEConnectionStateChange(v.iceStateChanged)
+	pc.OnConnectionStateChange(v.connectionStateChanged)
+	go v.supervise(m.cfg.SetupTimeout)
+	return v
+}
+
+// ID returns the session's ID.
+func (v *Viewer) ID() string { return v.id }
+
+// Stream returns the stream the viewer watches.
+func (v *Viewer) Stream() *stream.Stream { return v.stream }
+
+// Done is closed once the session has ended for any reason and released
+// everything.
+func (v *Viewer) Done() <-chan struct{} { return v.done }
+
+// Close ends the session and waits until everything is released. It is
+// idempotent; viewer.leave is published once.
+func (v *Viewer) Close() {
+	v.requestStop("closed")
+	<-v.done
+}
+
+// requestStop asks the supervisor to end the session; the first reason wins.
+func (v *Viewer) requestStop(reason string) {
+	v.stopOnce.Do(func() {
+		v.runMu.Lock()
+		v.stopping, v.reason = true, reason
+		close(v.stopCh)
+		v.runMu.Unlock()
+	})
+}
+
+// goRun starts fn on a goroutine the teardown waits for, unless the session
+// is already stopping.
+func (v *Viewer) goRun(fn func()) bool {
+	v.runMu.Lock()
+	defer v.runMu.Unlock()
+	if v.stopping {
+		return false
+	}
+	v.wg.Go(fn)
+	return true
+}
+
+// start launches the forwarders and RTCP readers and announces the viewer.
+func (v *Viewer) start(plans []*trackPlan) error {
+	senders := v.pc.GetSenders()
+	for i, p := range plans {
+		f := newForwarder(v, p, v.tracks[i])
+		if !v.goRun(f.run) {
+			return ErrClosed
+		}
+	}
+	for i, s := range senders {
+		sender, remb := s, i == 0 // REMB reaches every sender it names: hand it on once
+		if !v.goRun(func() { v.readRTCP(sender, remb) }) {
+			return ErrClosed
+		}
+	}
+	v.joined.Store(true)
+	v.stream.Publish(event.Event{Type: event.ViewerJoin, Data: map[string]string{"viewer": v.id, "remote": v.remote}})
+	v.log.Info("viewer joined")
+	return nil
+}
+
+// bound records a track's SSRC for the interceptors' metrics lookup.
+func (v *Viewer) bound(b *binding) {
+	v.ssrcs.Store(b.ssrc, struct{}{})
+	v.m.ssrcs.Store(b.ssrc, v.metrics)
+}
+
+func (v *Viewer) iceStateChanged(s webrtc.ICEConnectionState) {
+	switch s {
+	case webrtc.ICEConnectionStateConnected, webrtc.ICEConnectionStateCompleted:
+		v.connOnce.Do(func() {
+			close(v.connected)
+			v.log.Debug("viewer connected")
+		})
+	case webrtc.ICEConnectionStateFailed:
+		v.requestStop("ice failed")
+	}
+}
+
+func (v *Viewer) connectionStateChanged(s webrtc.PeerConnectionState) {
+	switch s {
+	case webrtc.PeerConnectionStateFailed:
+		v.requestStop("connection failed")
+	case webrtc.PeerConnectionStateClosed:
+		v.requestStop("peer connection closed")
+	}
+}
+
+// supervise waits for a reason to end the session, then tears it down.
+func (v *Viewer) supervise(setupTimeout time.Duration) {
+	timer := time.NewTimer(setupTimeout)
+	defer timer.Stop()
+	timeout, connected := timer.C, v.connected
+	for {
+		select {
+		case <-v.stopCh:
+			v.teardown()
+			return
+		case <-v.stream.Closed():
+			v.requestStop("stream removed")
+		case <-connected:
+			timeout, connected = nil, nil
+		case <-timeout:
+			v.metrics.setupTimeouts.Inc()
+			v.requestStop("setup timeout")
+		}
+	}
+}
+
+// teardown closes the PeerConnection, waits for the session's goroutines,
+// gives back its slots and publishes viewer.leave.
+func (v *Viewer) teardown() {
+	if err := v.pc.Close(); err != nil {
+		v.log.Debug("close peer connection", "err", err)
+	}
+	v.wg.Wait()
+	v.ssrcs.Range(func(k, _ any) bool {
+		v.m.ssrcs.Delete(k)
+		return true
+	})
+	v.m.release(v)
+	if v.joined.Load() {
+		v.stream.Publish(event.Event{Type: event.ViewerLeave, Data: map[string]string{
+			"viewer": v.id, "remote": v.remote, "reason": v.reason,
+		}})
+		v.log.Info("viewer left", "reason", v.reason)
+	}
+	close(v.done)
+}

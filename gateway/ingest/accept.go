@@ -1,0 +1,84 @@
+package ingest
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/gateway/stream"
+)
+
+// accept runs a parsed packet from the latched sender through SSRC
+// admission, sequence validation and duplicate filtering (RFC 3550 A.1),
+// and writes what survives to its track. Called with s.mu held.
+func (s *Source) accept(ts *trackState, p *rtp.Packet, raw []byte, from netip.AddrPort, now time.Time) {
+	h := &p.Header
+	// A new SSRC replaces the track's current one only after that one has
+	// been silent for RelatchAfter: SSRCs sprayed into a live flow go nowhere.
+	if ts.hasSSRC && h.SSRC != ts.ssrc && now.Sub(ts.lastSeen) < s.cfg.RelatchAfter {
+		s.drop(dropSSRC, from, now)
+		return
+	}
+	rs := s.ssrcs.find(h.SSRC)
+	if rs == nil {
+		rs = s.ssrcs.slot(s.tracks)
+		rs.start(h.SSRC, h.SequenceNumber, ts.track.Codec.ClockRate, now)
+	}
+	rs.lastSeen = now
+	switch rs.update(h.SequenceNumber) {
+	case seqDuplicate:
+		s.drop(dropDuplicate, from, now)
+	case seqHold:
+		if rs.held != nil {
+			s.drop(dropSequence, from, now)
+		}
+		rs.held = newPacket(ts, p, raw, now)
+	case seqValid:
+		s.releaseHeld(rs, h.SequenceNumber, from, now)
+		rs.updateJitter(s.rtpClock(now, rs.clockRate), h.Timestamp)
+		ts.ssrc, ts.hasSSRC = h.SSRC, true
+		s.deliver(ts, newPacket(ts, p, raw, now), now)
+	}
+}
+
+// releaseHeld delivers the packet held on probation or after a sequence
+// jump when seq confirms it (it directly precedes seq), else drops it.
+func (s *Source) releaseHeld(rs *rxStats, seq uint16, from netip.AddrPort, now time.Time) {
+	held := rs.held
+	if held == nil {
+		return
+	}
+	rs.held = nil
+	ts := s.trackFor(held.PayloadType)
+	if held.SequenceNumber != seq-1 || ts == nil {
+		s.drop(dropSequence, from, now)
+		return
+	}
+	s.deliver(ts, held, now)
+}
+
+// deliver writes pkt to its track (never blocking), counts it, marks the
+// stream up on its first packet and sends a keyframe request that waited
+// for the video SSRC.
+func (s *Source) deliver(ts *trackState, pkt *stream.Packet, now time.Time) {
+	ts.lastSeen = now
+	ts.track.Write(pkt)
+	s.met.packets.Inc()
+	s.met.bytes.Add(float64(len(pkt.Payload)))
+	if !s.up {
+		s.up = true
+		s.st.SetUp(true, map[string]string{"remote": s.latch.addr.String()})
+	}
+	if s.kf.pending && ts == s.video {
+		s.sendKeyframeRequest(now)
+	}
+}
+
+// rtpClock converts now to units of an RTP clock of rate Hz, counted from
+// the source's epoch, for the jitter estimate (RFC 3550 A.8).
+func (s *Source) rtpClock(now time.Time, rate uint32) uint32 {
+	d := now.Sub(s.epoch)
+	sec, frac := uint64(d/time.Second), uint64(d%time.Second)
+	return uint32(sec*uint64(rate) + frac*uint64(rate)/uint64(time.Second))
+}

@@ -1,0 +1,109 @@
+// Package ingest receives RTP and SRTP from cameras and encoders. It is the
+// first stage of the packet path (camera → ingest → stream.Track → egress →
+// browsers): one Source per configured stream owns the stream's UDP
+// sockets, latches onto the sender, decrypts, validates and writes
+// immutable stream.Packets into the stream's tracks, and sends RTCP back to
+// the sender.
+//
+// # The packet path
+//
+// Each socket (the RTP socket, and a separate RTCP socket when RTCPListen
+// is set; IPv4 or IPv6, "[::]" is dual-stack and sees IPv4 senders as
+// IPv4) has one read goroutine that runs every datagram through small named
+// steps:
+//
+//  1. ReadMsgUDPAddrPort into a buffer of ReadBuffer+1 bytes; a datagram the
+//     kernel truncated (MSG_TRUNC) or that fills the spare byte is dropped
+//     as "oversize", never handed on cut short.
+//  2. classify: first byte 128-191 is RTP or RTCP (RFC 7983 §7), anything
+//     else (STUN, DTLS, garbage) is "malformed"; a second byte of 192-223
+//     is RTCP on a muxed port (RFC 5761 §4).
+//  3. allowed: the source address must lie in AllowFrom ("not_allowed",
+//     and a source.rejected event).
+//  4. latching (below), with SRTP authentication and decryption in place
+//     (RFC 3711 §3.3) before any latching decision.
+//  5. parseRTP: parsed once by pion/rtp, which checks the CSRC count,
+//     extension length and padding (zero or longer than the payload); a
+//     packet that is all padding is dropped too ("malformed").
+//  6. the payload type picks the video or audio track ("payload_type").
+//  7. accept: SSRC admission, RFC 3550 A.1 sequence validation with a
+//     probation of MIN_SEQUENTIAL=2 for a new SSRC, a 128-packet duplicate
+//     window ("duplicate"), A.3 loss and A.8 jitter statistics, kept for at
+//     most four SSRCs.
+//  8. newPacket copies the payload out of the read buffer (the one
+//     allocation besides the Packet itself), marks keyframes with
+//     gateway/codec, and Track.Write offers it to the subscribers without
+//     blocking.
+//
+// Every drop is counted in mediagate_ingest_dropped_total{reason} and logged
+// at most once per second per reason; source.rejected events are published
+// at most once per second per stream.
+//
+// A packet that would start a new SSRC's run (probation) or follow a jump of
+// the sequence number is held, not dropped: when the next packet confirms
+// it, both are delivered, so the first packet of a stream (often an SPS)
+// survives validation. An unconfirmed held packet is dropped ("sequence").
+// A new SSRC replaces a track's current SSRC only after the current one has
+// been silent for RelatchAfter ("ssrc").
+//
+// # Latching (symmetric RTP, RFC 4961)
+//
+// A camera never signals its address: the source latches onto the first
+// allowed sender whose packet passes the checks above, publishes
+// source.latched, and sends all its RTCP there. While latched, packets from
+// any other address are dropped ("not_latched", RTP bleed) and do not move
+// the latch, with one exception per policy:
+//
+//   - "first": another sender may take over once the latched one has been
+//     silent for RelatchAfter.
+//   - "strict": no other sender is taken while the source is up; after
+//     SourceTimeout of silence the stream goes down, the latch is released,
+//     and the next allowed sender latches.
+//
+// RTCP never latches. RTCP is accepted from the latched address (muxed) or
+// from the latched host on the RTCP port, whose source port is remembered as
+// the RTCP return address.
+//
+// # SRTP
+//
+// With SRTP (SDES keying) a packet is authenticated and decrypted before it
+// can latch or re-latch anything, so an attacker without the key cannot
+// take the stream. The latched sender's packets are decrypted with its own
+// receive context, with replay protection on (64-packet windows for SRTP
+// and SRTCP, RFC 3711 §3.3.2; pion/srtp leaves it off by default). A packet
+// from any other address is tried with a probe context of that address,
+// never with the latched context, so strangers cannot disturb the latched
+// sender's replay window. At most four probe contexts exist, evicted least
+// recently used; a spray of source ports costs one context creation per
+// packet and no memory. The probe context of the sender that latches
+// becomes its receive context: a camera restarted with the same key on a
+// new port, whose sequence numbers start over, gets a fresh replay window.
+// A latched sender that has been silent for RelatchAfter keeps its context
+// while that context accepts its packets (its rollover counter may be past
+// 0, which a fresh context cannot guess); a packet the context refuses is
+// tried with a fresh probe context, which takes back a camera restarted on
+// the same address. Authentication failures count as "srtp_auth" (and in
+// mediagate_ingest_srtp_auth_failures_total), replays as "srtp_replay",
+// SRTCP with the E flag clear as "srtcp_unencrypted".
+//
+// A replay of captured packets from a new address authenticates: under
+// policy "first" it can take a sender that has been silent for
+// RelatchAfter. Policy "strict" narrows that to a sender that has timed
+// out.
+//
+// # RTCP
+//
+// Sender Reports set the matching track's stream.SenderClock and feed the
+// LSR and DLSR fields. BYE is logged at debug level and ignored. Malformed
+// compounds, and compounds not starting with SR or RR (RFC 3550 §6.1), are
+// dropped ("rtcp_malformed").
+//
+// Back to the sender, from the socket it sends to (RFC 4961) and encrypted
+// as SRTCP with the stream's key when SRTP is on, the source sends a
+// compound of RR and SDES CNAME (RFC 3550 §6.1) every
+// ReceiverReportInterval, with a report block per validated media SSRC
+// (RFC 3550 §6.4.2), and on RequestKeyframe a PLI (RFC 4585 §6.3.1) or FIR
+// (RFC 5104 §4.3.1) for the video SSRC, at most one per KeyframeInterval.
+// A request made before the sender is known waits for it. The source's own
+// SSRC is random.
+package ingest
