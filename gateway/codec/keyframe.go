@@ -15,10 +15,10 @@ const (
 // ("video/H264", "video/VP8", case-insensitive) starts a random-access point.
 // Other MIME types are never keyframes. It never panics on short input.
 func IsKeyframe(mimeType string, payload []byte) bool {
-	switch strings.ToLower(mimeType) {
-	case "video/h264":
+	switch {
+	case strings.EqualFold(mimeType, "video/h264"):
 		return H264IsKeyframe(payload)
-	case "video/vp8":
+	case strings.EqualFold(mimeType, "video/vp8"):
 		return VP8IsKeyframe(payload)
 	}
 	return false

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 )
 
@@ -85,37 +86,70 @@ func FuzzClassify(f *testing.F) {
 	})
 }
 
-// plainPath returns a latched plain source without sockets and a function
-// that hands it the next in-sequence video packet.
-func plainPath(tb testing.TB) func() {
-	s, err := newSource(SourceConfig{Name: testStream}, newTestStream(nil), nil, nil)
+// packetPath returns a latched source without sockets (SRTP when keys is
+// not nil) and a function that hands it the next in-sequence video packet
+// in a reused read buffer.
+func packetPath(tb testing.TB, keys *SRTPConfig) func() {
+	s, err := newSource(SourceConfig{Name: testStream, SRTP: keys}, newTestStream(nil), nil, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	buf := rtpBytes(0x80, videoPT, 0, append([]byte{0x41}, make([]byte, 1100)...)...)
+	var enc *srtp.Context
+	if keys != nil {
+		if enc, err = srtp.CreateContext(keys.Key, keys.Salt, keys.Profile); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	plain := rtpBytes(0x80, videoPT, 0, append([]byte{0x41}, make([]byte, 1100)...)...)
+	buf, wire := make([]byte, DefaultReadBuffer+1), make([]byte, 0, DefaultReadBuffer)
+	var hdr rtp.Header
 	seq := uint16(0)
 	next := func() {
-		binary.BigEndian.PutUint16(buf[2:], seq)
-		binary.BigEndian.PutUint32(buf[4:], uint32(seq)*3000)
+		binary.BigEndian.PutUint16(plain[2:], seq)
+		binary.BigEndian.PutUint32(plain[4:], uint32(seq)*3000)
 		seq++
-		s.handle(buf, camera, false, time.Now())
+		out := plain
+		if enc != nil {
+			out, _ = enc.EncryptRTP(wire, plain, &hdr)
+		}
+		n := copy(buf, out)
+		s.handle(buf[:n], camera, false, time.Now())
 	}
 	next()
 	next()
 	return next
 }
 
-// TestPacketPathAllocations pins the allocations per packet: the Packet and
-// its payload copy.
+// raceEnabled is set by race_test.go.
+var raceEnabled bool
+
+// TestPacketPathAllocations pins the allocations per delivered packet to
+// the Packet and its payload copy, for plain RTP and every SRTP suite.
 func TestPacketPathAllocations(t *testing.T) {
-	next := plainPath(t)
-	if n := testing.AllocsPerRun(1000, next); n > 2 {
-		t.Errorf("%v allocations per packet, want at most 2", n)
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	check := func(name string, keys *SRTPConfig) {
+		next := packetPath(t, keys)
+		if n := testing.AllocsPerRun(1000, next); n > 2 {
+			t.Errorf("%s: %v allocations per packet, want at most 2", name, n)
+		}
+	}
+	check("plain", nil)
+	for _, p := range suites {
+		check(p.String(), randomKeys(t, p))
 	}
 }
 
-func BenchmarkPlainPacketPath(b *testing.B) {
-	next := plainPath(b)
+// BenchmarkPacketPath measures handle for one in-sequence video packet; the
+// SRTP case includes the test sender's encryption of the packet.
+func BenchmarkPacketPath(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchPath(b, nil) })
+	b.Run("srtp", func(b *testing.B) { benchPath(b, randomKeys(b, srtp.ProtectionProfileAes128CmHmacSha1_80)) })
+}
+
+func benchPath(b *testing.B, keys *SRTPConfig) {
+	next := packetPath(b, keys)
 	b.ReportAllocs()
 	for b.Loop() {
 		next()

@@ -164,7 +164,7 @@ func (s *sender) parseRTCP(b []byte) []rtcp.Packet {
 }
 
 // randomKeys returns fresh keying of the right lengths for profile.
-func randomKeys(t *testing.T, profile srtp.ProtectionProfile) *SRTPConfig {
+func randomKeys(t testing.TB, profile srtp.ProtectionProfile) *SRTPConfig {
 	t.Helper()
 	keyLen, err1 := profile.KeyLen()
 	saltLen, err2 := profile.SaltLen()

@@ -49,7 +49,7 @@ func TestPlainRTPFlows(t *testing.T) {
 }
 
 func TestAudioGoesToAudioTrack(t *testing.T) {
-	h := newHarness(t, SourceConfig{})
+	h := newHarness(t, SourceConfig{SocketBuffer: 1 << 20})
 	s := newSender(t, h.addr(), nil)
 	s.ssrc = 0xa0d10
 	for i := range 3 {
@@ -61,6 +61,27 @@ func TestAudioGoesToAudioTrack(t *testing.T) {
 		}
 	}
 	h.noVideo()
+}
+
+// TestSlowSubscriberDoesNotBlock leaves one subscriber's queue full: the
+// others still get every packet.
+func TestSlowSubscriberDoesNotBlock(t *testing.T) {
+	h := newHarness(t, SourceConfig{})
+	stuck := h.st.Video.Subscribe(1)
+	defer stuck.Close()
+	s := newSender(t, h.addr(), nil)
+	const n = 50
+	for i := range n {
+		s.video(numbered(i))
+	}
+	for i := range n {
+		if got := h.nextVideo(); !bytes.Equal(got.Payload, numbered(i)) {
+			t.Fatalf("packet %d: %x", i, got.Payload)
+		}
+	}
+	if stuck.Dropped() != n-1 {
+		t.Errorf("stuck subscriber dropped %d, want %d", stuck.Dropped(), n-1)
+	}
 }
 
 func TestNotAllowedSender(t *testing.T) {
