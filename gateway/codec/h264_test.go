@@ -2,7 +2,6 @@ package codec
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"testing"
@@ -22,11 +21,6 @@ const (
 	testSPSHex = "6742c016d900a03db011000003000100000300020f162e48"
 	testPPSHex = "68cb83cb20"
 )
-
-func testSprop(t testing.TB) string {
-	return base64.StdEncoding.EncodeToString(mustHex(t, testSPSHex)) + "," +
-		base64.StdEncoding.EncodeToString(mustHex(t, testPPSHex))
-}
 
 var spropCases = []struct {
 	name string

@@ -33,6 +33,9 @@ func (p candidatePolicy) keep(raw string) (string, bool, error) {
 	if len(fields) < 8 || fields[6] != "typ" {
 		return "", false, fmt.Errorf("%w: candidate %.64q", ErrBadOffer, value)
 	}
+	if t := strings.ToLower(fields[2]); t != "udp" && t != "tcp" {
+		return value, false, nil // a transport ICE here does not speak
+	}
 	ip := net.ParseIP(fields[4])
 	if ip == nil { // a host name, an mDNS .local name or a zoned IPv6 address
 		return value, false, nil

@@ -28,6 +28,8 @@
 //     ranks first. When the source's profile (from its fmtp or in-band SPS)
 //     is not offered at all, the stream is passed through anyway and
 //     mediagate_egress_profile_mismatch_total counts the viewer once.
+//   - An offered m-section of a kind the stream does not have is answered
+//     without a track (pion marks it sendonly; nothing is ever sent on it).
 //   - viewer.join is published when the session is created (after the
 //     answer), not when ICE connects, so every join has exactly one
 //     viewer.leave, whose data carries the reason.

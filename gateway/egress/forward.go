@@ -31,6 +31,7 @@ type forwarder struct {
 	hdr   rtp.Header // reused for every packet written
 
 	h264 h264State
+	live bool // bound and connected: packets go out
 
 	packets uint32 // RTP packets sent, for the Sender Report
 	octets  uint32 // payload octets sent
@@ -56,15 +57,18 @@ func (f *forwarder) run() {
 	defer f.sub.Close()
 	ticker := time.NewTicker(reportInterval)
 	defer ticker.Stop()
-	joined := f.track.boundCh
+	bound, ready := f.track.boundCh, f.v.ready
 	for {
 		select {
 		case <-f.v.stopCh:
 			f.countDrops()
 			return
-		case <-joined: // media can flow: start the viewer on a fresh keyframe
-			joined = nil
-			f.v.stream.RequestKeyframe()
+		case <-bound:
+			bound = nil
+			f.join(bound, ready)
+		case <-ready:
+			ready = nil
+			f.join(bound, ready)
 		case p := <-f.sub.Packets():
 			f.forward(p)
 		case <-ticker.C:
@@ -73,10 +77,19 @@ func (f *forwarder) run() {
 	}
 }
 
-// forward sends one source packet, or drops it while unbound or gated.
+// join makes the track live once it is both bound and connected, and
+// starts the viewer on a fresh keyframe.
+func (f *forwarder) join(bound, ready <-chan struct{}) {
+	if bound == nil && ready == nil {
+		f.live = true
+		f.v.stream.RequestKeyframe()
+	}
+}
+
+// forward sends one source packet, or drops it while not live or gated.
 func (f *forwarder) forward(p *stream.Packet) {
 	b := f.track.bound.Load()
-	if b == nil {
+	if b == nil || !f.live {
 		return
 	}
 	now := time.Now()
@@ -104,9 +117,13 @@ func (f *forwarder) write(b *binding, payload []byte, seq uint16, ts uint32, mar
 		Version: 2, Marker: marker, PayloadType: b.pt,
 		SequenceNumber: seq, Timestamp: ts, SSRC: b.ssrc,
 	}
-	if _, err := b.writer.WriteRTP(&f.hdr, payload); err != nil {
+	n, err := b.writer.WriteRTP(&f.hdr, payload)
+	if err != nil {
 		f.v.metrics.writeErrors.Inc()
 		f.v.errs.Warn("write rtp", "kind", f.plan.src.Kind, "err", err)
+		return
+	}
+	if n == 0 { // pion drops packets silently until SRTP is up
 		return
 	}
 	f.packets++
@@ -120,7 +137,7 @@ func (f *forwarder) write(b *binding, payload []byte, seq uint16, ts uint32, mar
 func (f *forwarder) tick() {
 	f.countDrops()
 	b := f.track.bound.Load()
-	if b == nil {
+	if b == nil || !f.live {
 		return
 	}
 	if f.rw.waiting() {

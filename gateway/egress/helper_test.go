@@ -114,6 +114,9 @@ func clientAPI(t *testing.T) *webrtc.API {
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	// A retransmission of a packet the client did receive would fail SRTP
+	// replay protection (RFC 3711 §3.3.2); the NACK test asks for one.
+	se.DisableSRTPReplayProtection(true)
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		t.Fatal(err)
@@ -127,7 +130,12 @@ func clientAPI(t *testing.T) *webrtc.API {
 
 func newClient(t *testing.T, kinds ...webrtc.RTPCodecType) *client {
 	t.Helper()
-	pc, err := clientAPI(t).NewPeerConnection(webrtc.Configuration{})
+	return newClientWithAPI(t, clientAPI(t), kinds...)
+}
+
+func newClientWithAPI(t *testing.T, api *webrtc.API, kinds ...webrtc.RTPCodecType) *client {
+	t.Helper()
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}

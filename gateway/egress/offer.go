@@ -51,7 +51,7 @@ func parseOffer(raw string, policy candidatePolicy) (*offer, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadOffer, err)
 	}
 	if len(sd.MediaDescriptions) == 0 {
-		return nil, fmt.Errorf("%w: no media sections", ErrUnacceptable)
+		return nil, fmt.Errorf("%w: no media sections", ErrBadOffer)
 	}
 	bundle, err := bundleGroup(&sd)
 	if err != nil {

@@ -79,6 +79,9 @@ func (r *rewriter) discontinuous(p *stream.Packet, arrival time.Time) bool {
 	if d := p.SequenceNumber - r.lastSrcSeq; d >= maxDropout && d <= 1<<16-maxMisorder {
 		return true
 	}
+	if r.clockRate == 0 {
+		return false
+	}
 	elapsed := arrival.Sub(r.lastArrival).Seconds() * float64(r.clockRate)
 	skew := float64(int32(p.Timestamp-r.lastSrcTS)) - elapsed
 	return skew > maxTSSkew.Seconds()*float64(r.clockRate) || -skew > maxTSSkew.Seconds()*float64(r.clockRate)

@@ -28,23 +28,29 @@ type Viewer struct {
 
 	tracks []*outTrack // set up by negotiate, before start
 
-	mu          sync.Mutex // serialises signalling: AddCandidate, Restart
-	offerSDP    string     // the remote offer as applied, for restarts
+	// Signalling state, guarded by mu (AddCandidate and Restart).
+	mu          sync.Mutex
+	offerSDP    string // the remote offer as applied, for restarts
 	bundleMid   string
 	remoteUfrag string
 	remotePwd   string
 	candidates  int
-	joined      atomic.Bool
-	ssrcs       sync.Map // uint32 → struct{}: bound SSRCs to forget on teardown
-	connected   chan struct{}
-	connOnce    sync.Once
-	runMu       sync.Mutex // guards stopping and wg.Add
-	stopping    bool
-	reason      string
-	stopCh      chan struct{}
-	stopOnce    sync.Once
-	wg          sync.WaitGroup
-	done        chan struct{}
+
+	joined    atomic.Bool
+	ssrcs     sync.Map      // uint32 → struct{}: bound SSRCs to forget on teardown
+	connected chan struct{} // ICE connected: the setup timer stops
+	connOnce  sync.Once
+	ready     chan struct{} // DTLS and SRTP up: media can flow
+	readyOnce sync.Once
+
+	// Lifecycle: runMu guards stopping, reason and wg.Add.
+	runMu    sync.Mutex
+	stopping bool
+	reason   string
+	stopCh   chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+	done     chan struct{}
 }
 
 func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offer, sm *streamMetrics) *Viewer {
@@ -55,6 +61,7 @@ func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offe
 		offerSDP: o.sdp, bundleMid: o.bundleMid, remoteUfrag: o.ufrag, remotePwd: o.pwd,
 		candidates: o.candidates,
 		connected:  make(chan struct{}),
+		ready:      make(chan struct{}),
 		stopCh:     make(chan struct{}),
 		done:       make(chan struct{}),
 	}
@@ -142,8 +149,14 @@ func (v *Viewer) iceStateChanged(s webrtc.ICEConnectionState) {
 	}
 }
 
+// connectionStateChanged follows the PeerConnection. pion reports
+// connected while the DTLS transport still holds the lock under which it
+// starts SRTP, so a write made after this callback waits for SRTP instead of
+// being dropped.
 func (v *Viewer) connectionStateChanged(s webrtc.PeerConnectionState) {
 	switch s {
+	case webrtc.PeerConnectionStateConnected:
+		v.readyOnce.Do(func() { close(v.ready) })
 	case webrtc.PeerConnectionStateFailed:
 		v.requestStop("connection failed")
 	case webrtc.PeerConnectionStateClosed:
