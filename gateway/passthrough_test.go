@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,18 +96,18 @@ func payloadsFor(codec string, n int) (payloads [][]byte, markers []bool) {
 // for H.264, VP8 and Opus.
 func TestWHEPPassthroughIsByteIdentical(t *testing.T) {
 	cases := []struct {
-		codec, table string
-		kind         webrtc.RTPCodecType
-		pt           uint8
-		clock        uint32
+		codec, mime, table string
+		kind               webrtc.RTPCodecType
+		pt                 uint8
+		clock              uint32
 	}{
-		{"h264", `[stream.video]
+		{"h264", "video/H264", `[stream.video]
   codec = "h264"
   payload_type = 96`, webrtc.RTPCodecTypeVideo, 96, 3000},
-		{"vp8", `[stream.video]
+		{"vp8", "video/VP8", `[stream.video]
   codec = "vp8"
   payload_type = 97`, webrtc.RTPCodecTypeVideo, 97, 3000},
-		{"opus", `[stream.audio]
+		{"opus", "audio/opus", `[stream.audio]
   codec = "opus"
   payload_type = 111`, webrtc.RTPCodecTypeAudio, 111, 960},
 	}
@@ -130,6 +131,9 @@ listen = "127.0.0.1:%d"
 			}
 			kind := c.kind.String()
 			got := viewer.waitPayloads(t, kind, len(payloads), 10*time.Second)
+			if mime := viewer.codec(kind); !strings.EqualFold(mime, c.mime) {
+				t.Errorf("negotiated %q, want %q", mime, c.mime)
+			}
 			for i := range payloads {
 				if !bytes.Equal(got[i], payloads[i]) {
 					t.Fatalf("payload %d differs: got % x…, want % x…", i, head(got[i]), head(payloads[i]))
