@@ -238,26 +238,8 @@ func TestBadInputsIngest(t *testing.T) {
 // pionOffer returns a complete recvonly offer for kinds from a pion peer.
 func pionOffer(t testing.TB, kinds ...webrtc.RTPCodecType) string {
 	t.Helper()
-	pc, err := newPionAPI(t).NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pc.Close() })
-	for _, k := range kinds {
-		if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	return pc.LocalDescription().SDP
+	_, offer := newOfferingPC(t, kinds...)
+	return offer
 }
 
 func doRequest(t testing.TB, method, url, token, ctype, ifMatch, body string) *http.Response {

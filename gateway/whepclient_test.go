@@ -59,18 +59,35 @@ func dialWHEP(t testing.TB, base, stream, token string, kinds ...webrtc.RTPCodec
 // tryWHEP is dialWHEP that returns the status and body instead of failing.
 func tryWHEP(t testing.TB, base, stream, token string, kinds ...webrtc.RTPCodecType) (*whepClient, int, string) {
 	t.Helper()
+	pc, offer := newOfferingPC(t, kinds...)
+	c := &whepClient{pc: pc, payloads: map[string][][]byte{}, codecs: map[string]string{}, got: make(chan struct{}, 1)}
+	pc.OnTrack(c.onTrack)
+	status, body, loc := postSDP(t, base+"/whep/"+stream, token, offer)
+	if status != http.StatusCreated {
+		return c, status, body
+	}
+	c.Location = loc
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body}); err != nil {
+		t.Fatalf("set answer: %v\n%s", err, body)
+	}
+	return c, status, body
+}
+
+// newOfferingPC returns a loopback pion peer with a recvonly transceiver per
+// kind and its complete offer (every candidate gathered), closed when the
+// test ends.
+func newOfferingPC(t testing.TB, kinds ...webrtc.RTPCodecType) (*webrtc.PeerConnection, string) {
+	t.Helper()
 	pc, err := newPionAPI(t).NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &whepClient{pc: pc, payloads: map[string][][]byte{}, codecs: map[string]string{}, got: make(chan struct{}, 1)}
 	t.Cleanup(func() { _ = pc.Close() })
 	for _, k := range kinds {
 		if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	pc.OnTrack(c.onTrack)
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -80,15 +97,7 @@ func tryWHEP(t testing.TB, base, stream, token string, kinds ...webrtc.RTPCodecT
 		t.Fatal(err)
 	}
 	<-gathered
-	status, body, loc := postSDP(t, base+"/whep/"+stream, token, pc.LocalDescription().SDP)
-	if status != http.StatusCreated {
-		return c, status, body
-	}
-	c.Location = loc
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body}); err != nil {
-		t.Fatalf("set answer: %v\n%s", err, body)
-	}
-	return c, status, body
+	return pc, pc.LocalDescription().SDP
 }
 
 func postSDP(t testing.TB, url, token, sdp string) (status int, body, location string) {

@@ -234,15 +234,7 @@ func (h *Handler) serveEndpoint(w http.ResponseWriter, r *http.Request, stream s
 // Accept-Post and the ice-server Link headers, after the token check,
 // since the links may carry TURN credentials (RFC 9725 §4.6).
 func (h *Handler) options(w http.ResponseWriter, r *http.Request, stream string) {
-	if !h.allowRate(w, r, postBucket) {
-		return
-	}
-	token, exists := h.streamToken(stream)
-	if !exists {
-		WriteProblem(w, http.StatusNotFound, "no such stream")
-		return
-	}
-	if !CheckBearer(w, r, token, h.TokenValidFor) {
+	if !h.admit(w, r, stream) {
 		return
 	}
 	w.Header().Set("Accept-Post", SDPContentType)
@@ -285,4 +277,19 @@ func (h *Handler) allowRate(w http.ResponseWriter, r *http.Request, b bucket) bo
 	SetRetryAfter(w.Header(), wait)
 	WriteProblem(w, http.StatusTooManyRequests, "request rate limit exceeded")
 	return false
+}
+
+// admit runs the checks a POST and a plain OPTIONS on the endpoint share:
+// the client's rate, the stream's existence (404 before any token check) and
+// its bearer token. It writes the refusal and reports false when one fails.
+func (h *Handler) admit(w http.ResponseWriter, r *http.Request, stream string) bool {
+	if !h.allowRate(w, r, postBucket) {
+		return false
+	}
+	token, exists := h.streamToken(stream)
+	if !exists {
+		WriteProblem(w, http.StatusNotFound, "no such stream")
+		return false
+	}
+	return CheckBearer(w, r, token, h.TokenValidFor)
 }

@@ -16,15 +16,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, stream string) {
 		h.unavailable(w, "not accepting viewers")
 		return
 	}
-	if !h.allowRate(w, r, postBucket) {
-		return
-	}
-	token, exists := h.streamToken(stream)
-	if !exists {
-		WriteProblem(w, http.StatusNotFound, "no such stream")
-		return
-	}
-	if !CheckBearer(w, r, token, h.TokenValidFor) {
+	if !h.admit(w, r, stream) {
 		return
 	}
 	offer, info, ok := h.readOffer(w, r)
