@@ -42,7 +42,7 @@ run: deps-run build
 test: deps-test lint
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz
-	$(MAKE) --no-print-directory bench BENCHTIME=1x
+	$(MAKE) --no-print-directory bench BENCHTIME=1x FANOUT_FLAGS=-quick
 
 # test-short: the quick loop; skips the browser and network-namespace tests.
 test-short:
@@ -61,9 +61,13 @@ fuzz:
 	  $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
 	done
 
+# bench: the Go benchmarks, then the fan-out table against Janus (as root:
+# Janus runs in a network namespace). `make test` runs each once, quickly.
 BENCHTIME ?= 1s
+FANOUT_FLAGS ?=
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
+	$(GO) run ./bench/fanout $(FANOUT_FLAGS)
 
 clean:
 	rm -rf bin build

@@ -76,9 +76,11 @@ func newMediaEngine() (*webrtc.MediaEngine, error) {
 }
 
 // nackBufferSize is how many sent packets each viewer track keeps for
-// retransmission (a power of two, pion's requirement): about two seconds of
-// a 4 Mbit/s stream.
-const nackBufferSize = 1024
+// retransmission (a power of two, pion's requirement): about half a second
+// of a 4 Mbit/s stream, longer than any round trip a retransmission can
+// still help. The buffer holds copies, so it is most of a viewer's memory:
+// 1024 cost 2.4-4.3 MiB per viewer in `make bench` (bench/fanout).
+const nackBufferSize = 256
 
 // newInterceptors builds the interceptor chain explicitly. The guard comes
 // first, so it sits inside pion's NACK responder: it sees the RTCP before

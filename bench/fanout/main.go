@@ -1,0 +1,128 @@
+// Command fanout benchmarks mediagate's fan-out against Janus's streaming
+// plugin: one H.264 stream to 1, 10 and 100 viewers, reporting each server's
+// CPU per packet per viewer, memory per viewer and CPU per viewer join, and
+// the ratios.
+//
+// One GStreamer sender feeds a UDP tee in this program, which hands every
+// datagram to both servers at once. mediagate runs on loopback; Janus (which
+// gathers no loopback ICE candidates) runs in a network namespace joined to
+// the host by a veth pair. The viewers are pion PeerConnections in this
+// process. See docs/benchmarks.md.
+//
+//	sudo go run ./bench/fanout [-quick] [-out build/bench] [-viewers 1,10,100]
+//
+// It needs root (for the namespace), janus, gst-launch-1.0 and ip, and it
+// runs from the repository root, where it builds ./cmd/mediagate.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command-line flags.
+type options struct {
+	quick     bool
+	out       string
+	viewers   []int
+	servers   map[string]bool
+	parallel  int
+	mediagate string // prebuilt binary; empty builds ./cmd/mediagate
+	verbose   bool
+	keep      bool // keep the work directory (configs, logs)
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run is main with an exit status.
+func run(args []string) int {
+	opts, err := parseFlags(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fanout:", err)
+		return 2
+	}
+	level := slog.LevelInfo
+	if opts.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "fanout:", errNotRoot)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := benchmark(ctx, opts, log); err != nil {
+		log.Error("benchmark failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// parseFlags parses the command line.
+func parseFlags(args []string) (options, error) {
+	fs := flag.NewFlagSet("fanout", flag.ContinueOnError)
+	var o options
+	var viewers, servers string
+	fs.BoolVar(&o.quick, "quick", false, "short measurement windows (the whole run takes under 2 minutes)")
+	fs.StringVar(&o.out, "out", "build/bench", "directory for fanout.csv")
+	fs.StringVar(&viewers, "viewers", "1,10,100", "viewer counts to measure, comma separated")
+	fs.StringVar(&servers, "servers", colMediagate+","+colJanus, "servers to measure, comma separated")
+	fs.IntVar(&o.parallel, "parallel", 10, "viewers joining at once")
+	fs.StringVar(&o.mediagate, "mediagate", "", "use this mediagate binary instead of building ./cmd/mediagate")
+	fs.BoolVar(&o.verbose, "v", false, "debug logging")
+	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with the servers' configs and logs")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if o.viewers, err = parseCounts(viewers); err != nil {
+		return o, err
+	}
+	o.servers = map[string]bool{}
+	for _, s := range strings.Split(servers, ",") {
+		if s = strings.TrimSpace(s); s != colMediagate && s != colJanus {
+			return o, fmt.Errorf("-servers: unknown server %q (want %s, %s)", s, colMediagate, colJanus)
+		}
+		o.servers[s] = true
+	}
+	return o, nil
+}
+
+// parseCounts parses "1,10,100".
+func parseCounts(s string) ([]int, error) {
+	var counts []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 1000 {
+			return nil, fmt.Errorf("-viewers: %q is not a count from 1 to 1000", f)
+		}
+		counts = append(counts, n)
+	}
+	return counts, nil
+}
+
+// settingsFor returns the timings of a quick or a full run.
+func settingsFor(o options) settings {
+	s := settings{
+		counts: o.viewers, window: 20 * time.Second, settle: 3 * time.Second, warm: 2 * time.Second,
+		joinParallel: o.parallel, joinTimeout: 30 * time.Second,
+	}
+	if o.quick {
+		s.window, s.settle, s.warm = 3*time.Second, time.Second, time.Second
+	}
+	return s
+}

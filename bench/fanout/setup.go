@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// cleanupTimeout bounds the whole teardown after the run (or an interrupt).
+const cleanupTimeout = 60 * time.Second
+
+// cleanups is a stack of teardown steps, run last-pushed first. Steps are
+// pushed as things start, so the sender (started last) stops first, then the
+// tee, Janus, mediagate and finally the namespace.
+type cleanups struct {
+	steps []func(context.Context)
+}
+
+// push adds a step.
+func (c *cleanups) push(f func(context.Context)) { c.steps = append(c.steps, f) }
+
+// run runs every step, newest first, on a context that an interrupt does not
+// cancel.
+func (c *cleanups) run() {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	for i := len(c.steps) - 1; i >= 0; i-- {
+		c.steps[i](ctx)
+	}
+	c.steps = nil
+}
+
+// benchmark sets up the servers, the sender and the tee, measures, and
+// prints the table; everything it started is stopped before it returns.
+func benchmark(ctx context.Context, o options, log *slog.Logger) (err error) {
+	dir, err := os.MkdirTemp("", "mgbench-")
+	if err != nil {
+		return fmt.Errorf("work dir: %w", err)
+	}
+	defer func() {
+		if err != nil || o.keep {
+			log.Info("configs and logs kept", "dir", dir)
+			return
+		}
+		os.RemoveAll(dir)
+	}()
+	var cl cleanups
+	defer cl.run()
+	cleanStale(context.WithoutCancel(ctx), log)
+
+	servers, dests, err := startServers(ctx, o, dir, &cl, log)
+	if err != nil {
+		return err
+	}
+	t, err := startTee(dests, log)
+	if err != nil {
+		return err
+	}
+	cl.push(func(context.Context) { t.close() })
+	sender, err := startSender(ctx, dir, t, log)
+	if err != nil {
+		return err
+	}
+	cl.push(func(context.Context) { sender.stop(syscall.SIGINT) })
+
+	b := &bench{set: settingsFor(o), proc: newProcReader(ctx), tee: t, log: log}
+	rows, err := measureAll(ctx, b, servers)
+	if len(rows) > 0 {
+		printHeader(b, t)
+		if perr := printTable(os.Stdout, rows); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}
+	if err != nil {
+		return err // a partial table is printed, never saved as the result
+	}
+	path, err := writeCSV(o.out, rows)
+	if err != nil {
+		return err
+	}
+	log.Info("wrote results", "csv", path)
+	return nil
+}
+
+// startServers starts the selected servers (mediagate first, then the
+// namespace and Janus) and returns them with their ingest addresses.
+func startServers(ctx context.Context, o options, dir string, cl *cleanups, log *slog.Logger) ([]server, []*net.UDPAddr, error) {
+	var servers []server
+	var dests []*net.UDPAddr
+	if o.servers[colMediagate] {
+		bin := o.mediagate
+		if bin == "" {
+			var err error
+			if bin, err = buildMediagate(ctx, dir, log); err != nil {
+				return nil, nil, err
+			}
+		}
+		mg, err := startMediagate(ctx, bin, dir, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		cl.push(func(context.Context) { mg.close() })
+		servers, dests = append(servers, mg), append(dests, mg.ingestAddr())
+	}
+	if o.servers[colJanus] {
+		ns, err := setupNetns(ctx, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		cl.push(ns.close)
+		j, err := startJanus(ctx, dir, ns, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		cl.push(j.close)
+		servers, dests = append(servers, j), append(dests, j.ingestAddr())
+	}
+	return servers, dests, nil
+}
+
+// measureAll measures each server idle, then at each viewer count, the
+// servers taking turns so that both see the same conditions. It returns the
+// rows measured so far even when a measurement fails.
+func measureAll(ctx context.Context, b *bench, servers []server) ([]row, error) {
+	idle := map[string]time.Duration{}
+	for _, srv := range servers {
+		d, err := b.idle(ctx, srv)
+		if err != nil {
+			return nil, fmt.Errorf("%s idle: %w", srv.name(), err)
+		}
+		idle[srv.name()] = d
+	}
+	var results []result
+	for _, n := range b.set.counts {
+		for _, srv := range servers {
+			r, err := b.measure(ctx, srv, n)
+			if err != nil {
+				return buildRows(idle, results, b.set.counts), fmt.Errorf("%s with %d viewers: %w", srv.name(), n, err)
+			}
+			results = append(results, r)
+		}
+	}
+	return buildRows(idle, results, b.set.counts), nil
+}
+
+// printHeader prints what was measured and on what machine.
+func printHeader(b *bench, t *tee) {
+	fmt.Printf("fan-out benchmark: one H.264 720p30 stream, %.0f RTP packets/s in, window %s\n", t.rate(), b.set.window)
+	fmt.Printf("machine: %d CPUs (%s), load average %s\n", runtime.NumCPU(), cpuModel(), loadAverage())
+	fmt.Println("lower is better for CPU and memory; ratio < 1 means mediagate uses less than janus")
+}
+
+// loadAverage returns the 1, 5 and 15-minute load averages (/proc/loadavg).
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
+
+// cpuModel returns the processor's model name from /proc/cpuinfo.
+func cpuModel() string {
+	raw, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}

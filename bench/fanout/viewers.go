@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/webrtc/v4"
+)
+
+// viewerReadBuffer holds one RTP packet as delivered by either server.
+const viewerReadBuffer = 1500
+
+// viewerNetwork says where a viewer's ICE may gather candidates.
+type viewerNetwork struct {
+	iface    string // the only interface ICE may use
+	loopback bool   // gather loopback candidates (needed when iface is "lo")
+}
+
+// newViewerAPI returns a pion API for viewers on net: H.264 (and pion's other
+// default codecs), NACK generation and receiver reports like a browser, no
+// TWCC (so the server's REMB path is what a Chrome viewer would exercise),
+// IPv4 UDP only, mDNS off.
+func newViewerAPI(net viewerNetwork) (*webrtc.API, error) {
+	me := &webrtc.MediaEngine{}
+	if err := me.RegisterDefaultCodecs(); err != nil {
+		return nil, fmt.Errorf("register codecs: %w", err)
+	}
+	ir := &interceptor.Registry{}
+	gen, err := nack.NewGeneratorInterceptor()
+	if err != nil {
+		return nil, fmt.Errorf("nack generator: %w", err)
+	}
+	ir.Add(gen)
+	rr, err := report.NewReceiverInterceptor()
+	if err != nil {
+		return nil, fmt.Errorf("receiver reports: %w", err)
+	}
+	ir.Add(rr)
+	se := webrtc.SettingEngine{}
+	se.SetInterfaceFilter(func(name string) bool { return name == net.iface })
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetIncludeLoopbackCandidate(net.loopback)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
+}
+
+// viewer is one pion PeerConnection watching the stream. It drains every
+// track it receives and counts the RTP packets.
+type viewer struct {
+	pc      *webrtc.PeerConnection
+	packets atomic.Uint64
+
+	connected chan struct{} // closed when ICE and DTLS are up
+	receiving chan struct{} // closed on the first RTP packet
+	failed    chan struct{} // closed when the connection fails or closes
+	onceConn  sync.Once
+	onceRecv  sync.Once
+	onceFail  sync.Once
+
+	// release ends the session on the server (WHEP DELETE, Janus detach);
+	// set by the server that created the viewer.
+	release func(context.Context) error
+	wg      sync.WaitGroup // track readers
+}
+
+// newViewer creates a PeerConnection on api with the handlers that track
+// its state and drain its media.
+func newViewer(api *webrtc.API) (*viewer, error) {
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, fmt.Errorf("new peer connection: %w", err)
+	}
+	v := &viewer{
+		pc:        pc,
+		connected: make(chan struct{}),
+		receiving: make(chan struct{}),
+		failed:    make(chan struct{}),
+	}
+	pc.OnConnectionStateChange(v.onState)
+	pc.OnTrack(v.onTrack)
+	return v, nil
+}
+
+// onState records the connection's progress.
+func (v *viewer) onState(s webrtc.PeerConnectionState) {
+	switch s {
+	case webrtc.PeerConnectionStateConnected:
+		v.onceConn.Do(func() { close(v.connected) })
+	case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+		v.onceFail.Do(func() { close(v.failed) })
+	}
+}
+
+// onTrack starts draining a remote track and its RTCP.
+func (v *viewer) onTrack(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
+	v.wg.Add(2)
+	go v.readRTP(t)
+	go v.readRTCP(r)
+}
+
+// readRTP reads the track until it ends, counting packets. Read (not
+// ReadRTP) is enough: counting needs no parse, and it keeps the viewers'
+// own CPU, which shares the machine with the servers, low.
+func (v *viewer) readRTP(t *webrtc.TrackRemote) {
+	defer v.wg.Done()
+	buf := make([]byte, viewerReadBuffer)
+	for {
+		if _, _, err := t.Read(buf); err != nil {
+			return
+		}
+		if v.packets.Add(1) == 1 {
+			v.onceRecv.Do(func() { close(v.receiving) })
+		}
+	}
+}
+
+// readRTCP drains the server's RTCP (sender reports) so its buffer never
+// fills; the interceptors have already seen each packet.
+func (v *viewer) readRTCP(r *webrtc.RTPReceiver) {
+	defer v.wg.Done()
+	for {
+		if _, _, err := r.ReadRTCP(); err != nil {
+			return
+		}
+	}
+}
+
+// waitConnected returns once ICE and DTLS are up.
+func (v *viewer) waitConnected(ctx context.Context) error {
+	return v.await(ctx, v.connected)
+}
+
+// waitReceiving returns once the viewer is connected and has received its
+// first RTP packet.
+func (v *viewer) waitReceiving(ctx context.Context) error {
+	if err := v.await(ctx, v.connected); err != nil {
+		return err
+	}
+	return v.await(ctx, v.receiving)
+}
+
+// await waits for ch to close, failing if the connection fails first.
+func (v *viewer) await(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-v.failed:
+		return fmt.Errorf("connection %s: %w", v.pc.ConnectionState(), errViewer)
+	case <-ctx.Done():
+		return fmt.Errorf("state %s, %d packets: %w: %w", v.pc.ConnectionState(), v.packets.Load(), errViewer, ctx.Err())
+	}
+}
+
+// close ends the session on the server, then the PeerConnection, and waits
+// for the readers. Errors from the server are returned; the local close
+// always happens.
+func (v *viewer) close(ctx context.Context) error {
+	var err error
+	if v.release != nil {
+		err = v.release(ctx)
+	}
+	if cerr := v.pc.Close(); cerr != nil && !errors.Is(cerr, io.EOF) {
+		err = errors.Join(err, fmt.Errorf("close peer connection: %w", cerr))
+	}
+	v.wg.Wait()
+	return err
+}
