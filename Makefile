@@ -4,27 +4,34 @@
 GO        ?= go
 BIN       := bin/mediagate
 CONFIG    ?= configs/mediagate.toml
-VERSION   ?= $(shell dpkg-parsechangelog -l packaging/deb/changelog -S Version 2>/dev/null || echo dev)
-LDFLAGS   := -X main.version=$(VERSION)
+# The version: the top entry of packaging/deb/changelog, the one source of
+# truth (a fresh clone without tags builds the same one). `make deb
+# VERSION=…` builds another, for upgrade tests.
+VERSION   ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' packaging/deb/changelog)
+DEB_DIR   ?= build/deb
+REPO_DIR  ?= build/repo
+ARCH      := $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null || echo amd64)
 STATICCHECK_VERSION := v0.8.2
-FUZZTIME  ?= 5s
-# The fuzz targets `make test` runs briefly: package and target.
-FUZZ_TARGETS := \
-	./gateway/codec:FuzzIsKeyframe \
-	./gateway/config:FuzzParse \
-	./gateway/ingest:FuzzClassify \
-	./gateway/egress:FuzzOffer \
-	./gateway/whep:FuzzSDPFrag \
-	./gateway/whep:FuzzPost \
-	./gateway/api:FuzzBearerToken \
-	./gateway/api:FuzzEncodeEvent
+FUZZTIME  ?= 4s
 
-.PHONY: all build run test test-short lint fuzz bench deps-run deps-test clean
+.PHONY: all build deb repo run test test-short lint fuzz bench deps-run deps-test clean
 
 all: build
 
+# build: the hardened binary (PIE, -z relro -z now, fortified cgo), with the
+# version stamped in; see scripts/build.sh.
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mediagate
+	GO=$(GO) scripts/build.sh $(BIN) $(VERSION)
+
+# deb: $(DEB_DIR)/mediagate_$(VERSION)_$(ARCH).deb, built by hand from
+# packaging/deb; see docs/packaging.md.
+deb:
+	GO=$(GO) scripts/build-deb.sh $(DEB_DIR) $(VERSION)
+
+# repo: the signed apt repository of this version, $(REPO_DIR)/$(VERSION)/,
+# signed with the gpg key that MEDIAGATE_SIGNING_KEY names.
+repo: deb
+	scripts/build-repo.sh $(REPO_DIR) $(DEB_DIR)/mediagate_$(VERSION)_$(ARCH).deb
 
 deps-run:
 	scripts/install-deps.sh run
@@ -32,8 +39,8 @@ deps-run:
 deps-test:
 	scripts/install-deps.sh test
 
-# run: the gateway on the shipped config, with a GStreamer test pattern
-# pushing H.264 at its default stream, cam1. Open the printed URL.
+# run: the gateway on the shipped config, whose demo stream is a test
+# pattern the gateway makes itself. Open the printed URL.
 run: deps-run build
 	scripts/run-demo.sh $(BIN) $(CONFIG)
 
@@ -54,20 +61,20 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
+# fuzz: every fuzz target in the module (discovered), FUZZTIME each.
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  pkg=$${t%%:*}; name=$${t##*:}; \
-	  echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
-	done
+	scripts/fuzz.sh $(FUZZTIME)
 
 # bench: the Go benchmarks, then the fan-out table against Janus (as root:
-# Janus runs in a network namespace). `make test` runs each once, quickly.
+# Janus runs in a network namespace), then the TURN relay table against
+# coturn. `make test` runs each once, quickly.
 BENCHTIME ?= 1s
 FANOUT_FLAGS ?=
+TURN_BENCH_FLAGS ?= $(if $(filter 1x,$(BENCHTIME)),-duration 1s,-duration 5s)
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
 	$(GO) run ./bench/fanout $(FANOUT_FLAGS)
+	$(GO) run ./bench/turn $(TURN_BENCH_FLAGS)
 
 clean:
 	rm -rf bin build

@@ -13,8 +13,10 @@ import (
 )
 
 // newBrowser starts headless Debian chromium for one test, with WebRTC kept
-// on loopback, and returns its tab's context.
-func newBrowser(t testing.TB) context.Context {
+// on loopback, and returns its tab's context. extra adds flags, such as
+// chromedp.Flag("ignore-certificate-errors", true) for a test's own
+// certificate.
+func newBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -31,6 +33,7 @@ func newBrowser(t testing.TB) context.Context {
 		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns,Translate"),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })

@@ -10,4 +10,10 @@
 // New binds every socket, so a caller that gets a Gateway back knows every
 // listener is up (the moment to tell systemd READY=1). Run serves until its
 // context ends; Shutdown drains.
+//
+// Reload (reload*.go) applies a new config by difference: config.Diff, then
+// only the streams and settings that changed; the viewers of unchanged
+// streams, and streams created through the API, are never touched. Every
+// ingest read loop heartbeats into health.go, and StuckLoops names the ones
+// that stopped: the systemd watchdog is fed only while it is empty.
 package gateway

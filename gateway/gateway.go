@@ -12,12 +12,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"mediagate.dev/mediagate/gateway/api"
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
+	"mediagate.dev/mediagate/turn"
 )
 
 // Version is the gateway's version, stamped in at build time by cmd/mediagate.
@@ -41,12 +43,27 @@ type Gateway struct {
 
 	httpLn  net.Listener
 	httpSrv *http.Server
+
+	turn     *turn.Server // nil when [turn] is off; see turn.go
+	turnHost string       // turn.host at start
+
+	opts       options
+	health     *health      // media-loop heartbeats for the watchdog
+	reload     reloadState  // see Reload
+	routes     routes       // the HTTP handler; Reload swaps its mux
+	apiMetrics *api.Metrics // one set for every mux Reload builds
+
+	senders *senderStreams // streams created through the sender API; see senders.go
+	hooks   *hooks         // webhook deliveries; see webhooks.go
+	tls     *tlsListener   // nil without [http.tls]; see tls.go
+
+	transcoding *transcoding // renditions and test patterns; see transcode.go
 }
 
 // New builds a gateway from cfg and binds all its sockets: the HTTP listener,
 // the ICE UDP and TCP ports and every stream's RTP ports. On error nothing is
 // left open.
-func New(cfg *config.Config, log *slog.Logger) (_ *Gateway, err error) {
+func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -58,13 +75,18 @@ func New(cfg *config.Config, log *slog.Logger) (_ *Gateway, err error) {
 		hub:     stream.NewHub(),
 		sources: make(map[string]*ingest.Source),
 	}
+	g.applyOptions(opts)
 	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	defer func() {
 		if err != nil {
 			g.closeAll()
 		}
 	}()
+	g.transcoding = g.newTranscoding()
 	if err := g.startEgress(); err != nil {
+		return nil, err
+	}
+	if err := g.startTURN(); err != nil {
 		return nil, err
 	}
 	g.ingestMetrics = ingest.NewMetrics(g.reg)
@@ -76,6 +98,11 @@ func New(cfg *config.Config, log *slog.Logger) (_ *Gateway, err error) {
 	if err := g.listenHTTP(); err != nil {
 		return nil, err
 	}
+	if err := g.listenTLS(); err != nil {
+		return nil, err
+	}
+	g.startSenders()
+	g.startWebhooks()
 	return g, nil
 }
 
@@ -92,6 +119,7 @@ func (g *Gateway) startEgress() error {
 		MaxSessions:     w.MaxSessions,
 		SetupTimeout:    w.SetupTimeout.D(),
 		QueueDepth:      w.QueueDepth,
+		Renditions:      g.transcoding,
 	})
 	if err != nil {
 		return fmt.Errorf("webrtc: %w", err)
@@ -102,17 +130,16 @@ func (g *Gateway) startEgress() error {
 
 // addStream creates the hub's stream for sc and starts its source.
 func (g *Gateway) addStream(sc config.Stream) error {
-	st := g.newStream(sc)
-	scfg, err := ingest.SourceConfigFrom(sc, g.cfg.Ingest)
-	if err != nil {
-		return fmt.Errorf("stream %q: %w", sc.Name, err)
+	if sc.Source == config.SourceTestPattern {
+		return g.addTestPattern(sc)
 	}
-	src, err := ingest.NewSource(scfg, st, g.log.With("stream", sc.Name), g.ingestMetrics)
+	st := g.newStream(sc)
+	src, err := g.newSource(sc, st)
 	if err != nil {
-		return fmt.Errorf("stream %q: %w", sc.Name, err)
+		return err
 	}
 	if err := g.hub.Add(st); err != nil {
-		_ = src.Close()
+		g.closeSource(sc.Name, src)
 		return err
 	}
 	g.mu.Lock()
@@ -126,8 +153,9 @@ func (g *Gateway) addStream(sc config.Stream) error {
 // Run serves HTTP until ctx ends, then shuts down. It returns nil after a
 // clean shutdown.
 func (g *Gateway) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- g.httpSrv.Serve(g.httpLn) }()
+	g.serveTLS(errc)
 	g.log.Info("mediagate running", "version", Version, "http", g.httpLn.Addr().String(),
 		"streams", len(g.hub.List()))
 	select {
@@ -155,11 +183,19 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 }
 
 func (g *Gateway) closeAll() {
+	g.endReloads()
+	g.stopSenders()
 	if g.whep != nil {
 		g.whep.Close()
 	}
+	if g.turn != nil {
+		_ = g.turn.Close()
+	}
 	if g.egress != nil {
 		_ = g.egress.Close()
+	}
+	if g.transcoding != nil {
+		g.transcoding.Close()
 	}
 	g.mu.Lock()
 	srcs := g.sources
@@ -172,6 +208,8 @@ func (g *Gateway) closeAll() {
 	if g.httpLn != nil {
 		_ = g.httpLn.Close()
 	}
+	g.closeTLS()
+	g.stopWebhooks()
 }
 
 // HTTPAddr is the address the HTTP listener is bound to.

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
@@ -35,26 +34,16 @@ const (
 // listenHTTP binds the HTTP listener and builds the handlers behind it.
 func (g *Gateway) listenHTTP() error {
 	hc := g.cfg.HTTP
-	ln, err := net.Listen("tcp", hc.Listen)
+	ln, err := g.bindHTTP(hc.Listen)
 	if err != nil {
 		return fmt.Errorf("http.listen: %w", err)
 	}
 	g.httpLn = ln
 	g.whep = g.newWHEP()
-	mux := http.NewServeMux()
-	mux.Handle("/whep/", g.whep)
-	(&api.Handler{
-		Hub:        g.hub,
-		Bus:        g.bus,
-		AdminToken: hc.AdminToken.Reveal(),
-		Gatherer:   g.reg,
-		Describe:   g.describe,
-		Metrics:    api.NewMetrics(g.reg),
-		Log:        g.log.With("component", "api"),
-		Version:    Version,
-	}).Routes(mux)
+	g.apiMetrics = api.NewMetrics(g.reg)
+	g.routes.mux.Store(g.newMux())
 	g.httpSrv = &http.Server{
-		Handler:           mux,
+		Handler:           &g.routes,
 		ReadHeaderTimeout: hc.ReadHeaderTimeout.D(),
 		ReadTimeout:       hc.ReadTimeout.D(),
 		WriteTimeout:      hc.WriteTimeout.D(),
@@ -64,12 +53,34 @@ func (g *Gateway) listenHTTP() error {
 	return nil
 }
 
+// newMux builds the routes for the running config. Every Reload builds them
+// again; the handlers that keep state (WHEP sessions) are built once,
+// outside, and must not be created here.
+func (g *Gateway) newMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/whep/", g.whep)
+	h := &api.Handler{
+		Hub:        g.hub,
+		Bus:        g.bus,
+		AdminToken: g.config().HTTP.AdminToken.Reveal(),
+		Gatherer:   g.reg,
+		Describe:   g.describe,
+		Metrics:    g.apiMetrics,
+		Log:        g.log.With("component", "api"),
+		Version:    Version,
+	}
+	h.Routes(mux)
+	g.senderRoutes(mux, h)
+	return mux
+}
+
 func (g *Gateway) newWHEP() *whep.Handler {
 	return &whep.Handler{
 		Open:          g.openViewer,
 		StreamToken:   g.streamToken,
 		TokenValidFor: g.tokenValidFor,
 		Classify:      classifyEgressError,
+		ICEServers:    g.iceServers,
 		CORSOrigins:   g.cfg.HTTP.CORSOrigins,
 		MaxBodyBytes:  g.cfg.HTTP.MaxBodyBytes,
 		OpenTimeout:   openTimeout,
@@ -99,24 +110,24 @@ func (g *Gateway) openViewer(ctx context.Context, req whep.OpenRequest) (whep.Se
 
 // streamToken reports a configured stream's viewer token.
 func (g *Gateway) streamToken(name string) (string, bool) {
-	for _, sc := range g.cfg.Streams {
+	for _, sc := range g.config().Streams {
 		if sc.Name == name {
 			return sc.ViewerToken.Reveal(), g.hub.Get(name) != nil
 		}
 	}
-	return "", false
+	return g.senderToken(name)
 }
 
 // tokenValidFor reports whether token opens some stream (so a request with it
 // for another stream is answered 403, not 401).
 func (g *Gateway) tokenValidFor(token string) bool {
-	for _, sc := range g.cfg.Streams {
+	for _, sc := range g.config().Streams {
 		want := sc.ViewerToken.Reveal()
 		if want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(token)) == 1 {
 			return true
 		}
 	}
-	return false
+	return g.senderTokenValid(token)
 }
 
 func classifyEgressError(err error) int {

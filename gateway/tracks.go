@@ -6,6 +6,7 @@ import (
 
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/transcoder"
 )
 
 // newStream builds the hub's Stream for one [[stream]] table: a video and an
@@ -48,6 +49,9 @@ func audioCodec(a *config.Audio) stream.Codec {
 		c.MimeType = "audio/PCMU"
 	case "pcma":
 		c.MimeType = "audio/PCMA"
+	case config.CodecAAC:
+		c.MimeType = transcoder.AAC
+		c.Fmtp, _ = transcoder.AACFmtp(a.ClockRate, a.Channels)
 	default:
 		c.MimeType = fmt.Sprintf("audio/%s", a.Codec)
 	}

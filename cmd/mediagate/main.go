@@ -1,9 +1,3 @@
-// Command mediagate is the edge media gateway: RTP/SRTP cameras in, WebRTC
-// browsers out. See README.md.
-//
-//	mediagate run [-c /etc/mediagate/mediagate.toml]
-//	mediagate check-config [-c FILE]
-//	mediagate version
 package main
 
 import (

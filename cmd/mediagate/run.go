@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-
-	"github.com/coreos/go-systemd/v22/daemon"
 
 	"mediagate.dev/mediagate/gateway"
 	"mediagate.dev/mediagate/gateway/config"
@@ -19,7 +15,8 @@ import (
 
 const defaultConfig = "/etc/mediagate/mediagate.toml"
 
-// version is stamped at build time with -ldflags "-X main.version=…".
+// version is stamped at build time with -ldflags "-X main.version=…" from
+// packaging/deb/changelog (see scripts/build.sh).
 var version = "dev"
 
 func configFlag(name string, args []string) (string, error) {
@@ -54,6 +51,8 @@ func checkConfig(args []string) int {
 	return 0
 }
 
+// run starts the gateway on the config file and supervises it until
+// SIGTERM or SIGINT: see supervisor.
 func run(args []string) int {
 	path, err := configFlag("run", args)
 	if err != nil {
@@ -64,46 +63,37 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "mediagate: %v\n", err)
 		return 1
 	}
-	log := newLogger(cfg.Log)
+	log, level := newLogger(cfg.Log)
 	gateway.Version = version
+	if err := config.CheckFileMode(path, cfg); err != nil {
+		log.Warn("config file mode", "err", err)
+	}
 
+	// Subscribe before anything can be ready: a SIGHUP is never lost.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	gw, err := gateway.New(cfg, log)
+	opts := []gateway.Option{gateway.WithLogLevel(level)}
+	ln, err := activatedListener(log)
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return 1
 	}
-	notify(log, daemon.SdNotifyReady, "STATUS="+gw.Status())
-	go func() {
-		<-ctx.Done()
-		notify(log, daemon.SdNotifyStopping)
-	}()
-	if err := gw.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if ln != nil {
+		opts = append(opts, gateway.WithHTTPListener(ln))
+	}
+	gw, err := gateway.New(cfg, log, opts...)
+	if err != nil {
+		log.Error("start failed", "err", err)
+		return 1
+	}
+	if err := newSupervisor(gw, path, log).run(ctx, hup); err != nil {
 		log.Error("stopped with error", "err", err)
 		return 1
 	}
 	log.Info("stopped")
 	return 0
-}
-
-// notify tells systemd about a state change when it runs us as Type=notify;
-// elsewhere it does nothing.
-func notify(log *slog.Logger, states ...string) {
-	if _, err := daemon.SdNotify(false, strings.Join(states, "\n")); err != nil {
-		log.Warn("sd_notify failed", "err", err)
-	}
-}
-
-func newLogger(c config.Log) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
-		level = slog.LevelInfo
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }

@@ -15,4 +15,9 @@ var (
 	ErrUnknownStream = errors.New("no such stream")
 	// ErrNoEvents means the handler has no event bus to stream from.
 	ErrNoEvents = errors.New("the event bus is not available")
+	// ErrBadQuery means a sender API request has an unknown or malformed
+	// query parameter.
+	ErrBadQuery = errors.New("bad query parameter")
+	// ErrNotSDP means a sender API request's body is not application/sdp.
+	ErrNotSDP = errors.New("the body must be an SDP offer, Content-Type application/sdp")
 )

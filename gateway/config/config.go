@@ -11,6 +11,14 @@ type Config struct {
 	WebRTC  WebRTC   `toml:"webrtc"`
 	Ingest  Ingest   `toml:"ingest"`
 	Streams []Stream `toml:"stream"`
+	// Debug holds test-only fault injection; see Debug.
+	Debug Debug `toml:"debug"`
+	// Senders configures the streams created through the sender API.
+	Senders Senders `toml:"senders"`
+	// Webhooks are the receivers every event is POSTed to.
+	Webhooks []Webhook `toml:"webhook"`
+	// Turn configures the built-in TURN server; see Turn.
+	Turn Turn `toml:"turn"`
 }
 
 // Log selects how much the gateway logs and in which format.
@@ -30,6 +38,8 @@ type HTTP struct {
 	ReadTimeout       Duration `toml:"read_timeout"`
 	WriteTimeout      Duration `toml:"write_timeout"`
 	IdleTimeout       Duration `toml:"idle_timeout"`
+	// TLS is the HTTPS listener beside this one; see TLS.
+	TLS TLS `toml:"tls"`
 }
 
 // WebRTC configures ICE and the viewer sessions.
@@ -60,12 +70,14 @@ type Ingest struct {
 	SourceTimeout Duration `toml:"source_timeout"`
 	// ReceiverReportInterval is how often RTCP receiver reports go back.
 	ReceiverReportInterval Duration `toml:"receiver_report_interval"`
+	// PortRange is "first-last", the UDP ports of API-created streams.
+	PortRange string `toml:"port_range"`
 }
 
 // Stream is one [[stream]] table: a camera or encoder and how viewers reach it.
 type Stream struct {
 	Name   string `toml:"name"`
-	Source string `toml:"source"` // rtp (only value for now)
+	Source string `toml:"source"` // rtp | testpattern
 	// Listen is the UDP address for RTP; RTCP is muxed on it unless RTCPListen is set.
 	Listen     string   `toml:"listen"`
 	RTCPListen string   `toml:"rtcp_listen"`
@@ -83,6 +95,9 @@ type Stream struct {
 	Video            *Video   `toml:"video"`
 	Audio            *Audio   `toml:"audio"`
 	SRTP             *SRTP    `toml:"srtp"`
+	// Transcode configures on-demand transcoding for viewers that cannot
+	// take the source's codec; see Transcode.
+	Transcode Transcode `toml:"transcode"`
 }
 
 // Video describes the video the sender pushes.

@@ -15,11 +15,15 @@ import (
 // own, so that its errors can name its index. A test keeps it in step with
 // Config.
 type document struct {
-	Log     Log              `toml:"log"`
-	HTTP    HTTP             `toml:"http"`
-	WebRTC  WebRTC           `toml:"webrtc"`
-	Ingest  Ingest           `toml:"ingest"`
-	Streams []toml.Primitive `toml:"stream"`
+	Log      Log              `toml:"log"`
+	HTTP     HTTP             `toml:"http"`
+	WebRTC   WebRTC           `toml:"webrtc"`
+	Ingest   Ingest           `toml:"ingest"`
+	Streams  []toml.Primitive `toml:"stream"`
+	Debug    Debug            `toml:"debug"`
+	Senders  Senders          `toml:"senders"`
+	Webhooks []Webhook        `toml:"webhook"`
+	Turn     Turn             `toml:"turn"`
 }
 
 // decode reads text strictly into cfg, over the values cfg already holds.
@@ -27,7 +31,8 @@ type document struct {
 // all as err). Unknown keys do not stop it: it returns them apart, so that
 // Parse can report them together with the problems Validate finds.
 func decode(text string, cfg *Config) (unknown []error, err error) {
-	doc := document{Log: cfg.Log, HTTP: cfg.HTTP, WebRTC: cfg.WebRTC, Ingest: cfg.Ingest}
+	doc := document{Log: cfg.Log, HTTP: cfg.HTTP, WebRTC: cfg.WebRTC, Ingest: cfg.Ingest, Senders: cfg.Senders,
+		Turn: cfg.Turn}
 	md, err := toml.Decode(text, &doc)
 	if err != nil {
 		// toml returns empty metadata when the text does not parse at all.
@@ -37,6 +42,9 @@ func decode(text string, cfg *Config) (unknown []error, err error) {
 		return nil, decodeError(md, err, -1)
 	}
 	cfg.Log, cfg.HTTP, cfg.WebRTC, cfg.Ingest = doc.Log, doc.HTTP, doc.WebRTC, doc.Ingest
+	cfg.Debug = doc.Debug
+	cfg.Senders, cfg.Webhooks = doc.Senders, doc.Webhooks
+	cfg.Turn = doc.Turn
 	cfg.Streams = make([]Stream, len(doc.Streams))
 	errs, failed := decodeStreams(md, doc.Streams, cfg.Streams)
 	if len(errs) > maxDecodeErrors {

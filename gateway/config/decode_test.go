@@ -9,7 +9,7 @@ import (
 
 var decodeCases = []tomlCase{
 	{"unknown top key", "verbose = true\n" + valid, "verbose", "unknown key"},
-	{"unknown table", "[turn]\nenabled = true\nsecret = \"x\"\n" + valid, "turn", "unknown key"},
+	{"unknown table", "[coturn]\nenabled = true\nsecret = \"x\"\n" + valid, "coturn", "unknown key"},
 	{"unknown http key", "[http]\nlisen = \"0.0.0.0:8080\"\n" + valid, "http.lisen", `did you mean "listen"?`},
 	{"unknown stream key", valid + stream("name = \"cam2\"\nlisten = \"127.0.0.1:5006\"", "[stream.video]\ncodec = \"vp8\"\ncodek = \"h264\""), "stream[1].video.codek", `did you mean "codec"?`},
 	{"unknown key far from any", stream(cam1+"zzzzzzzzzz = 1", h264), "stream[0].zzzzzzzzzz", "known keys here: name, source"},

@@ -55,7 +55,10 @@ func Default() *Config {
 			SocketBuffer:           defaultSocketBuffer,
 			SourceTimeout:          Duration(5 * time.Second),
 			ReceiverReportInterval: Duration(time.Second),
+			PortRange:              defaultPortRange,
 		},
+		Senders: defaultSenders(),
+		Turn:    defaultTurn(),
 	}
 }
 
@@ -94,6 +97,7 @@ func (s *Stream) FillDefaults() {
 	if s.SRTP != nil && s.SRTP.Suite == "" {
 		s.SRTP.Suite = defaultSRTPSuite
 	}
+	s.Transcode.fillDefaults()
 }
 
 func (v *Video) fillDefaults() {

@@ -61,6 +61,9 @@ var settingKeys = []struct {
 	{"http.read_timeout", true, func(c *Config) any { return c.HTTP.ReadTimeout }},
 	{"http.write_timeout", true, func(c *Config) any { return c.HTTP.WriteTimeout }},
 	{"http.idle_timeout", true, func(c *Config) any { return c.HTTP.IdleTimeout }},
+	{"http.tls.listen", true, func(c *Config) any { return c.HTTP.TLS.Listen }},
+	{"http.tls.cert_file", false, func(c *Config) any { return c.HTTP.TLS.CertFile }},
+	{"http.tls.key_file", false, func(c *Config) any { return c.HTTP.TLS.KeyFile }},
 	{"webrtc.udp_port", true, func(c *Config) any { return c.WebRTC.UDPPort }},
 	{"webrtc.tcp_port", true, func(c *Config) any { return c.WebRTC.TCPPort }},
 	{"webrtc.interfaces", true, func(c *Config) any { return c.WebRTC.Interfaces }},
@@ -73,6 +76,15 @@ var settingKeys = []struct {
 	{"ingest.socket_buffer", true, func(c *Config) any { return c.Ingest.SocketBuffer }},
 	{"ingest.source_timeout", true, func(c *Config) any { return c.Ingest.SourceTimeout }},
 	{"ingest.receiver_report_interval", true, func(c *Config) any { return c.Ingest.ReceiverReportInterval }},
+	{"ingest.port_range", false, func(c *Config) any { return c.Ingest.PortRange }},
+	{"senders.listen_ip", false, func(c *Config) any { return c.Senders.ListenIP }},
+	{"senders.srtp_suites", false, func(c *Config) any { return c.Senders.SRTPSuites }},
+	{"senders.offer_srtp", false, func(c *Config) any { return c.Senders.OfferSRTP }},
+	{"senders.idle_timeout", false, func(c *Config) any { return c.Senders.IdleTimeout }},
+	{"senders.max_streams", false, func(c *Config) any { return c.Senders.MaxStreams }},
+	{"webhook", false, func(c *Config) any { return webhooksKey(c.Webhooks) }},
+	{"debug.stall_media_loop_after", false, func(c *Config) any { return c.Debug.StallMediaLoopAfter }},
+	{"turn", true, func(c *Config) any { return c.Turn.fingerprint() }},
 }
 
 // Diff compares two loaded configs, from the running one to the next. A nil

@@ -159,7 +159,7 @@ func CheckFileMode(path string, cfg *Config) error {
 }
 
 func (c *Config) hasSecrets() bool {
-	if c.HTTP.AdminToken.IsSet() {
+	if c.HTTP.AdminToken.IsSet() || len(c.Webhooks) > 0 || c.Turn.hasSecrets() {
 		return true
 	}
 	for _, s := range c.Streams {

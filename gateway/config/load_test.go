@@ -45,10 +45,10 @@ func TestShippedDefaultConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.HTTP.Listen != "0.0.0.0:8080" || len(cfg.Streams) != 1 {
+	if cfg.HTTP.Listen != "0.0.0.0:8080" || len(cfg.Streams) != 2 {
 		t.Fatalf("http.listen %q, %d streams", cfg.HTTP.Listen, len(cfg.Streams))
 	}
-	s := cfg.Streams[0]
+	s := cfg.Streams[1]
 	if s.Name != "cam1" || s.Source != SourceRTP || s.Listen != "0.0.0.0:5004" || s.SRTP != nil ||
 		s.Video == nil || s.Video.Codec != CodecH264 || s.Video.PayloadType != 96 || s.Video.ProfileLevelID != "42e01f" {
 		t.Errorf("cam1 = %+v, video %+v", s, s.Video)
@@ -56,9 +56,15 @@ func TestShippedDefaultConfig(t *testing.T) {
 	// The shipped file writes out every default: it must say what Default
 	// and FillDefaults say.
 	want := Default()
-	want.Streams = []Stream{{Name: "cam1", Listen: "0.0.0.0:5004", Video: &Video{Codec: CodecH264}}}
-	want.Streams[0].FillDefaults()
+	want.Streams = []Stream{
+		{Name: "demo", Source: SourceTestPattern, Video: &Video{Codec: CodecH264}, Audio: &Audio{Codec: CodecOpus}},
+		{Name: "cam1", Listen: "0.0.0.0:5004", Video: &Video{Codec: CodecH264}},
+	}
+	for i := range want.Streams {
+		want.Streams[i].FillDefaults()
+	}
 	want.WebRTC.Interfaces, want.WebRTC.PublicIPs = []string{}, []string{}
+	want.Turn.Enabled = true // left out, [turn] is off; the shipped file turns it on
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("shipped config differs from the defaults:\n got %+v\nwant %+v", cfg, want)
 	}
@@ -126,7 +132,7 @@ func TestShippedConfigExamplesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("uncommented shipped config:\n%v\n\n%s", err, text)
 	}
-	if len(cfg.Streams) != 2 || cfg.Streams[0].Audio == nil || cfg.Streams[1].SRTP == nil {
+	if len(cfg.Streams) != 3 || cfg.Streams[1].Audio == nil || cfg.Streams[2].SRTP == nil {
 		t.Errorf("uncommented shipped config has %d streams: %+v", len(cfg.Streams), cfg.Streams)
 	}
 }

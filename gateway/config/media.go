@@ -61,6 +61,10 @@ func (a *Audio) validate(p *problems, key string) {
 	default:
 		checkPT(p, key+".payload_type", a.PayloadType, false)
 	}
+	if c.rates != nil {
+		c.validateRates(p, key, a)
+		return
+	}
 	if a.ClockRate != c.clockRate {
 		p.add(key+".clock_rate", "must be %d for %s (got %d)", c.clockRate, a.Codec, a.ClockRate)
 	}

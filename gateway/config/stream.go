@@ -50,6 +50,8 @@ func (s *Stream) validate(p *problems, key string) {
 	if s.SRTP != nil {
 		s.SRTP.validate(p, key+".srtp")
 	}
+	s.Transcode.validate(p, key+".transcode")
+	s.validateTestPattern(p, key)
 }
 
 // validateSource checks the source kind and the UDP addresses it needs.

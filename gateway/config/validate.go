@@ -36,6 +36,12 @@ func (c *Config) Validate() error {
 	c.HTTP.validate(&p)
 	c.WebRTC.validate(&p)
 	c.Ingest.validate(&p)
+	c.Debug.validate(&p)
+	c.validateTLS(&p)
+	c.validateSenders(&p)
+	c.validateWebhooks(&p)
+	c.Turn.validate(&p)
+	c.validateTurn(&p)
 	for i := range c.Streams {
 		c.Streams[i].validate(&p, fmt.Sprintf("stream[%d]", i))
 	}

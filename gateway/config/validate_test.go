@@ -108,7 +108,7 @@ var mediaCases = []tomlCase{
 	{"sprop two sps", stream(cam1, h264+"sprop_parameter_sets = \""+sps+","+sps+"\""), "stream[0].video.sprop_parameter_sets", "part 2 must be a PPS"},
 	{"sprop empty part", stream(cam1, h264+"sprop_parameter_sets = \""+sps+","+pps+",\""), "stream[0].video.sprop_parameter_sets", "part 3 is not base64"},
 	{"audio only", stream(cam1, "[stream.audio]\ncodec = \"opus\""), "", ""},
-	{"audio codec unknown", stream(cam1, "[stream.audio]\ncodec = \"aac\""), "stream[0].audio.codec", "opus | pcma | pcmu"},
+	{"audio codec unknown", stream(cam1, "[stream.audio]\ncodec = \"g722\""), "stream[0].audio.codec", "aac | opus | pcma | pcmu"},
 	{"opus pt static", stream(cam1, "[stream.audio]\ncodec = \"opus\"\npayload_type = 8"), "stream[0].audio.payload_type", "dynamic payload type"},
 	{"pcmu pt 8", stream(cam1, "[stream.audio]\ncodec = \"pcmu\"\npayload_type = 8"), "stream[0].audio.payload_type", "must be 0 (static) or from 96 to 127"},
 	{"pcmu pt dynamic", stream(cam1, "[stream.audio]\ncodec = \"pcmu\"\npayload_type = 100"), "", ""},
@@ -143,7 +143,7 @@ var srtpCases = []tomlCase{
 // allCases is every table above, for FuzzParse's seeds.
 func allCases() []tomlCase {
 	var all []tomlCase
-	for _, table := range [][]tomlCase{globalCases, streamCases, mediaCases, srtpCases, decodeCases} {
+	for _, table := range [][]tomlCase{globalCases, streamCases, mediaCases, srtpCases, decodeCases, senderCases, transcodeCases} {
 		all = append(all, table...)
 	}
 	return all

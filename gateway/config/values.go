@@ -9,13 +9,17 @@ import (
 const (
 	// SourceRTP is a camera or encoder pushing RTP or SRTP to Stream.Listen.
 	SourceRTP = "rtp"
+	// SourceTestPattern is a moving picture and a tone that mediagate
+	// draws and encodes itself, in the stream's video and audio codecs.
+	SourceTestPattern = "testpattern"
 )
 
 // sources lists every source kind Validate accepts, and whether the kind
 // receives on a UDP port of its own. New kinds (a test pattern, WHIP) are added
 // here and nowhere else.
 var sources = map[string]struct{ listens bool }{
-	SourceRTP: {listens: true},
+	SourceRTP:         {listens: true},
+	SourceTestPattern: {listens: false},
 }
 
 // Latching policies (Stream.Latch).
@@ -47,6 +51,9 @@ const (
 	CodecPCMU = "pcmu"
 	// CodecPCMA is G.711 A-law audio (RFC 3551 §4.5.14).
 	CodecPCMA = "pcma"
+	// CodecAAC is AAC-LC in mpeg4-generic, AAC-hbr mode (RFC 3640 §3.3.6),
+	// which browsers cannot play: mediagate transcodes it to Opus.
+	CodecAAC = "aac"
 )
 
 // videoClockRate is the RTP clock of every video codec here (RFC 6184 §8.1,
@@ -72,6 +79,9 @@ type audioCodec struct {
 	// static means payloadType is the codec's static assignment in
 	// RFC 3551 §6, which the codec may use besides the dynamic range.
 	static bool
+	// rates, when set, are the clock rates allowed besides clockRate (the
+	// default), with 1 or 2 channels.
+	rates []int
 }
 
 // audioCodecs are the audio codecs a stream may carry: Opus per RFC 7587 §7
@@ -80,6 +90,10 @@ var audioCodecs = map[string]audioCodec{
 	CodecOpus: {payloadType: 111, clockRate: 48000, channels: 2},
 	CodecPCMU: {payloadType: 0, clockRate: 8000, channels: 1, static: true},
 	CodecPCMA: {payloadType: 8, clockRate: 8000, channels: 1, static: true},
+	// AAC's RTP clock is its sampling rate (RFC 3640 §4.1); these are the
+	// AudioSpecificConfig's rates (ISO/IEC 14496-3 §1.6.3.4).
+	CodecAAC: {payloadType: 97, clockRate: 48000, channels: 2,
+		rates: []int{96000, 88200, 64000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000}},
 }
 
 // Log levels and formats.

@@ -45,6 +45,10 @@ type Config struct {
 	// QueueDepth is the stream.Subscription depth of each viewer track; 0
 	// means DefaultQueueDepth.
 	QueueDepth int
+	// Renditions, when set, supplies transcoded renditions for viewers that
+	// cannot take a source's codec; nil passes every source through and
+	// refuses such viewers.
+	Renditions Renditions
 	// OnREMB, when set, receives every REMB (draft-alvestrand-rmcat-remb) a
 	// viewer sends, in bits per second. It runs on the viewer's RTCP
 	// goroutine: it must not block, and must not call Viewer.Close.

@@ -28,6 +28,13 @@
 //     ranks first. When the source's profile (from its fmtp or in-band SPS)
 //     is not offered at all, the stream is passed through anyway and
 //     mediagate_egress_profile_mismatch_total counts the viewer once.
+//   - With Config.Renditions set, a viewer that cannot take a source track
+//     as it is (no common codec; for H.264, a source with B-frames, or a
+//     profile the viewer did not offer under strict profiles) gets a
+//     transcoded rendition instead: one already running in a codec the
+//     viewer offered first, else the first the viewer offered. The
+//     rendition's track is planned like a source; PLI, FIR and joins ask
+//     its encoder for keyframes; the viewer's teardown gives it back.
 //   - An offered m-section of a kind the stream does not have is answered
 //     without a track (pion marks it sendonly; nothing is ever sent on it).
 //   - viewer.join is published when the session is created (after the

@@ -82,7 +82,7 @@ func (f *forwarder) run() {
 func (f *forwarder) join(bound, ready <-chan struct{}) {
 	if bound == nil && ready == nil {
 		f.live = true
-		f.v.stream.RequestKeyframe()
+		f.plan.requestKeyframe()
 	}
 }
 
@@ -95,7 +95,7 @@ func (f *forwarder) forward(p *stream.Packet) {
 	now := time.Now()
 	seq, ts, ok, lostSync := f.rw.rewrite(p, now)
 	if lostSync && f.rw.gate {
-		f.v.stream.RequestKeyframe()
+		f.plan.requestKeyframe()
 	}
 	if !ok {
 		return
@@ -141,7 +141,7 @@ func (f *forwarder) tick() {
 		return
 	}
 	if f.rw.waiting() {
-		f.v.stream.RequestKeyframe()
+		f.plan.requestKeyframe()
 	}
 	if !f.rw.started {
 		return

@@ -24,6 +24,13 @@ type trackPlan struct {
 	// mismatch is set when the source's H.264 profile is known and no
 	// offered profile can decode it; the stream is passed through anyway.
 	mismatch bool
+	// requestKeyframe asks src's producer for a keyframe: the camera, or a
+	// rendition's encoder.
+	requestKeyframe func()
+	// rendition is the transcoded rendition src belongs to, or nil for the
+	// source itself; release gives it back when the viewer leaves.
+	rendition *stream.Rendition
+	release   func()
 }
 
 // planTrack matches a source track with the viewer's m-section for its kind.

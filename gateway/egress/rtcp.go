@@ -10,9 +10,10 @@ import (
 
 // readRTCP is the RTCP loop of one sender. It always runs, because pion's
 // interceptors (the NACK responder) only see RTCP that someone reads. PLI
-// and FIR become a keyframe request to the source, which throttles them;
-// REMB goes to Config.OnREMB when remb is set; the rest is only counted.
-func (v *Viewer) readRTCP(sender *webrtc.RTPSender, remb bool) {
+// and FIR become a keyframe request to the sender's source (the camera or a
+// rendition's encoder), which throttles them; REMB goes to Config.OnREMB
+// when remb is set; the rest is only counted.
+func (v *Viewer) readRTCP(sender *webrtc.RTPSender, keyframe func(), remb bool) {
 	for {
 		pkts, _, err := sender.ReadRTCP()
 		if err != nil {
@@ -24,7 +25,7 @@ func (v *Viewer) readRTCP(sender *webrtc.RTPSender, remb bool) {
 			continue
 		}
 		for _, p := range pkts {
-			v.handleRTCP(p, remb)
+			v.handleRTCP(p, keyframe, remb)
 		}
 	}
 }
@@ -39,15 +40,15 @@ func (v *Viewer) isStopping() bool {
 }
 
 // handleRTCP acts on one packet of a compound RTCP packet from the viewer.
-func (v *Viewer) handleRTCP(p rtcp.Packet, remb bool) {
+func (v *Viewer) handleRTCP(p rtcp.Packet, keyframe func(), remb bool) {
 	kind := "other"
 	switch p := p.(type) {
 	case *rtcp.PictureLossIndication: // RFC 4585 §6.3.1
 		kind = "pli"
-		v.stream.RequestKeyframe()
+		keyframe()
 	case *rtcp.FullIntraRequest: // RFC 5104 §4.3.1
 		kind = "fir"
-		v.stream.RequestKeyframe()
+		keyframe()
 	case *rtcp.ReceiverEstimatedMaximumBitrate:
 		kind = "remb"
 		if remb && v.m.cfg.OnREMB != nil {

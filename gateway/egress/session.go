@@ -39,12 +39,13 @@ func (m *Manager) NewViewer(ctx context.Context, req ViewerRequest) (*Viewer, st
 	if err != nil {
 		return nil, "", err
 	}
-	plans, err := planTracks(req.Stream, o)
+	plans, err := m.planTracks(req.Stream, o)
 	if err != nil {
 		return nil, "", err
 	}
 	sm := m.cfg.Metrics.forStream(req.Stream.Name)
 	if err := m.reserve(req.Stream, sm); err != nil {
+		releasePlans(plans)
 		return nil, "", err
 	}
 	pc, err := m.api.NewPeerConnection(webrtc.Configuration{
@@ -53,9 +54,10 @@ func (m *Manager) NewViewer(ctx context.Context, req ViewerRequest) (*Viewer, st
 	})
 	if err != nil {
 		m.unreserve(req.Stream, sm)
+		releasePlans(plans)
 		return nil, "", fmt.Errorf("egress: new peer connection: %w", err)
 	}
-	v := newViewer(m, req, pc, o, sm)
+	v := newViewer(m, req, pc, o, sm, plans) // from here its teardown releases the plans
 	if err := m.register(v); err != nil {
 		v.Close()
 		return nil, "", err
@@ -78,8 +80,9 @@ func (m *Manager) NewViewer(ctx context.Context, req ViewerRequest) (*Viewer, st
 	return v, answer, nil
 }
 
-// planTracks plans every stream track the offer has an m-section for.
-func planTracks(s *stream.Stream, o *offer) ([]*trackPlan, error) {
+// planTracks plans every stream track the offer has an m-section for. On
+// error nothing stays acquired.
+func (m *Manager) planTracks(s *stream.Stream, o *offer) ([]*trackPlan, error) {
 	var plans []*trackPlan
 	for _, pair := range []struct {
 		track *stream.Track
@@ -88,8 +91,9 @@ func planTracks(s *stream.Stream, o *offer) ([]*trackPlan, error) {
 		if pair.track == nil || pair.media == nil {
 			continue
 		}
-		p, err := planTrack(pair.track, pair.media)
+		p, err := m.planTrack(s, pair.track, pair.media)
 		if err != nil {
+			releasePlans(plans)
 			return nil, err
 		}
 		plans = append(plans, p)
@@ -98,6 +102,16 @@ func planTracks(s *stream.Stream, o *offer) ([]*trackPlan, error) {
 		return nil, fmt.Errorf("%w: the offer has no m-line for the stream's tracks", ErrUnacceptable)
 	}
 	return plans, nil
+}
+
+// releasePlans gives back the renditions the plans acquired.
+func releasePlans(plans []*trackPlan) {
+	for _, p := range plans {
+		if p.release != nil {
+			p.release()
+			p.release = nil
+		}
+	}
 }
 
 // negotiate adds one send-only transceiver per plan, applies the offer and

@@ -26,7 +26,8 @@ type Viewer struct {
 	metrics *streamMetrics
 	errs    *rateLog
 
-	tracks []*outTrack // set up by negotiate, before start
+	tracks []*outTrack  // set up by negotiate, before start
+	plans  []*trackPlan // their plans; teardown releases their renditions
 
 	// Signalling state, guarded by mu (AddCandidate and Restart).
 	mu          sync.Mutex
@@ -53,11 +54,11 @@ type Viewer struct {
 	done     chan struct{}
 }
 
-func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offer, sm *streamMetrics) *Viewer {
+func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offer, sm *streamMetrics, plans []*trackPlan) *Viewer {
 	log := m.cfg.Log.With("viewer", req.ID, "stream", req.Stream.Name, "remote", req.Remote)
 	v := &Viewer{
 		id: req.ID, remote: req.Remote, stream: req.Stream, m: m, pc: pc,
-		log: log, metrics: sm, errs: &rateLog{log: log},
+		log: log, metrics: sm, errs: &rateLog{log: log}, plans: plans,
 		offerSDP: o.sdp, bundleMid: o.bundleMid, remoteUfrag: o.ufrag, remotePwd: o.pwd,
 		candidates: o.candidates,
 		connected:  make(chan struct{}),
@@ -121,7 +122,8 @@ func (v *Viewer) start(plans []*trackPlan) error {
 	}
 	for i, s := range senders {
 		sender, remb := s, i == 0 // REMB reaches every sender it names: hand it on once
-		if !v.goRun(func() { v.readRTCP(sender, remb) }) {
+		keyframe := v.keyframeFor(sender.Track(), plans)
+		if !v.goRun(func() { v.readRTCP(sender, keyframe, remb) }) {
 			return ErrClosed
 		}
 	}
@@ -192,6 +194,7 @@ func (v *Viewer) teardown() {
 		v.log.Debug("close peer connection", "err", err)
 	}
 	v.wg.Wait()
+	releasePlans(v.plans)
 	v.ssrcs.Range(func(k, _ any) bool {
 		v.m.ssrcs.Delete(k)
 		return true

@@ -18,6 +18,11 @@ const (
 	ViewerLeave    Type = "viewer.leave"
 	SourceLatched  Type = "source.latched"
 	SourceRejected Type = "source.rejected"
+	// TranscodingActive and TranscodingInactive mark a transcoded rendition
+	// starting and stopping; their data carries "from", "to" (MIME types)
+	// and "reason".
+	TranscodingActive   Type = "transcoding.active"
+	TranscodingInactive Type = "transcoding.inactive"
 )
 
 // Event is one thing that happened, as subscribers, SSE clients and webhook

@@ -25,6 +25,9 @@ const (
 	DefaultSourceTimeout = 5 * time.Second
 	// DefaultReceiverReportInterval is how often receiver reports go out.
 	DefaultReceiverReportInterval = time.Second
+	// DefaultHeartbeatInterval is how often a read loop reports itself
+	// alive when SourceConfig.Heartbeat is set.
+	DefaultHeartbeatInterval = time.Second
 )
 
 // maxDatagram is the largest UDP payload IPv4 can carry (65535 - 20 - 8).
@@ -74,6 +77,15 @@ type SourceConfig struct {
 	// ReceiverReportInterval is how often receiver reports go back to the
 	// sender.
 	ReceiverReportInterval time.Duration
+	// Heartbeat, when set, is called by each read loop ("rtp" or "rtcp",
+	// the socket it reads) at least once per HeartbeatInterval, also while
+	// nothing arrives: a watchdog's proof that the loop still runs. It is
+	// called on the read goroutine, so a Heartbeat that blocks stalls the
+	// loop.
+	Heartbeat func(loop string)
+	// HeartbeatInterval is the longest a read loop waits for a datagram
+	// before it calls Heartbeat.
+	HeartbeatInterval time.Duration
 }
 
 // SRTPConfig is the SDES keying of an SRTP sender (RFC 3711, RFC 4568). The
@@ -98,6 +110,7 @@ func (c SourceConfig) withDefaults() SourceConfig {
 	setDefault(&c.KeyframeInterval, DefaultKeyframeInterval)
 	setDefault(&c.SourceTimeout, DefaultSourceTimeout)
 	setDefault(&c.ReceiverReportInterval, DefaultReceiverReportInterval)
+	setDefault(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	if c.ReadBuffer == 0 {
 		c.ReadBuffer = DefaultReadBuffer
 	}
@@ -121,7 +134,8 @@ func (c SourceConfig) validate() error {
 		return fmt.Errorf("%w: read buffer %d is outside %d-%d", ErrConfig, c.ReadBuffer, minRTP, maxDatagram)
 	case c.SocketBuffer < 0:
 		return fmt.Errorf("%w: negative socket buffer", ErrConfig)
-	case c.RelatchAfter < 0, c.KeyframeInterval < 0, c.SourceTimeout < 0, c.ReceiverReportInterval < 0:
+	case c.RelatchAfter < 0, c.KeyframeInterval < 0, c.SourceTimeout < 0, c.ReceiverReportInterval < 0,
+		c.HeartbeatInterval < 0:
 		return fmt.Errorf("%w: negative duration", ErrConfig)
 	}
 	return c.SRTP.validate()

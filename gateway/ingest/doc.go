@@ -46,6 +46,11 @@
 // A new SSRC replaces a track's current SSRC only after the current one has
 // been silent for RelatchAfter ("ssrc").
 //
+// With SourceConfig.Heartbeat set, each read loop also wakes at least once
+// per HeartbeatInterval (a read deadline) and calls it with "rtp" or
+// "rtcp", with or without traffic: the gateway's watchdog counts a loop
+// that stops calling as stuck.
+//
 // # Latching (symmetric RTP, RFC 4961)
 //
 // A camera never signals its address: the source latches onto the first

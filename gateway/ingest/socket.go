@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"syscall"
 	"time"
 )
@@ -66,9 +67,14 @@ func (s *Source) listen(addr string) (*net.UDPConn, error) {
 func (s *Source) readLoop(c *net.UDPConn, rtcpOnly bool) {
 	defer s.wg.Done()
 	buf := make([]byte, s.cfg.ReadBuffer+1)
+	beat := s.heartbeat(c, rtcpOnly)
 	for {
 		n, _, flags, from, err := c.ReadMsgUDPAddrPort(buf, nil)
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				beat()
+				continue
+			}
 			if s.readFailed(err) {
 				return
 			}
@@ -82,6 +88,29 @@ func (s *Source) readLoop(c *net.UDPConn, rtcpOnly bool) {
 		}
 		s.handle(buf[:n], from, rtcpOnly, now)
 	}
+}
+
+// heartbeat returns what the read loop on c calls when its read deadline
+// passes: it reports the loop alive to SourceConfig.Heartbeat and sets the
+// next deadline, so the loop wakes at least once per HeartbeatInterval
+// whether or not datagrams arrive. The deadline is absolute, so a busy
+// socket costs one wake-up per interval, not a syscall per datagram.
+// Without a Heartbeat no deadline is set and the returned func is never
+// called.
+func (s *Source) heartbeat(c *net.UDPConn, rtcpOnly bool) func() {
+	if s.cfg.Heartbeat == nil {
+		return func() {}
+	}
+	loop := "rtp"
+	if rtcpOnly {
+		loop = "rtcp"
+	}
+	beat := func() {
+		s.cfg.Heartbeat(loop)
+		_ = c.SetReadDeadline(time.Now().Add(s.cfg.HeartbeatInterval))
+	}
+	beat()
+	return beat
 }
 
 // readFailed reports whether the read loop must end (the socket is closed);

@@ -32,6 +32,10 @@ type Stream struct {
 	up        atomic.Bool
 	viewers   atomic.Int64
 	keyframes atomic.Pointer[keyframeHolder]
+
+	// renditions are the stream's transcoded tracks (rendition.go).
+	renditions renditionSet
+
 	closeOnce sync.Once
 	closed    chan struct{}
 }

@@ -111,14 +111,17 @@
     return params;
   }
 
-  // Turns Link: <turn:…>; rel="ice-server"; username="…"; credential="…"
-  // headers (RFC 9725 §4.6) into RTCIceServer objects.
+  // Turns Link: <turn:…>; rel="ice-server"; username="…"; credential="…";
+  // credential-type="password" headers (RFC 9725 §4.6) into RTCIceServer
+  // objects; turns: URIs are TURN over TLS. A credential of another type
+  // (RFC 7635 OAuth) is one RTCIceServer cannot use: that link is skipped.
   function parseIceServers(header) {
     const servers = [];
     for (const [, uri, rest] of (header || '').matchAll(/<([^>]*)>([^<]*)/g)) {
       const params = linkParams(rest);
       if (!(params.get('rel') || '').toLowerCase().split(/\s+/).includes('ice-server')) continue;
       if (!/^(stuns?|turns?):/i.test(uri)) continue;
+      if ((params.get('credential-type') || 'password').toLowerCase() !== 'password') continue;
       const server = { urls: uri };
       if (params.has('username')) server.username = params.get('username');
       if (params.has('credential')) server.credential = params.get('credential');

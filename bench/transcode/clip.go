@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/pion/rtp"
+	"github.com/pion/rtp/codecs"
+
+	"mediagate.dev/mediagate/transcoder"
+)
+
+// benchCase is one transcode: its source clip and the encoder it ends in.
+type benchCase struct {
+	name     string
+	from, to string
+	file     string   // clip file name
+	encode   []string // ffmpeg arguments that make the clip
+	transmux []string // ffmpeg arguments of the transcode under test
+}
+
+// cases are the two transcodes, with ffmpeg's encoder arguments matching
+// vpxenc's and x264enc's settings (see their doc comments).
+func cases(o options) []benchCase {
+	kbps := fmt.Sprintf("%dk", o.bitrate/1000)
+	gop := fmt.Sprint(transcoder.DefaultKeyframeInterval)
+	vp8 := []string{"-c:v", "libvpx", "-threads", "1", "-deadline", "realtime", "-cpu-used", "8",
+		"-lag-in-frames", "0", "-error-resilient", "1", "-auto-alt-ref", "0",
+		"-b:v", kbps, "-minrate", kbps, "-maxrate", kbps, "-bufsize", kbps,
+		"-undershoot-pct", "100", "-overshoot-pct", "15", "-qmin", "2", "-qmax", "63",
+		"-static-thresh", "1", "-noise-sensitivity", "0", "-max-intra-rate", "300", "-drop-threshold", "30", "-g", gop}
+	h264 := []string{"-c:v", "libx264", "-threads", "1", "-preset", "veryfast", "-tune", "zerolatency",
+		"-profile:v", "baseline", "-b:v", kbps, "-maxrate", kbps, "-bufsize", kbps, "-g", gop}
+	return []benchCase{
+		{name: "H.264 → VP8", from: transcoder.H264, to: transcoder.VP8, file: "clip.h264",
+			encode:   []string{"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-bf", "0", "-b:v", "3M", "-g", "60", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264"},
+			transmux: vp8},
+		{name: "VP8 → H.264", from: transcoder.VP8, to: transcoder.H264, file: "clip.ivf",
+			encode:   []string{"-c:v", "libvpx", "-deadline", "good", "-cpu-used", "4", "-b:v", "3M", "-g", "60", "-f", "ivf"},
+			transmux: h264},
+	}
+}
+
+// clip is a source clip as RTP packets, and its frame count.
+type clip struct {
+	path    string
+	packets []*rtp.Packet
+	frames  int
+}
+
+// makeClip encodes testsrc2 with ffmpeg and packetizes it.
+func makeClip(dir string, c benchCase, o options) (*clip, error) {
+	path := filepath.Join(dir, c.file)
+	args := append([]string{"-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+		"-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=30", o.width, o.height), "-t", fmt.Sprint(o.duration.Seconds()),
+		"-pix_fmt", "yuv420p"}, c.encode...)
+	if out, err := exec.Command("ffmpeg", append(args, path)...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("make %s: %v\n%s", c.file, err, out)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var frames [][]byte
+	var pl rtp.Payloader
+	if c.from == transcoder.H264 {
+		frames, pl = annexBAccessUnits(data), &codecs.H264Payloader{}
+	} else {
+		frames, err = ivfFrames(data)
+		pl = &codecs.VP8Payloader{EnablePictureID: true}
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := rtp.NewPacketizer(transcoder.DefaultMTU, 96, 0x1234, pl, rtp.NewFixedSequencer(1), transcoder.VideoClockRate)
+	cl := &clip{path: path, frames: len(frames)}
+	for _, f := range frames {
+		cl.packets = append(cl.packets, p.Packetize(f, transcoder.VideoClockRate/30)...)
+	}
+	return cl, nil
+}
+
+// annexBAccessUnits splits an Annex B stream at its access unit delimiters
+// (H.264 §7.4.1.2.3; the clip is made with aud=insert).
+func annexBAccessUnits(b []byte) [][]byte {
+	aud := []byte{0, 0, 0, 1, 0x09}
+	var out [][]byte
+	for len(b) > 0 {
+		next := bytes.Index(b[1:], aud)
+		if next < 0 {
+			return append(out, b)
+		}
+		out = append(out, b[:next+1])
+		b = b[next+1:]
+	}
+	return out
+}
+
+// ivfFrames returns the frames of an IVF file: a 32-byte file header, then
+// per frame a 12-byte header (size, then timestamp, little endian).
+func ivfFrames(b []byte) ([][]byte, error) {
+	if len(b) < 32 || string(b[:4]) != "DKIF" {
+		return nil, errors.New("not an IVF file")
+	}
+	hlen := int(binary.LittleEndian.Uint16(b[6:8]))
+	if hlen < 32 || hlen > len(b) {
+		return nil, errors.New("bad IVF header")
+	}
+	var out [][]byte
+	for rest := b[hlen:]; len(rest) >= 12; {
+		n := int(binary.LittleEndian.Uint32(rest[:4]))
+		if n > len(rest)-12 {
+			return nil, errors.New("truncated IVF frame")
+		}
+		out = append(out, rest[12:12+n])
+		rest = rest[12+n:]
+	}
+	return out, nil
+}

@@ -1,0 +1,161 @@
+package gateway
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// testCert writes a self-signed certificate for 127.0.0.1 and localhost,
+// named cn, to cert.pem and key.pem in dir, and returns the certificate.
+func testCert(t testing.TB, dir, cn string) *x509.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: cn},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, typ string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("cert.pem", "CERTIFICATE", der)
+	write("key.pem", "PRIVATE KEY", keyDER)
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+// tlsConfig is testConfig with HTTPS on a loopback port, serving the
+// certificate in dir, and extra TOML appended.
+func tlsConfig(t testing.TB, dir, extra string) string {
+	return fmt.Sprintf("[http.tls]\nlisten = \"127.0.0.1:%d\"\ncert_file = %q\nkey_file = %q\n",
+		freePort(t, "tcp"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")) + extra
+}
+
+// servedCert connects to addr and returns the certificate it presents.
+func servedCert(t testing.TB, addr string) *x509.Certificate {
+	t.Helper()
+	d := tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true}} // the test compares the leaf itself
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatalf("TLS dial %s: %v", addr, err)
+	}
+	defer c.Close()
+	return c.(*tls.Conn).ConnectionState().PeerCertificates[0]
+}
+
+// TestHTTPSBesideHTTP: both listeners serve the same routes; HTTPS with a
+// certificate that a client trusting it verifies; ReloadTLS serves a
+// renewed certificate to new connections and keeps the old one when the
+// new files do not load.
+func TestHTTPSBesideHTTP(t *testing.T) {
+	dir := t.TempDir()
+	first := testCert(t, dir, "first")
+	gw := startGateway(t, testConfig(t, tlsConfig(t, dir, "")))
+	addr := gw.HTTPSAddr().String()
+
+	pool := x509.NewCertPool()
+	pool.AddCert(first)
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	defer client.CloseIdleConnections()
+	for _, c := range []struct {
+		url   string
+		proto int // HTTP major version: browsers speak HTTP/2 over TLS
+	}{{"https://" + addr + "/healthz", 2}, {gw.URL + "/healthz", 1}} {
+		resp, err := client.Get(c.url)
+		if err != nil {
+			t.Fatalf("GET %s: %v", c.url, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.ProtoMajor != c.proto {
+			t.Errorf("GET %s = %d over HTTP/%d, want 200 over HTTP/%d", c.url, resp.StatusCode, resp.ProtoMajor, c.proto)
+		}
+	}
+
+	second := testCert(t, dir, "second")
+	if err := gw.ReloadTLS(); err != nil {
+		t.Fatalf("ReloadTLS: %v", err)
+	}
+	if got := servedCert(t, addr); !got.Equal(second) {
+		t.Errorf("after ReloadTLS the server presents %q, want %q", got.Subject.CommonName, "second")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.ReloadTLS(); err == nil {
+		t.Error("ReloadTLS accepted a broken key file")
+	}
+	if got := servedCert(t, addr); !got.Equal(second) {
+		t.Errorf("after a failed reload the server presents %q, want the old %q", got.Subject.CommonName, "second")
+	}
+}
+
+// TestBrowserPlaysOverHTTPS: headless chromium opens the player page over
+// HTTPS with the test's certificate and plays a stream through WHEP.
+func TestBrowserPlaysOverHTTPS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: run without -short")
+	}
+	dir := t.TempDir()
+	testCert(t, dir, "mediagate test")
+	port := freePort(t, "udp")
+	gw := startGateway(t, testConfig(t, tlsConfig(t, dir, fmt.Sprintf(
+		"[[stream]]\nname = \"cam\"\nlisten = \"127.0.0.1:%d\"\n  [stream.video]\n  codec = \"vp8\"\n  payload_type = 97\n", port))))
+	startPeer(t, "ffmpeg", ffmpegVP8(port, 320, 240)...)
+
+	ctx := newBrowser(t, chromedp.Flag("ignore-certificate-errors", true))
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	url := "https://" + gw.HTTPSAddr().String() + "/view/cam"
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("navigate %s: %v", url, err)
+	}
+	secure, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.isSecureContext && location.protocol === "https:"`))
+	if err != nil || !secure {
+		t.Fatalf("page is not a secure https context (%v)", err)
+	}
+	st := waitFrames(ctx, t, 60, 40*time.Second)
+	if st.FrameWidth != 320 || st.Codec != "video/VP8" {
+		t.Errorf("stats %+v, want 320 wide VP8", st)
+	}
+}

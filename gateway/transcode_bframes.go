@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mediagate.dev/mediagate/gateway/codec"
+	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/transcoder"
+)
+
+// B-frame detection bounds. Browsers (Safari above all) play H.264 with
+// B-frames badly over WebRTC — black or stuttering video — so a source
+// that sends them is transcoded to constrained baseline for browsers.
+const (
+	// bframeWait is how long the first viewer's offer waits for a verdict.
+	bframeWait = 500 * time.Millisecond
+	// bframeVerdict is how many P slices without a B slice clear a source.
+	bframeVerdict = 8
+	// bframeWatch is how many P slices the probe watches before it rests.
+	bframeWatch = 300
+)
+
+// bframeProbe watches an H.264 track's slice headers for B slices.
+type bframeProbe struct {
+	seen    atomic.Bool
+	decided chan struct{}
+	once    sync.Once
+}
+
+func (b *bframeProbe) decide() { b.once.Do(func() { close(b.decided) }) }
+
+// bframes reports whether src, an H.264 track of st, carries B-frames. The
+// first call for a track starts a probe and waits up to bframeWait for its
+// verdict; baseline sources cannot have B-frames and are not probed.
+func (tc *transcoding) bframes(st *stream.Stream, src *stream.Track) bool {
+	if !strings.EqualFold(src.Codec.MimeType, transcoder.H264) || baselineSource(src.Codec) {
+		return false
+	}
+	tc.mu.Lock()
+	probe := tc.probes[src]
+	if probe == nil {
+		probe = &bframeProbe{decided: make(chan struct{})}
+		tc.probes[src] = probe
+		go tc.probe(st, src, probe)
+	}
+	tc.mu.Unlock()
+	select {
+	case <-probe.decided:
+	case <-time.After(bframeWait):
+	}
+	return probe.seen.Load()
+}
+
+// baselineSource reports a source whose fmtp says baseline profile, which
+// has no B-frames (H.264 §A.2.1).
+func baselineSource(c stream.Codec) bool {
+	p, _, _, ok := codec.ProfileLevelID(c.Fmtp)
+	return ok && p == 66
+}
+
+// probe reads slice types until it has a verdict and has watched a while,
+// then waits for the stream's removal to forget the track.
+func (tc *transcoding) probe(st *stream.Stream, src *stream.Track, b *bframeProbe) {
+	defer func() {
+		tc.mu.Lock()
+		delete(tc.probes, src)
+		tc.mu.Unlock()
+	}()
+	tc.watchSlices(st, src, b)
+	b.decide()
+	<-st.Closed()
+}
+
+func (tc *transcoding) watchSlices(st *stream.Stream, src *stream.Track, b *bframeProbe) {
+	sub := src.Subscribe(64)
+	defer sub.Close()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	for pSlices := 0; pSlices < bframeWatch; {
+		select {
+		case p := <-sub.Packets():
+			switch t, ok := payloadSliceType(p.Payload); {
+			case !ok:
+			case t == 1:
+				b.seen.Store(true)
+				tc.log.Info("source sends B-frames: browsers get constrained baseline", "stream", st.Name)
+				return
+			case t == 0:
+				if pSlices++; pSlices == bframeVerdict {
+					b.decide()
+				}
+			}
+		case <-timeout.C:
+			return
+		case <-st.Closed():
+			return
+		}
+	}
+}
+
+// payloadSliceType reads the slice type at the start of an RTP payload:
+// a single slice NAL unit or the first fragment of an FU-A (RFC 6184 §5.6,
+// §5.8).
+func payloadSliceType(p []byte) (int, bool) {
+	switch {
+	case len(p) > 2 && p[0]&0x1f == 28 && p[1]&0x80 != 0:
+		head := make([]byte, 0, 17)
+		head = append(head, p[0]&0xe0|p[1]&0x1f)
+		return transcoder.H264SliceType(append(head, p[2:min(len(p), 18)]...))
+	case len(p) > 1:
+		return transcoder.H264SliceType(p)
+	}
+	return 0, false
+}

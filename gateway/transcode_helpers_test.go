@@ -1,0 +1,160 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/gateway/event"
+)
+
+// sseEvents follows the gateway's event stream (/api/v1/events) until the
+// test ends and delivers every event.
+func sseEvents(t testing.TB, base string) <-chan event.Event {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/v1/events: %v %v", resp, err)
+	}
+	out := make(chan event.Event, 256)
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		defer resp.Body.Close()
+		s := bufio.NewScanner(resp.Body)
+		for s.Scan() {
+			data, ok := strings.CutPrefix(s.Text(), "data: ")
+			var e event.Event
+			if ok && json.Unmarshal([]byte(data), &e) == nil {
+				out <- e
+			}
+		}
+	}()
+	return out
+}
+
+// waitEvent waits for an event of type typ about stream that match accepts.
+func waitEvent(t testing.TB, events <-chan event.Event, typ event.Type, stream string, timeout time.Duration, match func(event.Event) bool) event.Event {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case e := <-events:
+			if e.Type == typ && e.Stream == stream && (match == nil || match(e)) {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("no %s for %s within %v", typ, stream, timeout)
+			return event.Event{}
+		}
+	}
+}
+
+// transcodesTo matches a transcoding event to the codec to.
+func transcodesTo(to string) func(event.Event) bool {
+	return func(e event.Event) bool { return strings.EqualFold(e.Data["to"], to) }
+}
+
+// dialWHEPOnly plays stream with a pion peer that decodes only the given
+// codecs, as a browser restricted with setCodecPreferences does.
+func dialWHEPOnly(t testing.TB, base, stream string, codecs ...webrtc.RTPCodecParameters) *whepClient {
+	t.Helper()
+	me := &webrtc.MediaEngine{}
+	kinds := map[webrtc.RTPCodecType]bool{}
+	for _, c := range codecs {
+		kind := webrtc.RTPCodecTypeVideo
+		if strings.HasPrefix(strings.ToLower(c.MimeType), "audio/") {
+			kind = webrtc.RTPCodecTypeAudio
+		}
+		if err := me.RegisterCodec(c, kind); err != nil {
+			t.Fatal(err)
+		}
+		kinds[kind] = true
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+		t.Fatal(err)
+	}
+	se := webrtc.SettingEngine{}
+	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)).
+		NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
+		if kinds[k] {
+			if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-gathered
+	c := &whepClient{pc: pc, payloads: map[string][][]byte{}, codecs: map[string]string{}, got: make(chan struct{}, 1)}
+	pc.OnTrack(c.onTrack)
+	status, body, loc := postSDP(t, base+"/whep/"+stream, "", pc.LocalDescription().SDP)
+	if status != http.StatusCreated {
+		t.Fatalf("WHEP POST: %d %s", status, body)
+	}
+	c.Location = loc
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body}); err != nil {
+		t.Fatalf("set answer: %v", err)
+	}
+	return c
+}
+
+// Codecs a restricted pion viewer may offer.
+var (
+	offerVP8 = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000,
+		RTCPFeedback: []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}}, PayloadType: 96}
+	offerH264 = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
+		SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+		RTCPFeedback: []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}}, PayloadType: 102}
+	offerOpus = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111}
+)
+
+// leave ends a viewer's WHEP session with DELETE, as the player does when
+// its page goes away.
+func (c *whepClient) leave(t testing.TB, base string) {
+	t.Helper()
+	resp := doRequest(t, http.MethodDelete, base+c.Location, "", "", "", "")
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE %s: %d", c.Location, resp.StatusCode)
+	}
+	_ = c.pc.Close()
+}
+
+// transcoders reads mediagate_transcoder_running for a stream and pair.
+func transcoders(t testing.TB, g *Gateway, stream, from, to string) float64 {
+	return metricValue(t, g, "mediagate_transcoder_running", map[string]string{"stream": stream, "from": from, "to": to})
+}

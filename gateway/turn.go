@@ -1,0 +1,179 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+
+	"golang.org/x/time/rate"
+
+	"mediagate.dev/mediagate/gateway/config"
+	"mediagate.dev/mediagate/turn"
+)
+
+// startTURN starts the built-in TURN server when [turn] enables it, with a
+// policy that relays only to this gateway's ICE socket (and the allow list).
+func (g *Gateway) startTURN() error {
+	tc := g.cfg.Turn
+	if !tc.Enabled {
+		return nil
+	}
+	log := g.log.With("component", "turn")
+	cfg, err := turnConfig(g.cfg)
+	if err != nil {
+		return fmt.Errorf("turn: %w", err)
+	}
+	cfg.Log, cfg.Metrics = log, turn.NewMetrics(g.reg)
+	if !tc.Secret.IsSet() {
+		log.Info("turn.secret is empty: credentials are signed with a random key of this process")
+	}
+	srv, err := turn.New(cfg)
+	if err != nil {
+		return err
+	}
+	g.turn, g.turnHost = srv, tc.Host
+	log.Info("turn relays to the ICE socket", "ice", addrsString(cfg.Policy.ICE), "public", addrsString(cfg.Policy.Public),
+		"port", cfg.Policy.Port, "relayed", addrsString(cfg.RelayAddrs))
+	return nil
+}
+
+// turnConfig translates the config into the TURN server's, less its log
+// and metrics.
+func turnConfig(c *config.Config) (turn.Config, error) {
+	tc := c.Turn
+	ice, err := iceAddrs(c.WebRTC.Interfaces, c.WebRTC.IncludeLoopback)
+	if err != nil {
+		return turn.Config{}, err
+	}
+	cfg := turn.Config{
+		Realm:                 tc.Realm,
+		UDP:                   tc.UDPListen,
+		TCP:                   tc.TCPListen,
+		Secret:                []byte(tc.Secret.Reveal()),
+		Users:                 tc.UserKeys(),
+		CredentialTTL:         tc.CredentialTTL.D(),
+		Policy:                turn.Policy{ICE: ice, Public: parseAddrs(c.WebRTC.PublicIPs), Port: uint16(c.WebRTC.UDPPort)},
+		MaxAllocations:        tc.MaxAllocations,
+		MaxAllocationsPerUser: tc.MaxAllocationsPerUser,
+		MaxLifetime:           tc.MaxLifetime.D(),
+		UnauthRate:            rate.Limit(tc.UnauthRate),
+		UnauthBurst:           tc.UnauthBurst,
+	}
+	cfg.RelayPortMin, cfg.RelayPortMax, _ = tc.RelayPortRange()
+	for _, s := range tc.AllowPeers {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			cfg.Policy.Allow = append(cfg.Policy.Allow, p)
+		}
+	}
+	if tc.RelayAddress != "" {
+		cfg.RelayBind, _ = netip.ParseAddr(tc.RelayAddress)
+	}
+	cfg.RelayAddrs = relayedAddrs(parseAddrs(tc.PublicIPs), cfg.Policy.Public, cfg.RelayBind, ice)
+	if tc.TLS() {
+		if cfg.TLSConfig, err = turn.TLSFromFiles(tc.TLSCert, tc.TLSKey); err != nil {
+			return turn.Config{}, err
+		}
+		cfg.TLS = tc.TLSListen
+	}
+	return cfg, nil
+}
+
+// relayedAddrs picks the relayed address of each family clients are told:
+// turn.public_ips, else webrtc.public_ips, else the relay bind address,
+// else the first ICE address of the family.
+func relayedAddrs(turnPublic, icePublic []netip.Addr, bind netip.Addr, ice []netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for _, v4 := range []bool{true, false} {
+		pick := func(as []netip.Addr) bool {
+			for _, a := range as {
+				if a.IsValid() && !a.IsUnspecified() && a.Unmap().Is4() == v4 {
+					out = append(out, a.Unmap())
+					return true
+				}
+			}
+			return false
+		}
+		_ = pick(turnPublic) || pick(icePublic) || pick([]netip.Addr{bind}) || pick(ice)
+	}
+	return out
+}
+
+// iceAddrs lists the local addresses the ICE socket is bound on, by the
+// rule gateway/egress follows: the unicast addresses of the named
+// interfaces (all when none are named) that are up, without link-local
+// ones, and without loopback unless it is included.
+func iceAddrs(names []string, loopback bool) ([]netip.Addr, error) {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return nil, fmt.Errorf("list interfaces: %w", err)
+	}
+	var out []netip.Addr
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || len(names) > 0 && !slices.Contains(names, ifc.Name) {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			ip, ok := netip.AddrFromSlice(ipn.IP)
+			if !ok || ip.Unmap().IsLinkLocalUnicast() || ip.Unmap().IsLoopback() && !loopback {
+				continue
+			}
+			out = append(out, ip.Unmap())
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no ICE address on interfaces %v", names)
+	}
+	return out, nil
+}
+
+// parseAddrs parses validated IP address strings.
+func parseAddrs(ss []string) []netip.Addr {
+	var out []netip.Addr
+	for _, s := range ss {
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, a.Unmap())
+		}
+	}
+	return out
+}
+
+func addrsString(as []netip.Addr) string {
+	return fmt.Sprint(as)
+}
+
+// iceServers is the WHEP handler's ICEServers: Link headers with TURN
+// credentials minted for this one request (RFC 9725 §4.6), naming the host
+// the browser reached the gateway at unless turn.host names another.
+func (g *Gateway) iceServers(r *http.Request, _ string) []string {
+	if g.turn == nil {
+		return nil
+	}
+	host := g.turnHost
+	if host == "" {
+		host = r.Host
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			host = h
+		}
+	}
+	return g.turn.Links(host, g.turn.Mint(credentialLabel()))
+}
+
+// credentialLabel is the random label of one minted credential: each
+// session's credentials are its own, and so is its allocation quota.
+func credentialLabel() string {
+	b := make([]byte, 9)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
