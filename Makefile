@@ -67,14 +67,17 @@ fuzz:
 
 # bench: the Go benchmarks, then the fan-out table against Janus (as root:
 # Janus runs in a network namespace), then the TURN relay table against
-# coturn. `make test` runs each once, quickly.
+# coturn, then the transcoding table against ffmpeg. `make test` runs each
+# once, quickly.
 BENCHTIME ?= 1s
 FANOUT_FLAGS ?=
 TURN_BENCH_FLAGS ?= $(if $(filter 1x,$(BENCHTIME)),-duration 1s,-duration 5s)
+TRANSCODE_BENCH_FLAGS ?= $(if $(filter 1x,$(BENCHTIME)),-duration 2s -runs 1,)
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
 	$(GO) run ./bench/fanout $(FANOUT_FLAGS)
 	$(GO) run ./bench/turn $(TURN_BENCH_FLAGS)
+	$(GO) run ./bench/transcode $(TRANSCODE_BENCH_FLAGS)
 
 clean:
 	rm -rf bin build

@@ -1,11 +1,17 @@
 // Package gateway is mediagate's composition root: it turns a config.Config
 // into running parts and wires them together.
 //
-//	config ─▶ Gateway.New ─┬─ event.Bus (one bus: log, SSE, later webhooks)
+//	config ─▶ Gateway.New ─┬─ event.Bus (one bus: log, SSE, webhooks.go)
 //	                       ├─ stream.Hub (one Stream per [[stream]], tracks from its media tables)
 //	                       ├─ ingest.Source per RTP stream (UDP sockets, latching, SRTP, RTCP back)
 //	                       ├─ egress.Manager (the shared webrtc.API, ICE UDP/TCP mux, viewers)
-//	                       └─ HTTP: whep.Handler at /whep/, api.Handler for the rest
+//	                       └─ HTTP (and HTTPS, tls.go): whep.Handler at /whep/, api.Handler for
+//	                          the rest, api.Senders for the sender API (sender*.go)
+//
+// The sender API creates streams at run time from SDP (sender*.go): they
+// live in the hub and the sources like configured ones, never in the config,
+// on a port of ingest.port_range, until deleted or silent for
+// senders.idle_timeout.
 //
 // New binds every socket, so a caller that gets a Gateway back knows every
 // listener is up (the moment to tell systemd READY=1). Run serves until its

@@ -148,11 +148,15 @@ func classifyEgressError(err error) int {
 
 // describe adds the ingest side of a stream to its API description.
 func (g *Gateway) describe(st *stream.Stream) map[string]any {
+	out := describeRenditions(st)
 	src := g.Source(st.Name)
 	if src == nil {
-		return nil
+		return out
 	}
-	out := map[string]any{"listen": src.LocalAddr().String()}
+	if out == nil {
+		out = map[string]any{}
+	}
+	out["listen"] = src.LocalAddr().String()
 	if a := src.Latched(); a.IsValid() {
 		out["source"] = a.String()
 	}

@@ -22,8 +22,9 @@ var requestKeys = []string{"name", "viewer_token", "allow_from"}
 // checkStream fills the defaults of sc and validates it as the config file
 // would, in a copy of the running config holding sc alone, with a
 // placeholder port. Problems name sc's keys without the "stream[0]."
-// prefix.
-func checkStream(cfg *config.Config, sc *config.Stream) error {
+// prefix. When mediaFromRequest (the gateway's offer, shaped by ?codec=
+// and ?audio=), every problem is the request's.
+func checkStream(cfg *config.Config, sc *config.Stream, mediaFromRequest bool) error {
 	sc.Source = config.SourceRTP
 	sc.FillDefaults()
 	probe := *cfg
@@ -37,12 +38,18 @@ func checkStream(cfg *config.Config, sc *config.Stream) error {
 	}
 	var msgs []string
 	class := errBadStreamMedia
+	if mediaFromRequest {
+		class = errBadStreamRequest
+	}
 	for _, e := range unjoin(err) {
 		var fe *config.FieldError
 		if !errors.As(e, &fe) || !strings.HasPrefix(fe.Key, "stream[0]") {
 			continue // a global setting; the running config has been valid
 		}
 		key := strings.TrimPrefix(strings.TrimPrefix(fe.Key, "stream[0]"), ".")
+		if key == "listen" {
+			continue // a placeholder; placeStream picks the port
+		}
 		if slices.Contains(requestKeys, strings.SplitN(key, "[", 2)[0]) {
 			class = errBadStreamRequest
 		}

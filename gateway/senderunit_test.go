@@ -103,9 +103,12 @@ func TestCheckStream(t *testing.T) {
 		{"short token", config.Stream{Name: "t", ViewerToken: "short", Video: &config.Video{Codec: "vp8"}}, errBadStreamRequest, "viewer_token: "},
 		{"static video pt", config.Stream{Name: "pt", Video: &config.Video{Codec: "vp8", PayloadType: 34}}, errBadStreamMedia, "video.payload_type: must be a dynamic"},
 	}
+	if err := checkStream(cfg, &config.Stream{Name: "a", Audio: &config.Audio{Codec: "speex"}}, true); !errors.Is(err, errBadStreamRequest) {
+		t.Errorf("?audio=speex for the gateway's offer: %v, want errBadStreamRequest", err)
+	}
 	for _, c := range cases {
 		sc := c.sc
-		err := checkStream(cfg, &sc)
+		err := checkStream(cfg, &sc, false)
 		if !errors.Is(err, c.class) || (c.class == nil && err != nil) || (err != nil && !strings.Contains(err.Error(), c.msg)) {
 			t.Errorf("%s: %v, want %v containing %q", c.name, err, c.class, c.msg)
 		}

@@ -181,3 +181,21 @@ func (tc *transcoding) Close() {
 		p.Close()
 	}
 }
+
+// describeRenditions adds a stream's running renditions to its API
+// description ("renditions": codec, source codec, reason, bitrate), or
+// returns nil when it has none.
+func describeRenditions(st *stream.Stream) map[string]any {
+	rs := st.Renditions()
+	if len(rs) == 0 {
+		return nil
+	}
+	list := make([]map[string]any, 0, len(rs))
+	for _, r := range rs {
+		list = append(list, map[string]any{
+			"codec": r.Track.Codec.MimeType, "from": r.Source.Codec.MimeType,
+			"reason": r.Reason, "bitrate": r.Bitrate(), "subscribers": r.Track.Subscribers(),
+		})
+	}
+	return map[string]any{"renditions": list}
+}

@@ -62,24 +62,31 @@ func baselineSource(c stream.Codec) bool {
 }
 
 // probe reads slice types until it has a verdict and has watched a while,
-// then waits for the stream's removal to forget the track.
+// then keeps the verdict until the stream's removal. Without a verdict (the
+// source sent nothing), it forgets the track at once, so that the next
+// viewer probes again.
 func (tc *transcoding) probe(st *stream.Stream, src *stream.Track, b *bframeProbe) {
 	defer func() {
 		tc.mu.Lock()
 		delete(tc.probes, src)
 		tc.mu.Unlock()
 	}()
-	tc.watchSlices(st, src, b)
+	verdict := tc.watchSlices(st, src, b)
 	b.decide()
-	<-st.Closed()
+	if verdict {
+		<-st.Closed()
+	}
 }
 
-func (tc *transcoding) watchSlices(st *stream.Stream, src *stream.Track, b *bframeProbe) {
+// watchSlices reads the track's slice types; it reports whether it reached
+// a verdict: a B slice, or bframeVerdict P slices without one.
+func (tc *transcoding) watchSlices(st *stream.Stream, src *stream.Track, b *bframeProbe) bool {
 	sub := src.Subscribe(64)
 	defer sub.Close()
 	timeout := time.NewTimer(10 * time.Second)
 	defer timeout.Stop()
-	for pSlices := 0; pSlices < bframeWatch; {
+	pSlices := 0
+	for pSlices < bframeWatch {
 		select {
 		case p := <-sub.Packets():
 			switch t, ok := payloadSliceType(p.Payload); {
@@ -87,18 +94,19 @@ func (tc *transcoding) watchSlices(st *stream.Stream, src *stream.Track, b *bfra
 			case t == 1:
 				b.seen.Store(true)
 				tc.log.Info("source sends B-frames: browsers get constrained baseline", "stream", st.Name)
-				return
+				return true
 			case t == 0:
 				if pSlices++; pSlices == bframeVerdict {
 					b.decide()
 				}
 			}
 		case <-timeout.C:
-			return
+			return pSlices >= bframeVerdict
 		case <-st.Closed():
-			return
+			return false
 		}
 	}
+	return true
 }
 
 // payloadSliceType reads the slice type at the start of an RTP payload:

@@ -158,3 +158,34 @@ func (c *whepClient) leave(t testing.TB, base string) {
 func transcoders(t testing.TB, g *Gateway, stream, from, to string) float64 {
 	return metricValue(t, g, "mediagate_transcoder_running", map[string]string{"stream": stream, "from": from, "to": to})
 }
+
+// apiRendition is one entry of a stream's "renditions" in the API.
+type apiRendition struct {
+	Codec       string `json:"codec"`
+	From        string `json:"from"`
+	Reason      string `json:"reason"`
+	Bitrate     int    `json:"bitrate"`
+	Subscribers int    `json:"subscribers"`
+}
+
+// apiRenditions reads a stream's running renditions from the streams API.
+func apiRenditions(t testing.TB, base, stream string) []apiRendition {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/streams/"+stream, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Renditions []apiRendition `json:"renditions"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("GET /api/v1/streams/%s: %d %v", stream, resp.StatusCode, err)
+	}
+	return body.Renditions
+}

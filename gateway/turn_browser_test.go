@@ -3,38 +3,11 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
-
-// newRelayBrowser starts headless Debian chromium like newBrowser, also
-// trusting any certificate: the TURN server's is one the test made.
-func newRelayBrowser(t testing.TB) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("chromium is required (make test installs it): %v", err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns,Translate"),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("ignore-certificate-errors", true),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	return ctx
-}
 
 // relayJS reads the selected candidate pair of the player's connection:
 // the local candidate's type and, for a relayed one, the transport between
@@ -79,7 +52,9 @@ listen = "127.0.0.1:%d"
 			gw := startGateway(t, cfg)
 			startPeer(t, "ffmpeg", ffmpegVP8(port, 320, 240)...)
 
-			ctx := newRelayBrowser(t)
+			// The TURN server's certificate is one the test made: without
+			// this flag chromium refuses it and never relays over TLS.
+			ctx := newBrowser(t, chromedp.Flag("ignore-certificate-errors", true))
 			ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 			defer cancel()
 			if err := chromedp.Do(ctx, chromedp.Navigate(gw.URL+"/view/cam?relay=1")); err != nil {

@@ -35,6 +35,14 @@
 //     decoded picture's size, which is checked too.
 //   - Output timestamps are the input's, so a derived track keeps its
 //     source's timing and lip sync; audio is rescaled to Opus's 48 kHz clock.
+//   - Forced key frames (at most one per Config.KeyframeGap) and keyframe
+//     requests to the source (at most one per 500 ms) are throttled on media
+//     time, the pictures' timestamps, so they behave the same live and when
+//     a test feeds pictures faster than real time.
+//   - libx264 plans its rate with a nominal frame rate (variable-frame-rate
+//     input would hold each picture back until the next arrives); the
+//     pipeline measures the source's rate and reopens the encoder when it
+//     differs by more than a quarter.
 //   - The encoder runs with no lookahead and no B-frames: the output for an
 //     access unit is written before Write returns, so the pipeline adds no
 //     frame of latency beyond decode and encode time.

@@ -67,7 +67,7 @@ func FuzzDepacketizer(f *testing.F) {
 			case au.Damaged && au.Err == nil:
 				t.Fatal("damaged access unit without a reason")
 			}
-			if au.SPS != nil && len(au.SPS) > 0 {
+			if len(au.SPS) > 0 {
 				_, _, _ = h264SPSSize(au.SPS)
 			}
 		}

@@ -53,6 +53,7 @@ func quoteEscape(s string) string {
 // DNS name as is, an IPv6 address unbracketed (JoinHostPort brackets it).
 func uriHost(host string) (string, bool) {
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	host = strings.TrimSuffix(host, ".") // a fully qualified name
 	if a, err := netip.ParseAddr(host); err == nil {
 		return a.WithZone("").String(), true
 	}

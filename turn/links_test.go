@@ -11,6 +11,7 @@ func TestURIHost(t *testing.T) {
 		ok       bool
 	}{
 		{"example.com", "example.com", true},
+		{"example.com.", "example.com", true},
 		{"turn-1.example.com", "turn-1.example.com", true},
 		{"192.0.2.1", "192.0.2.1", true},
 		{"[2001:db8::1]", "2001:db8::1", true},

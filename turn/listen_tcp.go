@@ -39,13 +39,23 @@ func newTCPGuard(ln net.Listener, lim *limiter, m *Metrics, transport string) *t
 		conns: make(map[netip.Addr]int), open: make(map[*idleConn]bool)}
 }
 
-// Accept returns the next connection the limits admit.
+// Accept returns the next connection the limits admit. It rides out
+// failures other than a closed listener (out of file descriptors, say),
+// backing off as net/http does: pion's accept loop ends at the first error.
 func (g *tcpGuard) Accept() (net.Conn, error) {
+	var backoff time.Duration
 	for {
 		c, err := g.Listener.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return nil, err
 		}
+		if err != nil {
+			g.m.requestErrors.Inc()
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
 		if !g.lim.allow(c.RemoteAddr()) {
 			g.m.rateLimited.WithLabelValues(g.transport).Inc()
 			_ = c.Close()

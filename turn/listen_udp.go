@@ -66,6 +66,8 @@ func (g *udpGuard) forward(b []byte, src netip.AddrPort) bool {
 	if 4+n > len(b) {
 		return false // malformed: pion answers it
 	}
-	_, _ = fwd.relay.send(b[4:4+n], fwd.peer)
+	if _, err := fwd.relay.send(b[4:4+n], fwd.peer); err != nil {
+		g.m.requestErrors.Inc()
+	}
 	return true
 }

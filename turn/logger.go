@@ -19,12 +19,17 @@ type rateLog struct {
 
 // Warn logs at warning level unless a message went out less than a second ago.
 func (r *rateLog) Warn(msg string, args ...any) {
+	if r.due() {
+		r.log.Warn(msg, args...)
+	}
+}
+
+// due reports whether a message may go out now, and if so takes the slot:
+// callers whose arguments cost something to build check it first.
+func (r *rateLog) due() bool {
 	now := time.Now().UnixNano()
 	last := r.last.Load()
-	if now-last < int64(time.Second) || !r.last.CompareAndSwap(last, now) {
-		return
-	}
-	r.log.Warn(msg, args...)
+	return now-last >= int64(time.Second) && r.last.CompareAndSwap(last, now)
 }
 
 // levelTrace is below slog's debug level.
@@ -43,6 +48,8 @@ func (f pionLoggerFactory) NewLogger(scope string) logging.LeveledLogger {
 	return pionLogger{log: f.log.With("pion", scope)}
 }
 
+// pionLogger implements pion's logging.LeveledLogger on slog, at the
+// levels pionLoggerFactory describes.
 type pionLogger struct{ log *slog.Logger }
 
 func (l pionLogger) emit(level slog.Level, pionLevel, format string, args ...any) {
@@ -56,6 +63,7 @@ func (l pionLogger) emit(level slog.Level, pionLevel, format string, args ...any
 	l.log.Log(context.Background(), level, msg, "pion_level", pionLevel)
 }
 
+// The LeveledLogger methods.
 func (l pionLogger) Trace(msg string)               { l.emit(levelTrace, "trace", "%s", msg) }
 func (l pionLogger) Tracef(format string, a ...any) { l.emit(levelTrace, "trace", format, a...) }
 func (l pionLogger) Debug(msg string)               { l.emit(levelTrace, "debug", "%s", msg) }

@@ -74,7 +74,9 @@ func (c *relayConn) send(p []byte, named netip.AddrPort) (int, error) {
 	dst, why := c.pol.route(named)
 	if why != "" {
 		c.m.drop(why)
-		c.log.Warn("turn relay dropped a datagram the policy refuses", "reason", why, "peer", named.String())
+		if c.log.due() {
+			c.log.log.Warn("turn relay dropped a datagram the policy refuses", "reason", why, "peer", named.String())
+		}
 		return len(p), nil
 	}
 	if dst.Addr() != named.Addr().Unmap() {
@@ -138,7 +140,9 @@ func (c *relayConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		}
 		c.m.relayed(false, n)
 		if fwd, ok := c.channels.get(src); ok {
-			_, _ = fwd.guard.WriteToUDPAddrPort(frameChannelData(c.rbuf, fwd.ch, n), fwd.client)
+			if _, err := fwd.guard.WriteToUDPAddrPort(frameChannelData(c.rbuf, fwd.ch, n), fwd.client); err != nil {
+				c.m.requestErrors.Inc()
+			}
 			continue
 		}
 		return copy(b, c.rbuf[4:4+n]), c.addr(src), nil

@@ -17,11 +17,11 @@ import (
 
 // benchCase is one transcode: its source clip and the encoder it ends in.
 type benchCase struct {
-	name     string
-	from, to string
-	file     string   // clip file name
-	encode   []string // ffmpeg arguments that make the clip
-	transmux []string // ffmpeg arguments of the transcode under test
+	name      string
+	from, to  string
+	file      string   // clip file name
+	encode    []string // ffmpeg arguments that make the clip
+	transcode []string // ffmpeg arguments of the transcode under test
 }
 
 // cases are the two transcodes, with ffmpeg's encoder arguments matching
@@ -38,11 +38,11 @@ func cases(o options) []benchCase {
 		"-profile:v", "baseline", "-b:v", kbps, "-maxrate", kbps, "-bufsize", kbps, "-g", gop}
 	return []benchCase{
 		{name: "H.264 → VP8", from: transcoder.H264, to: transcoder.VP8, file: "clip.h264",
-			encode:   []string{"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-bf", "0", "-b:v", "3M", "-g", "60", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264"},
-			transmux: vp8},
+			encode:    []string{"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-bf", "0", "-b:v", "3M", "-g", "60", "-bsf:v", "h264_metadata=aud=insert", "-f", "h264"},
+			transcode: vp8},
 		{name: "VP8 → H.264", from: transcoder.VP8, to: transcoder.H264, file: "clip.ivf",
-			encode:   []string{"-c:v", "libvpx", "-deadline", "good", "-cpu-used", "4", "-b:v", "3M", "-g", "60", "-f", "ivf"},
-			transmux: h264},
+			encode:    []string{"-c:v", "libvpx", "-deadline", "good", "-cpu-used", "4", "-b:v", "3M", "-g", "60", "-f", "ivf"},
+			transcode: h264},
 	}
 }
 
