@@ -147,10 +147,14 @@ func (p *plan) fromOffer(req api.SenderRequest, suites []string, isLocal func(ne
 	}
 	p.neg, p.sc.Video, p.sc.Audio = n, n.Video, n.Audio
 	if n.Crypto != nil {
-		p.sc.SRTP = &config.SRTP{Suite: n.Crypto.Suite, Key: config.Secret(base64.StdEncoding.EncodeToString(n.Crypto.Key))}
 		if p.answerKey, err = sendersdp.NewKey(n.Crypto.Suite); err != nil {
 			return err
 		}
+		// The offerer's key decrypts what it sends; ours, from the answer,
+		// protects the RTCP we send back (RFC 4568 §6.1).
+		p.sc.SRTP = &config.SRTP{Suite: n.Crypto.Suite,
+			Key:     config.Secret(base64.StdEncoding.EncodeToString(n.Crypto.Key)),
+			SendKey: config.Secret(base64.StdEncoding.EncodeToString(p.answerKey))}
 	}
 	if p.sc.AllowFrom == nil {
 		src := n.Source

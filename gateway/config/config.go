@@ -124,6 +124,9 @@ type Audio struct {
 type SRTP struct {
 	Suite string `toml:"suite"` // e.g. AES_CM_128_HMAC_SHA1_80
 	Key   Secret `toml:"key"`   // base64 master key || master salt
+	// SendKey, when set, protects what the gateway sends back (RTCP) instead
+	// of Key: SDES gives each direction its own key (RFC 4568 §6.1).
+	SendKey Secret `toml:"send_key"`
 }
 
 // Duration is a time.Duration written as a string ("5s") in TOML. Integers

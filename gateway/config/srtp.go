@@ -51,6 +51,20 @@ func SRTPProfile(suite string) (srtp.ProtectionProfile, error) {
 // splits it into the suite's master key and master salt, ready for
 // srtp.CreateContext. Its errors give lengths, never the key.
 func (s *SRTP) MasterKeySalt() (key, salt []byte, err error) {
+	return s.split(s.Key)
+}
+
+// SendMasterKeySalt is MasterKeySalt for the key that protects what the
+// gateway sends back (RTCP): SendKey when set, else Key. RFC 4568 gives each
+// direction its own key; a configured camera usually shares one.
+func (s *SRTP) SendMasterKeySalt() (key, salt []byte, err error) {
+	if !s.SendKey.IsSet() {
+		return s.MasterKeySalt()
+	}
+	return s.split(s.SendKey)
+}
+
+func (s *SRTP) split(secret Secret) (key, salt []byte, err error) {
 	profile, err := SRTPProfile(s.Suite)
 	if err != nil {
 		return nil, nil, err
@@ -63,7 +77,7 @@ func (s *SRTP) MasterKeySalt() (key, salt []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	raw, err := decodeBase64(s.Key.Reveal())
+	raw, err := decodeBase64(secret.Reveal())
 	if err != nil {
 		// err names only an offset, such as "illegal base64 data at input
 		// byte 7", never the data.
@@ -97,12 +111,20 @@ func (s *SRTP) validate(p *problems, key string) {
 		p.add(key+".key", "required: base64 of the master key and salt, such as `openssl rand -base64 30` prints")
 		return
 	}
-	if _, _, err := s.MasterKeySalt(); err != nil {
+	addKeyProblem(p, key+".key", func() error { _, _, err := s.MasterKeySalt(); return err })
+	if s.SendKey.IsSet() {
+		addKeyProblem(p, key+".send_key", func() error { _, _, err := s.SendMasterKeySalt(); return err })
+	}
+}
+
+// addKeyProblem records check's error under key, by its message alone.
+func addKeyProblem(p *problems, key string, check func() error) {
+	if err := check(); err != nil {
 		var ke *keyError
 		if errors.As(err, &ke) {
-			p.add(key+".key", "%s", ke.msg)
+			p.add(key, "%s", ke.msg)
 		} else {
-			p.add(key+".key", "%v", err)
+			p.add(key, "%v", err)
 		}
 	}
 }

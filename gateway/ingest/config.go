@@ -94,8 +94,11 @@ type SRTPConfig struct {
 	// Profile is the protection profile (crypto suite).
 	Profile srtp.ProtectionProfile
 	// Key and Salt are the master key and master salt, of the lengths the
-	// profile requires.
+	// profile requires, that the sender protects its media with.
 	Key, Salt []byte
+	// SendKey and SendSalt protect the RTCP the source sends back; nil means
+	// Key and Salt (one key for both directions, as configured cameras use).
+	SendKey, SendSalt []byte
 }
 
 // withDefaults returns c with every zero field set to its default.

@@ -64,5 +64,9 @@ func srtpFrom(c *config.SRTP) (*SRTPConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: srtp.key: %w", ErrSRTP, err)
 	}
-	return &SRTPConfig{Profile: profile, Key: key, Salt: salt}, nil
+	sendKey, sendSalt, err := c.SendMasterKeySalt()
+	if err != nil {
+		return nil, fmt.Errorf("%w: srtp.send_key: %w", ErrSRTP, err)
+	}
+	return &SRTPConfig{Profile: profile, Key: key, Salt: salt, SendKey: sendKey, SendSalt: sendSalt}, nil
 }

@@ -48,7 +48,13 @@ func (s *sender) rekey() {
 	}
 	var err1, err2 error
 	s.enc, err1 = srtp.CreateContext(s.keys.Key, s.keys.Salt, s.keys.Profile)
-	s.dec, err2 = srtp.CreateContext(s.keys.Key, s.keys.Salt, s.keys.Profile)
+	// What the source sends back is protected with its send key, when it
+	// has one of its own (SDES: a key per direction).
+	recvKey, recvSalt := s.keys.Key, s.keys.Salt
+	if s.keys.SendKey != nil {
+		recvKey, recvSalt = s.keys.SendKey, s.keys.SendSalt
+	}
+	s.dec, err2 = srtp.CreateContext(recvKey, recvSalt, s.keys.Profile)
 	if err := errors.Join(err1, err2); err != nil {
 		s.t.Fatalf("sender SRTP: %v", err)
 	}

@@ -49,7 +49,11 @@ type probe struct {
 
 func newSRTPState(cfg SRTPConfig) (*srtpState, error) {
 	st := &srtpState{cfg: cfg}
-	tx, err := srtp.CreateContext(cfg.Key, cfg.Salt, cfg.Profile)
+	sendKey, sendSalt := cfg.Key, cfg.Salt
+	if cfg.SendKey != nil {
+		sendKey, sendSalt = cfg.SendKey, cfg.SendSalt
+	}
+	tx, err := srtp.CreateContext(sendKey, sendSalt, cfg.Profile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSRTP, err)
 	}

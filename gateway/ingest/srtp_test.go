@@ -52,6 +52,23 @@ func TestSRTPSuitesFlow(t *testing.T) {
 	}
 }
 
+// TestSRTPSeparateSendKey gives the source its own key for what it sends
+// back, as an SDES answer does: the sender's RTCP decrypts only with it.
+func TestSRTPSeparateSendKey(t *testing.T) {
+	keys := randomKeys(t, srtp.ProtectionProfileAes128CmHmacSha1_80)
+	own := randomKeys(t, srtp.ProtectionProfileAes128CmHmacSha1_80)
+	keys.SendKey, keys.SendSalt = own.Key, own.Salt
+	h := newHarness(t, SourceConfig{SRTP: keys, ReceiverReportInterval: 20 * time.Millisecond})
+	s := newSender(t, h.addr(), keys)
+	s.video(idrPayload)
+	s.video(slicePayload)
+	h.nextVideo()
+	s.expectRTCP(func(p rtcp.Packet) bool {
+		_, ok := p.(*rtcp.ReceiverReport)
+		return ok
+	})
+}
+
 func TestSRTPWrongKey(t *testing.T) {
 	keys := randomKeys(t, srtp.ProtectionProfileAes128CmHmacSha1_80)
 	h := newHarness(t, SourceConfig{SRTP: keys})

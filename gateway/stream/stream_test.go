@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"mediagate.dev/mediagate/gateway/event"
 )
@@ -71,9 +70,9 @@ func TestCloseUnsubscribes(t *testing.T) {
 // and leaving; -race checks the snapshot discipline.
 func TestConcurrentWriteAndSubscribe(t *testing.T) {
 	tr := NewTrack(Video, Codec{})
-	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	wg.Go(func() {
+	var writer sync.WaitGroup
+	writer.Go(func() {
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
@@ -83,18 +82,22 @@ func TestConcurrentWriteAndSubscribe(t *testing.T) {
 			}
 		}
 	})
+	var subscribers sync.WaitGroup
 	for range 4 {
-		wg.Go(func() {
+		subscribers.Go(func() {
 			for range 200 {
 				s := tr.Subscribe(4)
-				<-s.Packets()
+				<-s.Packets() // the writer runs until every subscriber is done
 				s.Close()
 			}
 		})
 	}
-	time.Sleep(50 * time.Millisecond)
+	subscribers.Wait()
 	close(stop)
-	wg.Wait()
+	writer.Wait()
+	if n := tr.Subscribers(); n != 0 {
+		t.Fatalf("%d subscribers left", n)
+	}
 }
 
 func TestSenderClock(t *testing.T) {
