@@ -4,6 +4,8 @@
 //	config ─▶ Gateway.New ─┬─ event.Bus (one bus: log, SSE, webhooks.go)
 //	                       ├─ stream.Hub (one Stream per [[stream]], tracks from its media tables)
 //	                       ├─ ingest.Source per RTP stream (UDP sockets, latching, SRTP, RTCP back)
+//	                       ├─ testsrc.Source per testpattern stream (testpattern.go)
+//	                       ├─ transcoding (transcode*.go): shared renditions, egress's Renditions
 //	                       ├─ egress.Manager (the shared webrtc.API, ICE UDP/TCP mux, viewers)
 //	                       └─ HTTP (and HTTPS, tls.go): whep.Handler at /whep/, api.Handler for
 //	                          the rest, api.Senders for the sender API (sender*.go)
@@ -12,6 +14,12 @@
 // live in the hub and the sources like configured ones, never in the config,
 // on a port of ingest.port_range, until deleted or silent for
 // senders.idle_timeout.
+//
+// A viewer that cannot take a source's codec gets a transcoded rendition
+// (transcode*.go): a transcoder.Pipeline subscribed to the source track and
+// writing a derived track, started by the first viewer that needs it,
+// shared, and stopped transcode.grace_period after the last one leaves, with
+// transcoding.active and transcoding.inactive on the bus.
 //
 // New binds every socket, so a caller that gets a Gateway back knows every
 // listener is up (the moment to tell systemd READY=1). Run serves until its
