@@ -1,0 +1,59 @@
+// Package bwe is mediagate's receive-side bandwidth estimator, written after
+// draft-ietf-rmcat-gcc-02 ("A Google Congestion Control Algorithm for
+// Real-Time Communication"). It sits at the end of the ingest leg of the
+// packet path: ingest calls Estimator.OnPacket for every RTP packet it accepts
+// from a sender, and the REMB writer reads Estimator.Estimate to tell that
+// sender how fast it may send.
+//
+// The estimate is built in five steps, each in its own file:
+//
+//   - group.go, §5.2 (pre-filtering): packets are grouped by send time, taken
+//     from abs-send-time when the sender stamps it and from the RTP timestamp
+//     otherwise (see AbsSendTime and RTPTime). A group spans at most 5 ms of
+//     send time, and each new group yields one inter-group delay variation
+//     d(i) = t(i)-t(i-1) - (T(i)-T(i-1)). The draft's rule that merges packets
+//     arriving back to back into one burst is left out on purpose: behind a
+//     standing queue every packet arrives back to back, and merging them into
+//     100 ms groups delayed over-use detection by about a second in the tests.
+//   - trendline.go, §5.3 (arrival-time filter): instead of the draft's Kalman
+//     filter this package uses the trendline estimator that libwebrtc replaced
+//     it with: the accumulated delay is smoothed exponentially and a least-
+//     squares line is fitted to the last 20 points; its slope, scaled by the
+//     number of deltas seen and a gain of 4, is the filtered gradient m(i).
+//   - detector.go, §5.4 (over-use detector): m(i) is compared with an adaptive
+//     threshold gamma(i), which moves towards |m(i)| with K_u = 0.01 when
+//     |m(i)| exceeds it and K_d = 0.00018 when it does not. Over-use is signalled
+//     once m(i) has stayed above gamma for more than 10 ms across at least two
+//     groups and is not decreasing; m(i) < -gamma is under-use. One change:
+//     gamma does not rise while over-use is signalled, or a queue that grows
+//     slowly drags gamma up with it and hides itself.
+//   - aimd.go, §5.5 (rate controller): a Hold/Increase/Decrease state machine
+//     driven by the detector. On over-use the rate drops to 0.85 times the
+//     incoming rate R measured over the last 500 ms. Far from convergence
+//     (R outside three standard deviations of the average rate measured at past
+//     over-uses) the rate grows by 8% per second, near it additively by about
+//     one packet per 100 ms response time; the rate never exceeds 1.5 R
+//     (plus 10 kbit/s). Decreases are at least 200 ms apart.
+//   - loss.go, §6 (loss-based control): every second the loss seen in the RTP
+//     sequence numbers (and any fraction passed to OnLoss) sets a bound A_s:
+//     above 10% loss A_s = A(1 - 0.5 p), between 2% and 10% A_s holds, below 2%
+//     the bound lifts by 5% per report or back to the delay-based rate.
+//
+// Fast recovery. GCC's 8% per second would need 16 s to climb back from 1 to
+// 3.6 Mbps after a bottleneck clears. This package adds two rules of its own,
+// both ended at once by any over-use:
+//
+//   - "near convergence" expires after 1.5 s without over-use: the rate then
+//     grows by 30% per second, so a path that opened up is found within a
+//     second or two instead of by additive steps;
+//   - far from convergence, once no over-use has been seen for a second, the
+//     rate doubles each second instead of growing 8%.
+//
+// In both, the REMB runs ahead of the incoming rate by at most the 1.5 factor
+// of §5.5, so a sender that follows it ramps up step by step and a sender
+// that does not cannot inflate it.
+//
+// The final estimate is min(delay-based, loss-based), clamped to the
+// configured [MinBitrate, MaxBitrate]. All methods are safe for concurrent
+// use; OnPacket does not allocate.
+package bwe
