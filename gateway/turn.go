@@ -7,11 +7,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"slices"
 
 	"golang.org/x/time/rate"
 
 	"mediagate.dev/mediagate/gateway/config"
+	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/turn"
 )
 
@@ -45,7 +45,7 @@ func (g *Gateway) startTURN() error {
 // and metrics.
 func turnConfig(c *config.Config) (turn.Config, error) {
 	tc := c.Turn
-	ice, err := iceAddrs(c.WebRTC.Interfaces, c.WebRTC.IncludeLoopback)
+	ice, err := egress.ICEAddrs(c.WebRTC.Interfaces, c.WebRTC.IncludeLoopback)
 	if err != nil {
 		return turn.Config{}, err
 	}
@@ -100,42 +100,6 @@ func relayedAddrs(turnPublic, icePublic []netip.Addr, bind netip.Addr, ice []net
 		_ = pick(turnPublic) || pick(icePublic) || pick([]netip.Addr{bind}) || pick(ice)
 	}
 	return out
-}
-
-// iceAddrs lists the local addresses the ICE socket is bound on, by the
-// rule gateway/egress follows: the unicast addresses of the named
-// interfaces (all when none are named) that are up, without link-local
-// ones, and without loopback unless it is included.
-func iceAddrs(names []string, loopback bool) ([]netip.Addr, error) {
-	ifaces, err := net.Interfaces()
-	if err != nil {
-		return nil, fmt.Errorf("list interfaces: %w", err)
-	}
-	var out []netip.Addr
-	for _, ifc := range ifaces {
-		if ifc.Flags&net.FlagUp == 0 || len(names) > 0 && !slices.Contains(names, ifc.Name) {
-			continue
-		}
-		addrs, err := ifc.Addrs()
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(ipn.IP)
-			if !ok || ip.Unmap().IsLinkLocalUnicast() || ip.Unmap().IsLoopback() && !loopback {
-				continue
-			}
-			out = append(out, ip.Unmap())
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no ICE address on interfaces %v", names)
-	}
-	return out, nil
 }
 
 // parseAddrs parses validated IP address strings.

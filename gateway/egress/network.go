@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -97,6 +98,25 @@ func localAddrs(names []string, loopback bool) ([]net.IP, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no usable address on interfaces [%s]", strings.Join(names, " "))
+	}
+	return out, nil
+}
+
+// ICEAddrs lists the local addresses the ICE sockets are bound on, by the
+// rule NewManager follows: the unicast addresses of the named interfaces
+// (all when none are named) that are up, without link-local ones, and
+// without loopback unless loopback is set. The TURN policy relays only to
+// these.
+func ICEAddrs(names []string, loopback bool) ([]netip.Addr, error) {
+	ips, err := localAddrs(names, loopback)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]netip.Addr, 0, len(ips))
+	for _, ip := range ips {
+		if a, ok := netip.AddrFromSlice(ip); ok {
+			out = append(out, a.Unmap())
+		}
 	}
 	return out, nil
 }
