@@ -46,8 +46,10 @@ run: deps-run build
 
 # test: everything — lint, the whole suite under -race (real chromium,
 # GStreamer and ffmpeg peers), each fuzz target briefly, each benchmark once.
+# Packages run one at a time (-p 1): the end-to-end tests measure gaps and
+# frame counts, and on 2 cores packages running side by side starve them.
 test: deps-test lint
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -p 1 -timeout 25m ./...
 	$(MAKE) --no-print-directory fuzz
 	$(MAKE) --no-print-directory bench BENCHTIME=1x FANOUT_FLAGS=-quick
 
