@@ -238,7 +238,7 @@ func TestBadInputsIngest(t *testing.T) {
 // pionOffer returns a complete recvonly offer for kinds from a pion peer.
 func pionOffer(t testing.TB, kinds ...webrtc.RTPCodecType) string {
 	t.Helper()
-	_, offer := newOfferingPC(t, kinds...)
+	_, offer := newOfferingPC(t, newPionAPI(t), kinds...)
 	return offer
 }
 

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,7 +9,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"mediagate.dev/mediagate/gateway/config"
 )
@@ -82,21 +80,7 @@ func startGateway(t testing.TB, cfg *config.Config) *runningGateway {
 	if err != nil {
 		t.Fatalf("gateway.New: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- gw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("gateway.Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("gateway did not stop within 15s")
-		}
-	})
-	return &runningGateway{Gateway: gw, URL: "http://" + gw.HTTPAddr().String()}
+	return &runningGateway{Gateway: gw, URL: runGateway(t, gw)}
 }
 
 // testWriter sends log output to t.Log while the test runs.

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/event"
@@ -86,46 +84,15 @@ func dialWHEPOnly(t testing.TB, base, stream string, codecs ...webrtc.RTPCodecPa
 		}
 		kinds[kind] = true
 	}
-	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
-		t.Fatal(err)
-	}
-	se := webrtc.SettingEngine{}
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)).
-		NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pc.Close() })
+	var order []webrtc.RTPCodecType
 	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
 		if kinds[k] {
-			if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-				t.Fatal(err)
-			}
+			order = append(order, k)
 		}
 	}
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	c := &whepClient{pc: pc, payloads: map[string][][]byte{}, codecs: map[string]string{}, got: make(chan struct{}, 1)}
-	pc.OnTrack(c.onTrack)
-	status, body, loc := postSDP(t, base+"/whep/"+stream, "", pc.LocalDescription().SDP)
+	c, status, body := tryWHEPWith(t, loopbackAPI(t, me), base, stream, "", order...)
 	if status != http.StatusCreated {
 		t.Fatalf("WHEP POST: %d %s", status, body)
-	}
-	c.Location = loc
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body}); err != nil {
-		t.Fatalf("set answer: %v", err)
 	}
 	return c
 }

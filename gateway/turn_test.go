@@ -259,7 +259,7 @@ func trustCert(t testing.TB, file string) *tls.Config {
 }
 
 // runGateway runs gw until the test ends and returns its base URL.
-func runGateway(t *testing.T, gw *Gateway) string {
+func runGateway(t testing.TB, gw *Gateway) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -26,13 +26,21 @@ type whepClient struct {
 	got      chan struct{}
 }
 
-// newPionAPI returns a pion API whose ICE stays on loopback.
+// newPionAPI returns a pion API with pion's default codecs whose ICE stays
+// on loopback.
 func newPionAPI(t testing.TB) *webrtc.API {
 	t.Helper()
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		t.Fatal(err)
 	}
+	return loopbackAPI(t, me)
+}
+
+// loopbackAPI returns a pion API for the codecs in me whose ICE stays on
+// loopback (interface lo, no mDNS, UDP over IPv4).
+func loopbackAPI(t testing.TB, me *webrtc.MediaEngine) *webrtc.API {
+	t.Helper()
 	ir := &interceptor.Registry{}
 	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
 		t.Fatal(err)
@@ -59,7 +67,13 @@ func dialWHEP(t testing.TB, base, stream, token string, kinds ...webrtc.RTPCodec
 // tryWHEP is dialWHEP that returns the status and body instead of failing.
 func tryWHEP(t testing.TB, base, stream, token string, kinds ...webrtc.RTPCodecType) (*whepClient, int, string) {
 	t.Helper()
-	pc, offer := newOfferingPC(t, kinds...)
+	return tryWHEPWith(t, newPionAPI(t), base, stream, token, kinds...)
+}
+
+// tryWHEPWith is tryWHEP for a peer built on api.
+func tryWHEPWith(t testing.TB, api *webrtc.API, base, stream, token string, kinds ...webrtc.RTPCodecType) (*whepClient, int, string) {
+	t.Helper()
+	pc, offer := newOfferingPC(t, api, kinds...)
 	c := &whepClient{pc: pc, payloads: map[string][][]byte{}, codecs: map[string]string{}, got: make(chan struct{}, 1)}
 	pc.OnTrack(c.onTrack)
 	status, body, loc := postSDP(t, base+"/whep/"+stream, token, offer)
@@ -76,9 +90,9 @@ func tryWHEP(t testing.TB, base, stream, token string, kinds ...webrtc.RTPCodecT
 // newOfferingPC returns a loopback pion peer with a recvonly transceiver per
 // kind and its complete offer (every candidate gathered), closed when the
 // test ends.
-func newOfferingPC(t testing.TB, kinds ...webrtc.RTPCodecType) (*webrtc.PeerConnection, string) {
+func newOfferingPC(t testing.TB, api *webrtc.API, kinds ...webrtc.RTPCodecType) (*webrtc.PeerConnection, string) {
 	t.Helper()
-	pc, err := newPionAPI(t).NewPeerConnection(webrtc.Configuration{})
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
