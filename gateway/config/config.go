@@ -77,7 +77,7 @@ type Ingest struct {
 // Stream is one [[stream]] table: a camera or encoder and how viewers reach it.
 type Stream struct {
 	Name   string `toml:"name"`
-	Source string `toml:"source"` // rtp | testpattern
+	Source string `toml:"source"` // rtp | testpattern | whip
 	// Listen is the UDP address for RTP; RTCP is muxed on it unless RTCPListen is set.
 	Listen     string   `toml:"listen"`
 	RTCPListen string   `toml:"rtcp_listen"`
@@ -98,6 +98,13 @@ type Stream struct {
 	// Transcode configures on-demand transcoding for viewers that cannot
 	// take the source's codec; see Transcode.
 	Transcode Transcode `toml:"transcode"`
+	// REMB configures the REMB sent to the stream's sender; see REMB.
+	REMB REMB `toml:"remb"`
+	// Output, when set, sends the stream on to an RTP/SRTP receiver.
+	Output *Output `toml:"output"`
+	// PublishToken is the bearer token a WHIP publisher must present
+	// (source "whip" only).
+	PublishToken Secret `toml:"publish_token"`
 }
 
 // Video describes the video the sender pushes.

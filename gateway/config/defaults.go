@@ -98,6 +98,7 @@ func (s *Stream) FillDefaults() {
 		s.SRTP.Suite = defaultSRTPSuite
 	}
 	s.Transcode.fillDefaults()
+	s.REMB.fillDefaults()
 }
 
 func (v *Video) fillDefaults() {

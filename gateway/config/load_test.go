@@ -132,7 +132,8 @@ func TestShippedConfigExamplesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("uncommented shipped config:\n%v\n\n%s", err, text)
 	}
-	if len(cfg.Streams) != 3 || cfg.Streams[1].Audio == nil || cfg.Streams[2].SRTP == nil {
+	if len(cfg.Streams) != 4 || cfg.Streams[1].Audio == nil || cfg.Streams[2].SRTP == nil ||
+		cfg.Streams[3].Source != SourceWHIP || cfg.Streams[3].Output == nil {
 		t.Errorf("uncommented shipped config has %d streams: %+v", len(cfg.Streams), cfg.Streams)
 	}
 }

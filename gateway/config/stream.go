@@ -51,7 +51,14 @@ func (s *Stream) validate(p *problems, key string) {
 		s.SRTP.validate(p, key+".srtp")
 	}
 	s.Transcode.validate(p, key+".transcode")
+	s.REMB.validate(p, key+".remb")
+	if s.Output != nil {
+		s.Output.validate(p, key+".output")
+	}
+	p.token(key+".publish_token", s.PublishToken)
+	s.checkPublishToken(p, key)
 	s.validateTestPattern(p, key)
+	s.validateWHIP(p, key)
 }
 
 // validateSource checks the source kind and the UDP addresses it needs.

@@ -55,7 +55,7 @@ var streamCases = []tomlCase{
 	{"name unicode", stream("name = \"kamera-ü\"\nlisten = \"127.0.0.1:5004\"", h264), "stream[0].name", "may hold only"},
 	{"name duplicate", valid + stream("name = \"cam1\"\nlisten = \"127.0.0.1:5006\"", h264), "stream[1].name", "already the name of stream[0]"},
 	{"name ok", stream("name = \"Cam_1.front-door\"\nlisten = \"127.0.0.1:5004\"", h264), "", ""},
-	{"source unknown", stream(cam1+"source = \"whip\"", h264), "stream[0].source", "must be one of rtp"},
+	{"source unknown", stream(cam1+"source = \"rtsp\"", h264), "stream[0].source", "must be one of rtp"},
 	{"listen missing", stream("name = \"cam1\"", h264), "stream[0].listen", "required"},
 	{"listen bad", stream("name = \"cam1\"\nlisten = \"5004\"", h264), "stream[0].listen", "host:port"},
 	{"rtcp listen bad", stream(cam1+"rtcp_listen = \"127.0.0.1:99999\"", h264), "stream[0].rtcp_listen", "port must be"},

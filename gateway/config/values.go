@@ -12,6 +12,9 @@ const (
 	// SourceTestPattern is a moving picture and a tone that mediagate
 	// draws and encodes itself, in the stream's video and audio codecs.
 	SourceTestPattern = "testpattern"
+	// SourceWHIP is a browser publishing through WHIP (RFC 9725) to
+	// /whip/<stream>.
+	SourceWHIP = "whip"
 )
 
 // sources lists every source kind Validate accepts, and whether the kind
@@ -20,6 +23,7 @@ const (
 var sources = map[string]struct{ listens bool }{
 	SourceRTP:         {listens: true},
 	SourceTestPattern: {listens: false},
+	SourceWHIP:        {listens: false},
 }
 
 // Latching policies (Stream.Latch).
