@@ -32,6 +32,7 @@ type forwarder struct {
 
 	h264 h264State
 	live bool // bound and connected: packets go out
+	thin thinner
 
 	packets uint32 // RTP packets sent, for the Sender Report
 	octets  uint32 // payload octets sent
@@ -90,6 +91,11 @@ func (f *forwarder) join(bound, ready <-chan struct{}) {
 func (f *forwarder) forward(p *stream.Packet) {
 	b := f.track.bound.Load()
 	if b == nil || !f.live {
+		return
+	}
+	if f.rw.gate && f.v.keyOnly.Load() && !f.thin.pass(p) {
+		f.rw.skip()
+		f.v.metrics.thinned.Inc()
 		return
 	}
 	now := time.Now()

@@ -22,6 +22,7 @@ type Metrics struct {
 	profileMismatch *prometheus.CounterVec
 	setupTimeouts   *prometheus.CounterVec
 	writeErrors     *prometheus.CounterVec
+	thinned         *prometheus.CounterVec
 }
 
 // NewMetrics creates the egress metrics and registers them with reg, which
@@ -46,10 +47,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		profileMismatch: counter("profile_mismatch_total", "Viewers sent an H.264 profile they did not offer."),
 		setupTimeouts:   counter("sessions_setup_timeout_total", "Sessions closed because ICE never connected."),
 		writeErrors:     counter("write_errors_total", "RTP or RTCP writes to a viewer that failed."),
+		thinned: counter("thinned_packets_total",
+			"Video packets not sent to viewers thinned to key frames (their REMB is below the stream's floor)."),
 	}
 	if reg != nil {
 		reg.MustRegister(m.viewers, m.packets, m.bytes, m.queueDropped, m.rtcp, m.nackRetransmits,
-			m.nackLimited, m.profileMismatch, m.setupTimeouts, m.writeErrors)
+			m.nackLimited, m.profileMismatch, m.setupTimeouts, m.writeErrors, m.thinned)
 	}
 	return m
 }
@@ -69,6 +72,7 @@ type streamMetrics struct {
 	profileMismatch prometheus.Counter
 	setupTimeouts   prometheus.Counter
 	writeErrors     prometheus.Counter
+	thinned         prometheus.Counter
 	rtcp            map[string]prometheus.Counter
 }
 
@@ -88,6 +92,7 @@ func (m *Metrics) forStream(name string) *streamMetrics {
 		profileMismatch: m.profileMismatch.WithLabelValues(name),
 		setupTimeouts:   m.setupTimeouts.WithLabelValues(name),
 		writeErrors:     m.writeErrors.WithLabelValues(name),
+		thinned:         m.thinned.WithLabelValues(name),
 		rtcp:            make(map[string]prometheus.Counter, len(rtcpTypes)),
 	}
 	for _, t := range rtcpTypes {

@@ -38,6 +38,7 @@ type Viewer struct {
 	candidates  int
 
 	joined    atomic.Bool
+	keyOnly   atomic.Bool   // thinned to key frames (SetKeyframesOnly)
 	ssrcs     sync.Map      // uint32 → struct{}: bound SSRCs to forget on teardown
 	connected chan struct{} // ICE connected: the setup timer stops
 	connOnce  sync.Once
