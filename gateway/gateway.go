@@ -19,6 +19,7 @@ import (
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
+	"mediagate.dev/mediagate/gateway/whip"
 	"mediagate.dev/mediagate/turn"
 )
 
@@ -37,6 +38,7 @@ type Gateway struct {
 	ingestMetrics *ingest.Metrics
 	egress        *egress.Manager
 	whep          *whep.Handler
+	whip          *whip.Handler // WHIP publishers; see whipwire.go
 
 	mu      sync.Mutex
 	sources map[string]*ingest.Source
@@ -58,6 +60,8 @@ type Gateway struct {
 	tls     *tlsListener   // nil without [http.tls]; see tls.go
 
 	transcoding *transcoding // renditions and test patterns; see transcode.go
+	outputs     *outputs     // [stream.output] senders; see outputs.go
+	remb        *rembRouter  // viewers' REMB; see remb.go
 }
 
 // New builds a gateway from cfg and binds all its sockets: the HTTP listener,
@@ -83,6 +87,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		}
 	}()
 	g.transcoding = g.newTranscoding()
+	g.remb = newREMBRouter(g.reg, g.rembBounds)
 	if err := g.startEgress(); err != nil {
 		return nil, err
 	}
@@ -94,6 +99,10 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		if err := g.addStream(sc); err != nil {
 			return nil, err
 		}
+	}
+	g.startOutputs()
+	if err := errors.Join(g.syncOutputs()...); err != nil {
+		return nil, err
 	}
 	if err := g.listenHTTP(); err != nil {
 		return nil, err
@@ -120,6 +129,7 @@ func (g *Gateway) startEgress() error {
 		SetupTimeout:    w.SetupTimeout.D(),
 		QueueDepth:      w.QueueDepth,
 		Renditions:      g.transcoding,
+		OnREMB:          g.remb.onREMB,
 	})
 	if err != nil {
 		return fmt.Errorf("webrtc: %w", err)
@@ -132,6 +142,9 @@ func (g *Gateway) startEgress() error {
 func (g *Gateway) addStream(sc config.Stream) error {
 	if sc.Source == config.SourceTestPattern {
 		return g.addTestPattern(sc)
+	}
+	if sc.Source == config.SourceWHIP {
+		return g.addWHIPStream(sc)
 	}
 	st := g.newStream(sc)
 	src, err := g.newSource(sc, st)
@@ -184,10 +197,12 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 
 func (g *Gateway) closeAll() {
 	g.endReloads()
+	g.stopOutputs()
 	g.stopSenders()
 	if g.whep != nil {
 		g.whep.Close()
 	}
+	g.closeWHIP()
 	if g.turn != nil {
 		_ = g.turn.Close()
 	}

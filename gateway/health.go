@@ -151,6 +151,9 @@ func (g *Gateway) newSource(sc config.Stream, st *stream.Stream) (*ingest.Source
 		return nil, fmt.Errorf("stream %q: %w", sc.Name, err)
 	}
 	scfg.Heartbeat = g.health.heartbeat(sc.Name)
+	if scfg.REMB != nil {
+		scfg.REMB.Demand = g.senderDemand(sc.Name)
+	}
 	src, err := ingest.NewSource(scfg, st, g.log.With("stream", sc.Name), g.ingestMetrics)
 	if err != nil {
 		g.health.forget(sc.Name)

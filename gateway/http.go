@@ -14,6 +14,7 @@ import (
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
+	"mediagate.dev/mediagate/gateway/whip"
 )
 
 const (
@@ -40,6 +41,7 @@ func (g *Gateway) listenHTTP() error {
 	}
 	g.httpLn = ln
 	g.whep = g.newWHEP()
+	g.whip = g.newWHIP()
 	g.apiMetrics = api.NewMetrics(g.reg)
 	g.routes.mux.Store(g.newMux())
 	g.httpSrv = &http.Server{
@@ -59,6 +61,7 @@ func (g *Gateway) listenHTTP() error {
 func (g *Gateway) newMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/whep/", g.whep)
+	mux.Handle(whip.Prefix, g.whip)
 	h := &api.Handler{
 		Hub:        g.hub,
 		Bus:        g.bus,

@@ -68,6 +68,7 @@ func (g *Gateway) Reload(cfg *config.Config) error {
 		return fmt.Errorf("%w: %w", ErrReload, err)
 	}
 	failed := g.applyStreams(cfg, ch, added)
+	failed = append(failed, g.syncOutputs()...)
 	failed = append(failed, g.applySettings(cfg, ch)...)
 	g.logReload(ch, failed)
 	if len(failed) > 0 {
@@ -103,7 +104,8 @@ func (g *Gateway) prepareAdded(cfg *config.Config, ch config.Changes) (map[strin
 			closePrepared(g, out)
 			return nil, fmt.Errorf("stream %q: %w", name, stream.ErrExists)
 		}
-		if held[port(sc.Listen)] || held[port(sc.RTCPListen)] || sc.Source == config.SourceTestPattern {
+		if held[port(sc.Listen)] || held[port(sc.RTCPListen)] || sc.Source == config.SourceTestPattern ||
+			sc.Source == config.SourceWHIP {
 			continue // applyStreams adds it
 		}
 		st := g.newStream(*sc)

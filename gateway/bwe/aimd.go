@@ -11,6 +11,7 @@ const (
 	beta            = 0.85 // A_r = beta * R on over-use
 	etaPerSecond    = 1.08 // multiplicative increase far from convergence
 	maxRateRatio    = 1.5  // A_r < 1.5 * R
+	recoveryRatio   = 2.0  // A_r < 2 * R during fast recovery
 	responseTime    = 100 * time.Millisecond
 	additivePacket  = 1200 * 8 // bits added per response time near convergence
 	decreaseSpacing = 200 * time.Millisecond
@@ -22,6 +23,24 @@ const (
 	convergenceAlfa = 0.05                    // smoothing of the average max rate
 	convergenceSpan = 3.0                     // standard deviations of "near convergence"
 )
+
+// incoming is the measured incoming rate R of §5.5 (bits/s) over its 500 ms
+// window (long) and over the last 200 ms (recent). Beyond §5.5, a decrease
+// takes the lower of the two (behind a standing queue the recent rate is
+// the bottleneck's, while the long window still holds traffic from before
+// the queue grew) and the 1.5 R bound the higher (a sender ramping up shows
+// its new rate in the recent window first).
+type incoming struct{ long, recent float64 }
+
+// forDecrease is the R a decrease is based on: the lower of the two, but
+// not below half the long one, so that a sender that paused for a moment
+// (an encoder starved of CPU) does not drag the rate to nothing.
+func (r incoming) forDecrease() float64 {
+	return max(min(r.long, r.recent), r.long/2)
+}
+
+// forBound is the R the increase is bounded by.
+func (r incoming) forBound() float64 { return max(r.long, r.recent) }
 
 // rateState is the controller's state, §5.5 (figure 2).
 type rateState int
@@ -51,7 +70,8 @@ func newAIMD(start float64) aimd {
 
 // update advances the state machine with signal u at offset now given the
 // incoming rate r (bits/s), and returns the new A_r.
-func (a *aimd) update(u usage, now time.Duration, r float64) float64 {
+func (a *aimd) update(u usage, now time.Duration, in incoming) float64 {
+	r := in.long
 	if !a.updated {
 		a.updated, a.lastUpdate = true, now
 	}
@@ -60,12 +80,17 @@ func (a *aimd) update(u usage, now time.Duration, r float64) float64 {
 	if a.avgMax >= 0 && r/1000 > a.avgMax+convergenceSpan*a.stdMax() {
 		a.avgMax = -1 // the path opened up: the old maximum no longer holds
 	}
+	if u == usageUnder && now-a.lastOveruse >= recoveryAfter {
+		// A queue draining long after our last decrease: the bottleneck
+		// widened, so the old maximum no longer holds either.
+		a.avgMax = -1
+	}
 	a.transition(u)
 	switch a.state {
 	case stateIncrease:
-		a.increase(now, dt, r)
+		a.increase(now, dt, in.forBound())
 	case stateDecrease:
-		a.decrease(now, r)
+		a.decrease(now, in.forDecrease())
 	}
 	return a.rate
 }
@@ -94,6 +119,7 @@ func (a *aimd) transition(u usage) {
 func (a *aimd) increase(now, dt time.Duration, r float64) {
 	quiet := now - a.lastOveruse
 	sec := dt.Seconds()
+	ratio := maxRateRatio
 	switch {
 	case a.avgMax >= 0 && quiet < convergedHold:
 		a.rate += additivePacket * sec / responseTime.Seconds()
@@ -101,11 +127,12 @@ func (a *aimd) increase(now, dt time.Duration, r float64) {
 		a.rate *= math.Pow(probePerSec, sec)
 	case quiet >= recoveryAfter:
 		a.rate *= math.Pow(recoveryPerSec, sec)
+		ratio = recoveryRatio
 	default:
 		a.rate *= math.Pow(etaPerSecond, sec)
 	}
 	if r > 0 {
-		a.rate = min(a.rate, maxRateRatio*r+10_000)
+		a.rate = min(a.rate, ratio*r+10_000)
 	}
 }
 

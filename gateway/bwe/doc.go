@@ -33,11 +33,18 @@
 //     (R outside three standard deviations of the average rate measured at past
 //     over-uses) the rate grows by 8% per second, near it additively by about
 //     one packet per 100 ms response time; the rate never exceeds 1.5 R
-//     (plus 10 kbit/s). Decreases are at least 200 ms apart.
+//     (plus 10 kbit/s). Decreases are at least 200 ms apart. Beyond the
+//     draft, R is also measured over the last 200 ms: a decrease takes the
+//     lower of the two rates (behind a standing queue the recent one is the
+//     bottleneck's, while the 500 ms window still holds traffic from before
+//     the queue grew), the 1.5 R bound the higher (a sender that ramps up
+//     shows it in the recent window first).
 //   - loss.go, §6 (loss-based control): every second the loss seen in the RTP
 //     sequence numbers (and any fraction passed to OnLoss) sets a bound A_s:
-//     above 10% loss A_s = A(1 - 0.5 p), between 2% and 10% A_s holds, below 2%
-//     the bound lifts by 5% per report or back to the delay-based rate.
+//     above 10% loss A_s = A(1 - 0.5 p), between 2% and 10% A_s holds. Below
+//     2% the draft lifts A_s by 5% per report; here the bound is lifted
+//     altogether, so that once loss has gone the delay-based rate and its
+//     fast recovery lead again instead of a 5%-per-second climb.
 //
 // Fast recovery. GCC's 8% per second would need 16 s to climb back from 1 to
 // 3.6 Mbps after a bottleneck clears. This package adds two rules of its own,
@@ -49,11 +56,25 @@
 //   - far from convergence, once no over-use has been seen for a second, the
 //     rate doubles each second instead of growing 8%.
 //
-// In both, the REMB runs ahead of the incoming rate by at most the 1.5 factor
-// of §5.5, so a sender that follows it ramps up step by step and a sender
-// that does not cannot inflate it.
+// The REMB runs ahead of the incoming rate by at most the 1.5 factor of
+// §5.5, and by at most a factor of 2 during the doubling, so a sender that
+// follows it ramps up step by step (a real encoder takes about a second to
+// reach a new target) and a sender that does not cannot inflate it.
 //
 // The final estimate is min(delay-based, loss-based), clamped to the
 // configured [MinBitrate, MaxBitrate]. All methods are safe for concurrent
 // use; OnPacket does not allocate.
+//
+// # Aggregating the viewers' REMB
+//
+// On the egress side the browsers estimate their own links and send REMB.
+// An Aggregator (aggregate.go) combines the REMB of one rendition's viewers
+// into one bitrate: the minimum over the reports refreshed within Expiry,
+// applied at once when it drops and followed with an exponential moving
+// average when it rises (so a shared encoder does not oscillate with each
+// viewer's probing), clamped to the stream's bounds. A viewer below the
+// floor cannot drag the others down: Below tells the caller to give that
+// viewer alone less (keyframes only). A transcoded rendition sets its
+// encoder's bitrate from the value; a passthrough one hands it to ingest as
+// the demand half of the REMB sent to the camera.
 package bwe

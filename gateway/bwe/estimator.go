@@ -82,7 +82,8 @@ func (e *Estimator) OnPacket(arrival time.Time, sendTime time.Duration, size int
 func (e *Estimator) onDelta(d delta) {
 	m := e.trend.update(d)
 	u := e.detector.detect(m, e.trend.trend, d.send, d.at, e.trend.deltas)
-	e.delay = e.cfg.clamp(e.rate.update(u, d.at, e.incoming.rate(d.at)))
+	r := incoming{long: e.incoming.rate(d.at), recent: e.incoming.recent(d.at)}
+	e.delay = e.cfg.clamp(e.rate.update(u, d.at, r))
 	e.rate.rate = e.delay
 }
 
@@ -99,7 +100,7 @@ func (e *Estimator) OnLoss(fractionLost float64, at time.Time) {
 
 // applyLoss updates A_s and keeps A_r from drifting above it (§6).
 func (e *Estimator) applyLoss(p float64) {
-	bound := e.loss.apply(p, e.current(), e.delay)
+	bound := e.loss.apply(p, e.current())
 	if bound < e.delay {
 		e.delay = bound
 		e.rate.rate = bound

@@ -3,10 +3,9 @@ package bwe
 import (
 	"math/rand/v2"
 	"testing"
+	"testing/synctest"
 	"time"
 )
-
-var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // stepCapacity returns a capacity of caps[i] bits/s from steps[i] on.
 func stepCapacity(steps []time.Duration, caps []float64) func(time.Duration) float64 {
@@ -42,11 +41,15 @@ func logSamples(t *testing.T, samples []simSample) {
 }
 
 func TestSteadyLink(t *testing.T) {
+	synctest.Test(t, testSteadyLink)
+}
+
+func testSteadyLink(t *testing.T) {
 	e := New(Config{MinBitrate: 100_000, MaxBitrate: 6_000_000, StartBitrate: 4_000_000})
 	link := &simLink{capacity: func(time.Duration) float64 { return 4_000_000 },
 		delay: 20 * time.Millisecond, jitter: 500 * time.Microsecond, rng: rand.New(rand.NewPCG(1, 2))}
 	sender := &simSender{rate: func(int) float64 { return 4_000_000 }, fps: 30}
-	samples := simulate(e, epoch, sender, link, 20*time.Second)
+	samples := simulate(e, sender, link, 20*time.Second)
 	logSamples(t, samples)
 	for _, s := range samples {
 		if s.estimate < 3_600_000 {
@@ -71,7 +74,8 @@ func TestCutAndRecover(t *testing.T) {
 				delay:    20 * time.Millisecond, jitter: 2 * time.Millisecond, rng: rand.New(rand.NewPCG(seed, 4)),
 			}
 			sender := &simSender{rate: func(est int) float64 { return float64(est) }, fps: 30}
-			samples := simulate(e, epoch, sender, link, restore+8*time.Second)
+			var samples []simSample
+			synctest.Test(t, func(*testing.T) { samples = simulate(e, sender, link, restore+8*time.Second) })
 			if seed == 1 && shift == 0 {
 				logSamples(t, samples)
 			}

@@ -7,9 +7,8 @@ import (
 
 // Loss-based control, draft-ietf-rmcat-gcc-02 §6.
 const (
-	lossHigh     = 0.10 // above: A_s = A (1 - 0.5 p)
-	lossLow      = 0.02 // below: A_s grows by 5%
-	lossGrowth   = 1.05
+	lossHigh     = 0.10        // above: A_s = A (1 - 0.5 p)
+	lossLow      = 0.02        // below: A_s no longer binds
 	lossInterval = time.Second // how often sequence-number loss is reported
 	lossMinCount = 10          // expected packets needed for a report
 )
@@ -19,9 +18,9 @@ type lossBound struct {
 	bound float64 // bits/s; +Inf when loss has never bound the rate
 }
 
-// apply updates A_s with a loss fraction p given the current estimate est
-// and the delay-based rate delay. It returns the new bound.
-func (l *lossBound) apply(p, est, delay float64) float64 {
+// apply updates A_s with a loss fraction p given the current estimate est.
+// It returns the new bound.
+func (l *lossBound) apply(p, est float64) float64 {
 	switch {
 	case math.IsNaN(p):
 	case p > lossHigh:
@@ -29,7 +28,9 @@ func (l *lossBound) apply(p, est, delay float64) float64 {
 	case p >= lossLow:
 		l.bound = est
 	default:
-		l.bound = max(l.bound*lossGrowth, delay)
+		// Beyond §6's 5% growth: once loss has gone, it binds no more and
+		// the delay-based rate, with its fast recovery, leads again.
+		l.bound = math.Inf(1)
 	}
 	return l.bound
 }

@@ -35,15 +35,26 @@ func (m *rateMeter) add(at time.Duration, size int) {
 // rate returns the bit rate over the complete bins of the window ending at
 // offset now; the bin now falls into is still filling and is left out. Until
 // the window has filled once, the rate is taken over the bins seen so far.
-func (m *rateMeter) rate(now time.Duration) float64 {
+func (m *rateMeter) rate(now time.Duration) float64 { return m.rateOver(now, rateBins) }
+
+// recentBins is the span of the recent rate: 200 ms, short enough to show
+// a bottleneck's rate within a few hundred ms of a change.
+const recentBins = 4
+
+// recent returns the bit rate over the last recentBins complete bins.
+func (m *rateMeter) recent(now time.Duration) float64 { return m.rateOver(now, recentBins) }
+
+// rateOver returns the bit rate over the last bins complete bins before
+// the one now falls into (fewer until that many have been seen).
+func (m *rateMeter) rateOver(now time.Duration, bins int64) float64 {
 	n := int64(now / rateBinWidth)
-	span := min(n-m.first, rateBins)
+	span := min(n-m.first, bins)
 	if !m.started || span <= 0 {
 		return 0
 	}
 	var sum int64
 	for i := range m.index {
-		if idx := m.index[i]; idx < n && idx >= n-rateBins {
+		if idx := m.index[i]; idx < n && idx >= n-span {
 			sum += m.bytes[i]
 		}
 	}

@@ -58,11 +58,28 @@ type simPacket struct {
 	seq           uint16
 }
 
-// simulate runs sender over link into e for dur from epoch and returns the
-// estimate sampled every 100 ms. Packets reach e in arrival order, and each
-// sample sees only the packets that have arrived by then.
-func simulate(e *Estimator, epoch time.Time, s *simSender, l *simLink, dur time.Duration) []simSample {
+// simClock is the synthetic trace's view of the synctest bubble's fake
+// clock: offsets count from the moment the simulation started, and sleeping
+// until an offset lets the bubble advance time to it at once.
+type simClock struct{ start time.Time }
+
+// now returns the bubble's current time as an offset.
+func (c simClock) now() time.Duration { return time.Since(c.start) }
+
+// sleepUntil blocks until the bubble's clock reaches offset at.
+func (c simClock) sleepUntil(at time.Duration) {
+	if d := at - c.now(); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// simulate runs sender over link into e for dur and returns the estimate
+// sampled every 100 ms. It must run inside a synctest bubble: every packet
+// reaches e at its arrival time on the bubble's clock (time.Now), in arrival
+// order, and each sample sees only the packets that have arrived by then.
+func simulate(e *Estimator, s *simSender, l *simLink, dur time.Duration) []simSample {
 	const packet = 1200
+	clock := simClock{start: time.Now()}
 	frame := time.Second / time.Duration(s.fps)
 	var samples []simSample
 	var pending []simPacket
@@ -71,18 +88,20 @@ func simulate(e *Estimator, epoch time.Time, s *simSender, l *simLink, dur time.
 		i := 0
 		for ; i < len(pending) && pending[i].arrival <= until; i++ {
 			p := pending[i]
-			e.OnPacket(epoch.Add(p.arrival), p.send+time.Hour, p.size, p.seq)
+			clock.sleepUntil(p.arrival)
+			e.OnPacket(time.Now(), p.send+time.Hour, p.size, p.seq)
 		}
 		pending = pending[i:]
 	}
 	nextSample := time.Duration(0)
 	for send := time.Duration(0); send < dur; send += frame {
 		deliver(send)
+		clock.sleepUntil(send)
 		if send >= nextSample {
-			now := epoch.Add(send)
+			now := time.Now()
 			est := e.Estimate(now)
 			s.bitrate = s.rate(est)
-			samples = append(samples, simSample{send, est, e.IncomingRate(now), l.capacity(send)})
+			samples = append(samples, simSample{clock.now(), est, e.IncomingRate(now), l.capacity(send)})
 			nextSample += 100 * time.Millisecond
 		}
 		bytes := int(s.bitrate / 8 / float64(s.fps))

@@ -11,8 +11,11 @@ import (
 
 // accept runs a parsed packet from the latched sender through SSRC
 // admission, sequence validation and duplicate filtering (RFC 3550 A.1),
-// and writes what survives to its track. Called with s.mu held.
-func (s *Source) accept(ts *trackState, p *rtp.Packet, raw []byte, from netip.AddrPort, now time.Time) {
+// feeds the bandwidth estimator, and writes what survives to its track; a
+// padding-only packet (empty payload) counts in the statistics and the
+// estimate only. size is the datagram's size on the wire. Called with s.mu
+// held.
+func (s *Source) accept(ts *trackState, p *rtp.Packet, raw []byte, size int, from netip.AddrPort, now time.Time) {
 	h := &p.Header
 	// A new SSRC replaces the track's current one only after that one has
 	// been silent for RelatchAfter: SSRCs sprayed into a live flow go nowhere.
@@ -26,18 +29,30 @@ func (s *Source) accept(ts *trackState, p *rtp.Packet, raw []byte, from netip.Ad
 		rs.start(h.SSRC, h.SequenceNumber, ts.track.Codec.ClockRate, now)
 	}
 	rs.lastSeen = now
-	switch rs.update(h.SequenceNumber) {
+	verdict := rs.update(h.SequenceNumber)
+	if verdict != seqDuplicate && s.remb != nil && ts == s.tracks[0] {
+		s.remb.feed(h, ts.track.Codec.ClockRate, size, now)
+	}
+	padding := len(p.Payload) == 0
+	switch verdict {
 	case seqDuplicate:
 		s.drop(dropDuplicate, from, now)
 	case seqHold:
 		if rs.held != nil {
 			s.drop(dropSequence, from, now)
+			rs.held = nil
 		}
-		rs.held = newPacket(ts, p, raw, now)
+		if !padding {
+			rs.held = newPacket(ts, p, raw, now)
+		}
 	case seqValid:
 		s.releaseHeld(rs, h.SequenceNumber, from, now)
 		rs.updateJitter(s.rtpClock(now, rs.clockRate), h.Timestamp)
 		ts.ssrc, ts.hasSSRC = h.SSRC, true
+		if padding {
+			ts.lastSeen = now
+			return
+		}
 		s.deliver(ts, newPacket(ts, p, raw, now), now)
 	}
 }

@@ -86,6 +86,9 @@ type SourceConfig struct {
 	// HeartbeatInterval is the longest a read loop waits for a datagram
 	// before it calls Heartbeat.
 	HeartbeatInterval time.Duration
+	// REMB, when set, runs a bandwidth estimator (gateway/bwe) on the
+	// sender's packets and sends it REMB; nil means no REMB.
+	REMB *REMBConfig
 }
 
 // SRTPConfig is the SDES keying of an SRTP sender (RFC 3711, RFC 4568). The
@@ -140,6 +143,9 @@ func (c SourceConfig) validate() error {
 	case c.RelatchAfter < 0, c.KeyframeInterval < 0, c.SourceTimeout < 0, c.ReceiverReportInterval < 0,
 		c.HeartbeatInterval < 0:
 		return fmt.Errorf("%w: negative duration", ErrConfig)
+	}
+	if err := c.REMB.validate(); err != nil {
+		return err
 	}
 	return c.SRTP.validate()
 }

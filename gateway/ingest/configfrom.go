@@ -8,8 +8,10 @@ import (
 )
 
 // SourceConfigFrom resolves one [[stream]] table and the shared [ingest]
-// settings into a SourceConfig: it parses allow_from, converts durations
-// and decodes the SRTP key into master key and salt. The config is expected
+// settings into a SourceConfig: it parses allow_from, converts durations,
+// decodes the SRTP key into master key and salt, and converts the
+// [stream.remb] bitrates from kbit/s to bit/s (REMB is nil when the table
+// turns it off; the caller sets REMB.Demand). The config is expected
 // to have passed config.Validate; errors wrap ErrConfig or ErrSRTP and name
 // the key, never the secret.
 func SourceConfigFrom(st config.Stream, in config.Ingest) (SourceConfig, error) {
@@ -35,7 +37,22 @@ func SourceConfigFrom(st config.Stream, in config.Ingest) (SourceConfig, error) 
 		SocketBuffer:           in.SocketBuffer,
 		SourceTimeout:          in.SourceTimeout.D(),
 		ReceiverReportInterval: in.ReceiverReportInterval.D(),
+		REMB:                   rembFrom(st.REMB),
 	}, nil
+}
+
+// rembFrom converts the [stream.remb] table; nil when REMB is off.
+func rembFrom(r config.REMB) *REMBConfig {
+	if !r.On() {
+		return nil
+	}
+	const kbit = 1000
+	return &REMBConfig{
+		MinBitrate:    r.MinBitrate * kbit,
+		MaxBitrate:    r.MaxBitrate * kbit,
+		StartBitrate:  r.StartBitrate * kbit,
+		AbsSendTimeID: uint8(min(max(r.AbsSendTimeID, 0), 255)),
+	}
 }
 
 // parsePrefixes parses allow_from CIDRs, masked to their network.

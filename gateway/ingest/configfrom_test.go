@@ -74,3 +74,35 @@ func TestSourceConfigFromErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSourceConfigFromREMB(t *testing.T) {
+	off, on := false, true
+	tests := []struct {
+		name string
+		remb config.REMB
+		want *REMBConfig
+	}{
+		{"absent table is on", config.REMB{MinBitrate: 100, MaxBitrate: 8000, StartBitrate: 2000},
+			&REMBConfig{MinBitrate: 100_000, MaxBitrate: 8_000_000, StartBitrate: 2_000_000}},
+		{"enabled with abs-send-time", config.REMB{Enabled: &on, MinBitrate: 100, MaxBitrate: 6000, StartBitrate: 2000,
+			AbsSendTimeID: 3}, &REMBConfig{MinBitrate: 100_000, MaxBitrate: 6_000_000, StartBitrate: 2_000_000,
+			AbsSendTimeID: 3}},
+		{"disabled", config.REMB{Enabled: &off, MinBitrate: 100}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := SourceConfigFrom(config.Stream{Name: "cam1", REMB: tt.remb}, config.Ingest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.want == nil && got.REMB != nil:
+				t.Errorf("REMB = %+v, want nil", got.REMB)
+			case tt.want != nil && (got.REMB == nil || got.REMB.MinBitrate != tt.want.MinBitrate ||
+				got.REMB.MaxBitrate != tt.want.MaxBitrate || got.REMB.StartBitrate != tt.want.StartBitrate ||
+				got.REMB.AbsSendTimeID != tt.want.AbsSendTimeID || got.REMB.Demand != nil || got.REMB.Interval != 0):
+				t.Errorf("REMB = %+v, want %+v", got.REMB, tt.want)
+			}
+		})
+	}
+}

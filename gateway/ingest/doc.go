@@ -24,7 +24,10 @@
 //     (RFC 3711 §3.3) before any latching decision.
 //  5. parseRTP: parsed once by pion/rtp, which checks the CSRC count,
 //     extension length and padding (zero or longer than the payload); a
-//     packet that is all padding is dropped too ("malformed").
+//     packet without payload is "malformed". A packet that is all padding
+//     (P bit set), which a sender probing for bandwidth sends, goes on
+//     through the steps below for the statistics and the bandwidth
+//     estimate but never reaches a track ("padding", not logged).
 //  6. the payload type picks the video or audio track ("payload_type").
 //  7. accept: SSRC admission, RFC 3550 A.1 sequence validation with a
 //     probation of MIN_SEQUENTIAL=2 for a new SSRC, a 128-packet duplicate
@@ -111,4 +114,22 @@
 // (RFC 5104 §4.3.1) for the video SSRC, at most one per KeyframeInterval.
 // A request made before the sender is known waits for it. The source's own
 // SSRC is random.
+//
+// # REMB
+//
+// With SourceConfig.REMB set, every accepted packet of the first track
+// (video, or the only track) from the latched sender, padding included,
+// feeds a gateway/bwe Estimator: arrival = receive time, send time = the
+// abs-send-time header extension (RFC 8285 id AbsSendTimeID) or else the
+// RTP timestamp, size = the datagram on the wire. The source sends the
+// sender a REMB (draft-alvestrand-rmcat-remb; RTCP feedback after an RR and
+// SDES, RFC 4585 §3.1, as SRTCP under SRTP) for the media SSRCs it has
+// seen, valued min(estimate, Demand) within the configured bounds: at
+// least once per Interval (carried by the receiver report when both are
+// due), at once (at most every 50 ms) when the value falls by 15% or more,
+// and within 200 ms when it rises by 10% or more. A new sender gets a
+// fresh estimator. Gauges show the REMB sent, the estimate, the incoming
+// rate, and whether the sender follows: the incoming rate against the
+// REMB in force (the larger of the current one and the one of a second
+// before) averaged over 5 s, at most 1.15 for a sender that follows.
 package ingest

@@ -85,8 +85,12 @@ func (s *Source) unlatch(reason string) {
 	}
 }
 
-// resetSession forgets what belongs to one sender's session.
+// resetSession forgets what belongs to one sender's session, the
+// bandwidth estimate included.
 func (s *Source) resetSession() {
+	if s.remb != nil {
+		s.remb.reset()
+	}
 	s.ssrcs.reset()
 	for _, ts := range s.tracks {
 		ts.forget()
@@ -113,15 +117,22 @@ func (s *Source) timerLoop() {
 	}
 }
 
-// tickPeriod is short enough for both the report interval and a timely
-// source timeout (within a quarter of SourceTimeout).
+// tickPeriod is short enough for the report interval, a timely source
+// timeout (within a quarter of SourceTimeout) and, with REMB, a REMB drop
+// sent within rembMinGap.
 func (s *Source) tickPeriod() time.Duration {
-	return max(min(s.cfg.ReceiverReportInterval, s.cfg.SourceTimeout/4), minTick)
+	p := min(s.cfg.ReceiverReportInterval, s.cfg.SourceTimeout/4)
+	if s.remb != nil {
+		p = min(p, rembTick)
+	}
+	return max(p, minTick)
 }
 
 // tick does what is due at now: after SourceTimeout of silence the stream
 // goes down and the latch is released; otherwise a receiver report goes out
-// every ReceiverReportInterval (half a tick early rather than a tick late).
+// every ReceiverReportInterval (half a tick early rather than a tick late),
+// and a REMB when one is due (carried by the receiver report when both go
+// out).
 func (s *Source) tick(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +143,8 @@ func (s *Source) tick(now time.Time) {
 		s.unlatch("timeout")
 		return
 	}
-	if now.Sub(s.lastRR) >= s.cfg.ReceiverReportInterval-s.tickPeriod()/2 {
+	rrDue := now.Sub(s.lastRR) >= s.cfg.ReceiverReportInterval-s.tickPeriod()/2
+	if s.tickREMB(now, rrDue) {
 		s.sendReceiverReport(now)
 	}
 }

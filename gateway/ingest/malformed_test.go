@@ -48,7 +48,7 @@ var badPackets = []struct {
 	{"extension header truncated", rtpBytes(0x90, videoPT, 1, 0xbe), "malformed"},
 	{"padding length 0", rtpBytes(0xa0, videoPT, 1, 0x41, 0x01, 0x00), "malformed"},
 	{"padding longer than payload", rtpBytes(0xa0, videoPT, 1, 0x41, 0x01, 0xc8), "malformed"},
-	{"padding only", rtpBytes(0xa0, videoPT, 1, 0x00, 0x00, 0x03), "malformed"},
+	{"padding only", rtpBytes(0xa0, videoPT, 1, 0x00, 0x00, 0x03), "padding"},
 	{"no payload", rtpBytes(0x80, videoPT, 1), "malformed"},
 	{"unknown payload type", rtpBytes(0x80, 100, 1, 0x41, 0x01), "payload_type"},
 	{"oversize", rtpBytes(0x80, videoPT, 1, make([]byte, 9000)...), "oversize"},

@@ -28,6 +28,7 @@ const (
 	dropSequence                           // held packet never confirmed (probation, jump)
 	dropSSRC                               // new SSRC while the track's SSRC is still active
 	dropRTCPMalformed                      // RTCP compound that fails parsing
+	dropPadding                            // padding-only RTP: counted, never forwarded, never logged
 	numDropReasons
 )
 
@@ -44,15 +45,17 @@ var dropReasonNames = [numDropReasons]string{
 	dropSequence:         "sequence",
 	dropSSRC:             "ssrc",
 	dropRTCPMalformed:    "rtcp_malformed",
+	dropPadding:          "padding",
 }
 
 func (r dropReason) String() string { return dropReasonNames[r] }
 
 // RTCP packet kinds counted by mediagate_ingest_rtcp_sent_total.
 const (
-	rtcpRR  = "rr"
-	rtcpPLI = "pli"
-	rtcpFIR = "fir"
+	rtcpRR   = "rr"
+	rtcpPLI  = "pli"
+	rtcpFIR  = "fir"
+	rtcpREMB = "remb"
 )
 
 // Metrics holds the ingest metrics of every source, labelled by stream. A
@@ -66,6 +69,7 @@ type Metrics struct {
 	latched   *prometheus.GaugeVec
 	rtcpSent  *prometheus.CounterVec
 	authFails *prometheus.CounterVec
+	remb      rembMetrics
 }
 
 // NewMetrics creates the ingest metrics and registers them with reg; a nil
@@ -90,8 +94,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		authFails: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_ingest_srtp_auth_failures_total",
 			Help: "SRTP and SRTCP packets whose authentication tag did not verify."}, stream),
 	}
+	m.remb = newREMBMetrics()
 	if reg != nil {
 		reg.MustRegister(m.packets, m.bytes, m.dropped, m.lost, m.jitter, m.latched, m.rtcpSent, m.authFails)
+		m.remb.register(reg)
 	}
 	return m
 }
@@ -103,8 +109,9 @@ func (m *Metrics) Forget(stream string) {
 		return
 	}
 	l := prometheus.Labels{"stream": stream}
-	for _, v := range []*prometheus.MetricVec{m.packets.MetricVec, m.bytes.MetricVec, m.dropped.MetricVec,
-		m.lost.MetricVec, m.jitter.MetricVec, m.latched.MetricVec, m.rtcpSent.MetricVec, m.authFails.MetricVec} {
+	vecs := []*prometheus.MetricVec{m.packets.MetricVec, m.bytes.MetricVec, m.dropped.MetricVec,
+		m.lost.MetricVec, m.jitter.MetricVec, m.latched.MetricVec, m.rtcpSent.MetricVec, m.authFails.MetricVec}
+	for _, v := range append(vecs, m.remb.vecs()...) {
 		v.DeletePartialMatch(l)
 	}
 }
@@ -116,7 +123,8 @@ type sourceMetrics struct {
 	dropped                         [numDropReasons]prometheus.Counter
 	jitterVideo, jitterAudio        prometheus.Gauge
 	latched                         prometheus.Gauge
-	rr, pli, fir                    prometheus.Counter
+	rr, pli, fir, rembSent          prometheus.Counter
+	rembSeries
 }
 
 func (m *Metrics) forStream(name string) *sourceMetrics {
@@ -134,6 +142,8 @@ func (m *Metrics) forStream(name string) *sourceMetrics {
 		rr:          m.rtcpSent.WithLabelValues(name, rtcpRR),
 		pli:         m.rtcpSent.WithLabelValues(name, rtcpPLI),
 		fir:         m.rtcpSent.WithLabelValues(name, rtcpFIR),
+		rembSent:    m.rtcpSent.WithLabelValues(name, rtcpREMB),
+		rembSeries:  m.remb.forStream(name),
 	}
 	for r := range numDropReasons {
 		sm.dropped[r] = m.dropped.WithLabelValues(name, r.String())

@@ -10,9 +10,10 @@ import (
 )
 
 // sendReceiverReport sends a receiver report with one block per track
-// whose SSRC has passed probation (RFC 3550 §6.4.2), and updates the loss
-// and jitter metrics from the same numbers. Called with s.mu held.
-func (s *Source) sendReceiverReport(now time.Time) {
+// whose SSRC has passed probation (RFC 3550 §6.4.2), followed by any
+// feedback (a REMB), and updates the loss and jitter metrics from the same
+// numbers. It reports whether the compound went out. Called with s.mu held.
+func (s *Source) sendReceiverReport(now time.Time, feedback ...rtcp.Packet) bool {
 	reports := make([]rtcp.ReceptionReport, 0, len(s.tracks))
 	for _, ts := range s.tracks {
 		if !ts.hasSSRC {
@@ -28,9 +29,11 @@ func (s *Source) sendReceiverReport(now time.Time) {
 		ts.jitter.Set(rs.jitterSeconds())
 	}
 	s.lastRR = now
-	if s.sendRTCP(s.compound(reports)) {
-		s.met.rr.Inc()
+	if !s.sendRTCP(s.compound(reports, feedback...)) {
+		return false
 	}
+	s.met.rr.Inc()
+	return true
 }
 
 // compound builds an RTCP compound packet the way RFC 3550 §6.1 requires:

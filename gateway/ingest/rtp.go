@@ -23,6 +23,7 @@ func (s *Source) handleRTP(b []byte, from netip.AddrPort, now time.Time) {
 		s.reject(dropNotLatched, from, now)
 		return
 	}
+	size := len(b) // on the wire, for the bandwidth estimate
 	// fresh: the packet would (re-)latch the source.
 	plain, fresh, r, ok := s.unprotect(b, from, latched, now)
 	if !ok {
@@ -47,7 +48,10 @@ func (s *Source) handleRTP(b []byte, from netip.AddrPort, now time.Time) {
 		s.latchOnto(from, now)
 	}
 	s.latch.lastGood = now
-	s.accept(ts, p, plain, from, now)
+	if len(p.Payload) == 0 {
+		s.met.dropped[dropPadding].Inc() // padding only: statistics, no media
+	}
+	s.accept(ts, p, plain, size, from, now)
 }
 
 // allowed reports whether addr lies in AllowFrom (empty admits all).
@@ -90,12 +94,15 @@ func (s *Source) refuse(r dropReason, from netip.AddrPort, fresh bool, now time.
 // parseRTP parses b once into p (pion/rtp validates the CSRC count, the
 // extension length and the padding length, RFC 3550 §5.1) and refuses what
 // it lets through that is still no media: another version and a packet
-// whose payload is all padding.
+// without payload. A packet whose payload is all padding (RFC 3550 §5.1,
+// P bit) passes with an empty payload: a sender probing for bandwidth
+// sends those, and they count for the estimate and the statistics but
+// never reach a track.
 func parseRTP(p *rtp.Packet, b []byte) bool {
 	if err := p.Unmarshal(b); err != nil {
 		return false
 	}
-	return p.Version == 2 && len(p.Payload) > 0
+	return p.Version == 2 && (len(p.Payload) > 0 || p.Padding)
 }
 
 // trackFor returns the track whose payload type is pt, or nil.

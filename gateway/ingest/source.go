@@ -53,6 +53,7 @@ type Source struct {
 	scratch    rtp.Packet
 	rtcpRemote netip.AddrPort // the sender's RTCP address when RTCP has its own port
 	kf         keyframeState
+	remb       *rembState // nil without REMB
 	lastRR     time.Time
 	started    bool
 	closed     bool
@@ -96,9 +97,13 @@ func newSource(cfg SourceConfig, st *stream.Stream, log *slog.Logger, m *Metrics
 		epoch:   time.Now(),
 		ourSSRC: rand.Uint32(),
 		latch:   latch{policy: cfg.Latch, relatchAfter: cfg.RelatchAfter},
+		remb:    newREMBState(cfg.REMB),
 		done:    make(chan struct{}),
 	}
 	s.cname = fmt.Sprintf("mediagate-%08x", s.ourSSRC)
+	if s.remb != nil {
+		s.met.follows.Set(1) // no REMB sent yet: nothing ignored
+	}
 	if err := s.addTracks(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,164 @@
+package whip
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+
+	"mediagate.dev/mediagate/gateway/whep"
+)
+
+// Prefix is the path Handler is mounted at; session URLs are
+// Prefix + stream + "/" + id.
+const Prefix = "/whip/"
+
+// Handler serves WHIP (RFC 9725) at Prefix: POST /whip/<stream> with an SDP
+// offer publishes, PATCH /whip/<stream>/<id> trickles candidates or
+// restarts ICE, DELETE ends the publication. Set the fields before the
+// first request and do not change them afterwards.
+type Handler struct {
+	// Publishers creates the publishing sessions. Without it every POST
+	// is answered 503.
+	Publishers *Manager
+	// Lookup returns the WHIP stream of a name; false for an unknown
+	// stream or one whose source is not WHIP (404).
+	Lookup func(stream string) (Target, bool)
+	// TokenValidFor reports whether token is the publish token of some
+	// stream, which turns a 401 into a 403. nil: never.
+	TokenValidFor func(token string) bool
+	// ICEServers returns the Link header values (RFC 9725 §4.6) of a 201
+	// and of a plain OPTIONS. nil: none.
+	ICEServers func(r *http.Request, stream string) []string
+	// Signal holds the rest of the HTTP settings: CORSOrigins,
+	// MaxBodyBytes, MaxCandidates, MaxPerIP, PostRate, PostBurst,
+	// PatchRate, PatchBurst, OpenTimeout, RetryAfter and Log. Handler sets
+	// its Open, StreamToken, TokenValidFor, Classify and ICEServers; its
+	// Metrics stay nil (Handler counts in Metrics).
+	Signal whep.Handler
+	// Metrics records requests and publishers; nil records nothing.
+	Metrics *Metrics
+
+	once sync.Once
+}
+
+// init wires Signal to the publishers.
+func (h *Handler) init() {
+	s := &h.Signal
+	s.Open = h.open
+	s.StreamToken = h.publishToken
+	s.TokenValidFor = h.TokenValidFor
+	s.Classify = classify
+	s.ICEServers = h.ICEServers
+	s.Metrics = nil
+}
+
+// ServeHTTP serves /whip/<stream>[/<id>] as the whep machinery serves
+// /whep/<stream>[/<id>], and rewrites the Location it answers.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.once.Do(h.init)
+	rw := &locationWriter{ResponseWriter: w}
+	rest, ok := strings.CutPrefix(r.URL.Path, Prefix)
+	if ok {
+		inner := new(http.Request)
+		*inner = *r
+		u := *r.URL
+		u.Path, u.RawPath = whep.Prefix+rest, ""
+		inner.URL = &u
+		h.Signal.ServeHTTP(rw, inner)
+	} else {
+		whep.WriteProblem(rw, http.StatusNotFound, "no such WHIP resource")
+	}
+	h.Metrics.request(r.Method, rw.code())
+}
+
+// Close ends every publisher and refuses new ones with 503.
+func (h *Handler) Close() {
+	h.once.Do(h.init)
+	h.Signal.Close()
+}
+
+// publishToken reports whether a WHIP stream exists and its token. A stream
+// without a token is treated as absent: WHIP never publishes unauthenticated.
+func (h *Handler) publishToken(stream string) (string, bool) {
+	if h.Lookup == nil {
+		return "", false
+	}
+	t, ok := h.Lookup(stream)
+	if !ok || t.PublishToken == "" {
+		return "", false
+	}
+	return t.PublishToken, true
+}
+
+// open publishes an offer; it is Signal's Open.
+func (h *Handler) open(ctx context.Context, req whep.OpenRequest) (whep.Session, string, error) {
+	if h.Publishers == nil {
+		return nil, "", ErrClosed
+	}
+	t, ok := h.Lookup(req.Stream)
+	if !ok {
+		return nil, "", ErrNoStream
+	}
+	p, answer, err := h.Publishers.Publish(ctx, PublishRequest{ID: req.ID, Target: t, Offer: req.Offer, Remote: req.Remote})
+	if err != nil {
+		return nil, "", err
+	}
+	return p, answer, nil
+}
+
+// classify maps a Publish error to its HTTP status.
+func classify(err error) int {
+	switch {
+	case errors.Is(err, ErrNoStream):
+		return http.StatusNotFound
+	case errors.Is(err, ErrPublishing):
+		return http.StatusConflict
+	case errors.Is(err, ErrBadOffer):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrUnacceptable):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, ErrClosed):
+		return http.StatusServiceUnavailable
+	}
+	return 0
+}
+
+// locationWriter rewrites a Location under whep.Prefix to Prefix and
+// records the status.
+type locationWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+// WriteHeader rewrites Location, records code and passes it on.
+func (w *locationWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+		hdr := w.Header()
+		if loc, ok := strings.CutPrefix(hdr.Get("Location"), whep.Prefix); ok {
+			hdr.Set("Location", Prefix+loc)
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write sends an implicit 200 first, then b.
+func (w *locationWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *locationWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// code returns the status sent, 200 when nothing was written.
+func (w *locationWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}

@@ -1,0 +1,112 @@
+package whip
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/gateway/stream"
+)
+
+// videoFeedback is the RTCP feedback negotiated for video (RFC 4585 §4.2
+// nack and nack pli, RFC 5104 §7.1 ccm fir, goog-remb). Without
+// transport-cc and its header extension Chrome's sender follows REMB.
+var videoFeedback = []webrtc.RTCPFeedback{
+	{Type: webrtc.TypeRTCPFBNACK},
+	{Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
+	{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"},
+	{Type: webrtc.TypeRTCPFBGoogREMB},
+}
+
+// h264Fmtp is the one H.264 format a publisher may send: packetization
+// mode 1 (RFC 6184 §6.3), constrained baseline, which every browser encodes
+// and every viewer decodes.
+const h264Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+
+// Payload types the formats are registered under; an answer uses the
+// offer's own.
+const (
+	ptVP8  = 96
+	ptH264 = 102
+	ptOpus = 111
+)
+
+// codecs returns the formats a publisher to video may send: the stream's
+// video codec, if it has video, and Opus.
+func codecs(video *stream.Track) (vid, aud []webrtc.RTPCodecParameters, err error) {
+	if video != nil {
+		switch mime := strings.ToLower(video.Codec.MimeType); mime {
+		case strings.ToLower(webrtc.MimeTypeH264):
+			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptH264, RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: videoFeedback}})
+		case strings.ToLower(webrtc.MimeTypeVP8):
+			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptVP8, RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: videoFeedback}})
+		default:
+			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264 or VP8", ErrUnacceptable, mime)
+		}
+	}
+	aud = append(aud, webrtc.RTPCodecParameters{PayloadType: ptOpus, RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}})
+	return vid, aud, nil
+}
+
+// newAPI builds the webrtc.API of one publisher to st: its formats, the
+// abs-send-time header extension on video, and an interceptor chain with a
+// NACK generator (RFC 4585 §6.2.1) and receiver reports (RFC 3550 §6.4.2),
+// the loss feedback Chrome's sender needs besides REMB. se carries the
+// shared ICE sockets.
+func newAPI(se webrtc.SettingEngine, st *stream.Stream) (*webrtc.API, error) {
+	vid, aud, err := codecs(st.Video)
+	if err != nil {
+		return nil, err
+	}
+	me := &webrtc.MediaEngine{}
+	for _, c := range vid {
+		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
+			return nil, fmt.Errorf("whip: register %s: %w", c.MimeType, err)
+		}
+	}
+	for _, c := range aud {
+		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, fmt.Errorf("whip: register %s: %w", c.MimeType, err)
+		}
+	}
+	ext := webrtc.RTPHeaderExtensionCapability{URI: sdp.ABSSendTimeURI}
+	if err := me.RegisterHeaderExtension(ext, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, fmt.Errorf("whip: register abs-send-time: %w", err)
+	}
+	ir, err := newInterceptors(se)
+	if err != nil {
+		return nil, err
+	}
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir)), nil
+}
+
+// newInterceptors builds the receive-side chain, logging through the
+// SettingEngine's logger factory when it has one.
+func newInterceptors(se webrtc.SettingEngine) (*interceptor.Registry, error) {
+	var genOpts []nack.GeneratorOption
+	var repOpts []report.ReceiverOption
+	if lf := se.LoggerFactory; lf != nil {
+		genOpts = append(genOpts, nack.GeneratorLog(lf.NewLogger("whip-nack")))
+		repOpts = append(repOpts, report.WithReceiverLoggerFactory(lf))
+	}
+	gen, err := nack.NewGeneratorInterceptor(genOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("whip: nack generator: %w", err)
+	}
+	rr, err := report.NewReceiverInterceptor(repOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("whip: receiver reports: %w", err)
+	}
+	ir := &interceptor.Registry{}
+	ir.Add(gen)
+	ir.Add(rr)
+	return ir, nil
+}

@@ -1,0 +1,294 @@
+package whip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/gateway/bwe"
+	"mediagate.dev/mediagate/gateway/stream"
+)
+
+// Reasons a publishing session ends, in logs, metrics and stream.down.
+const (
+	reasonDeleted  = "deleted"
+	reasonFailed   = "ice failed"
+	reasonClosed   = "connection closed"
+	reasonSetup    = "setup timeout"
+	reasonRemoved  = "stream removed"
+	reasonShutdown = "shutdown"
+	reasonAborted  = "setup failed"
+)
+
+// Publisher is one browser publishing to a stream through WHIP: its
+// PeerConnection, the readers that write its media into the stream's
+// tracks, and the RTCP loop that sends REMB and PLI back. It implements
+// the session the whep signalling machinery drives (trickle ICE, ICE
+// restarts, DELETE).
+type Publisher struct {
+	m       *Manager
+	id      string
+	remote  string
+	target  Target
+	st      *stream.Stream
+	pc      *webrtc.PeerConnection
+	log     *slog.Logger
+	metrics *streamMetrics
+	est     *bwe.Estimator
+
+	// mu serialises Restart and AddCandidate and guards the fields below.
+	mu                     sync.Mutex
+	offer                  string // the applied remote offer
+	remoteUfrag, remotePwd string
+	bundleMid              string
+
+	videoSSRC atomic.Uint32 // the publisher's video SSRC once its track arrived
+	audioSSRC atomic.Uint32
+	live      atomic.Bool // the first media packet has arrived (stream.up)
+	started   atomic.Bool // start ran: the stream's hooks point here
+	keyframe  chan struct{}
+	connected chan struct{}
+
+	wg       sync.WaitGroup // readers, the RTCP loop, the watcher
+	wgMu     sync.Mutex     // orders wg.Add after stop is checked, before Wait
+	stopOnce sync.Once
+	stop     chan struct{} // closed when the session starts ending
+	reason   string        // why, set before stop is closed
+	done     chan struct{} // closed when everything has ended
+}
+
+func newPublisher(m *Manager, req PublishRequest, pc *webrtc.PeerConnection) *Publisher {
+	r := req.Target.REMB
+	p := &Publisher{
+		m: m, id: req.ID, remote: req.Remote, target: req.Target, st: req.Target.Stream, pc: pc,
+		log:     m.cfg.Log.With("stream", req.Target.Stream.Name, "session", shortID(req.ID)),
+		metrics: m.cfg.Metrics.forStream(req.Target.Stream.Name),
+		est: bwe.New(bwe.Config{MinBitrate: r.MinBitrate * 1000, MaxBitrate: r.MaxBitrate * 1000,
+			StartBitrate: r.StartBitrate * 1000}),
+		offer:     req.Offer,
+		keyframe:  make(chan struct{}, 1),
+		connected: make(chan struct{}),
+		stop:      make(chan struct{}),
+		done:      make(chan struct{}),
+	}
+	p.metrics.sessionStarted()
+	pc.OnTrack(p.onTrack)
+	var once sync.Once
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		switch s {
+		case webrtc.PeerConnectionStateConnected:
+			once.Do(func() { close(p.connected) })
+			p.log.Info("whip publisher connected")
+		case webrtc.PeerConnectionStateFailed:
+			go p.end(reasonFailed)
+		case webrtc.PeerConnectionStateClosed:
+			go p.end(reasonClosed)
+		}
+	})
+	return p
+}
+
+// negotiate applies the offer and returns the answer with every local
+// candidate.
+func (p *Publisher) negotiate(ctx context.Context) (string, error) {
+	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: p.offer}); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
+	}
+	for _, tr := range p.pc.GetTransceivers() {
+		if tr.Mid() != "" {
+			p.bundleMid = tr.Mid()
+			break
+		}
+	}
+	answer, err := p.answer(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := checkAnswer(answer); err != nil {
+		return "", err
+	}
+	p.remoteUfrag, p.remotePwd, _ = localICE(p.offer)
+	return answer, nil
+}
+
+// answer creates and applies the local answer and waits for gathering.
+func (p *Publisher) answer(ctx context.Context) (string, error) {
+	answer, err := p.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
+	}
+	gathered := webrtc.GatheringCompletePromise(p.pc)
+	if err := p.pc.SetLocalDescription(answer); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return "", fmt.Errorf("whip: gathering candidates: %w", ctx.Err())
+	case <-p.stop:
+		return "", ErrClosed
+	}
+	local := p.pc.LocalDescription()
+	if local == nil {
+		return "", errors.New("whip: no local description")
+	}
+	return local.SDP, nil
+}
+
+// start hooks the publisher into its stream and starts its loops.
+func (p *Publisher) start() {
+	p.started.Store(true)
+	p.st.SetKeyframeRequester(stream.KeyframeRequesterFunc(p.requestKeyframe))
+	p.spawn(p.watch)
+	p.spawn(p.rtcpLoop)
+	p.log.Info("whip publisher created", "remote", p.remote)
+}
+
+// spawn runs f in a goroutine that teardown waits for, unless the session
+// is already ending.
+func (p *Publisher) spawn(f func()) {
+	p.wgMu.Lock()
+	defer p.wgMu.Unlock()
+	if p.stopping() {
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		f()
+	}()
+}
+
+// watch ends the session when its stream is removed or when ICE has not
+// connected within the setup timeout.
+func (p *Publisher) watch() {
+	setup := time.NewTimer(p.m.cfg.SetupTimeout)
+	defer setup.Stop()
+	connected := p.connected
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-p.st.Closed():
+			go p.end(reasonRemoved)
+			return
+		case <-connected:
+			setup.Stop()
+			connected = nil // a nil channel blocks: wait for the rest
+		case <-setup.C:
+			go p.end(reasonSetup)
+			return
+		}
+	}
+}
+
+// AddCandidate adds one trickled remote candidate ("candidate:…", RFC
+// 8840) to the bundled transport. The SettingEngine's filters decide which
+// candidates ICE uses; an empty candidate (end of candidates) is accepted.
+func (p *Publisher) AddCandidate(candidate, _ string) error {
+	if candidate == "" {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping() {
+		return ErrClosed
+	}
+	mid := p.bundleMid
+	if err := p.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: candidate, SDPMid: &mid}); err != nil {
+		return fmt.Errorf("%w: candidate: %v", ErrBadOffer, err)
+	}
+	return nil
+}
+
+// Restart performs an ICE restart (RFC 8445 §9, RFC 9725 §4.3.3) with the
+// publisher's new credentials and candidates and returns the gateway's new
+// credentials and candidates. Unchanged credentials are refused and leave
+// the session as it was.
+func (p *Publisher) Restart(ctx context.Context, ufrag, pwd string, candidates []string) (string, string, []string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping() {
+		return "", "", nil, ErrClosed
+	}
+	if ufrag == p.remoteUfrag || pwd == p.remotePwd {
+		return "", "", nil, fmt.Errorf("%w: an ICE restart needs new credentials", ErrBadOffer)
+	}
+	offer := restartOffer(p.offer, ufrag, pwd, candidates)
+	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", "", nil, fmt.Errorf("%w: restart: %v", ErrUnacceptable, err)
+	}
+	p.offer, p.remoteUfrag, p.remotePwd = offer, ufrag, pwd
+	answer, err := p.answer(ctx)
+	if err != nil {
+		return "", "", nil, err
+	}
+	lufrag, lpwd, local := localICE(answer)
+	p.log.Info("whip ICE restart", "candidates", len(candidates))
+	return lufrag, lpwd, local, nil
+}
+
+// Close ends the session (DELETE) and returns once the stream is free for
+// the next publisher; it is idempotent.
+func (p *Publisher) Close() {
+	p.end(reasonDeleted)
+	<-p.done
+}
+
+// Done is closed once the session has ended and the stream is free for
+// the next publisher.
+func (p *Publisher) Done() <-chan struct{} { return p.done }
+
+// stopping reports whether the session has started ending.
+func (p *Publisher) stopping() bool {
+	select {
+	case <-p.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// end starts the teardown once, recording why, and returns at once.
+func (p *Publisher) end(reason string) {
+	p.stopOnce.Do(func() {
+		p.reason = reason
+		p.wgMu.Lock()
+		close(p.stop)
+		p.wgMu.Unlock()
+		go p.teardown()
+	})
+}
+
+// teardown closes the PeerConnection, waits for the loops, marks the stream
+// down and frees it for the next publisher.
+func (p *Publisher) teardown() {
+	if err := p.pc.Close(); err != nil {
+		p.log.Debug("whip peer connection close", "err", err)
+	}
+	p.wg.Wait()
+	if p.started.Load() {
+		p.st.SetKeyframeRequester(nil)
+	}
+	if p.live.Load() {
+		p.st.SetUp(false, map[string]string{"source": "whip", "remote": p.remote, "reason": p.reason})
+	}
+	p.metrics.sessionEnded(p.reason)
+	p.m.release(p.st.Name, p)
+	p.log.Info("whip publisher ended", "reason", p.reason)
+	close(p.done)
+}
+
+// shortID is the part of a session ID that logs carry.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}

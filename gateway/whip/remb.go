@@ -1,0 +1,164 @@
+package whip
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// Timing of the RTCP the gateway sends to a publisher.
+const (
+	// rtcpTick is how often the loop looks at the estimate and at pending
+	// keyframe requests.
+	rtcpTick = 250 * time.Millisecond
+	// rembEvery is the longest time between two REMBs.
+	rembEvery = time.Second
+	// rembDrop sends a REMB at once when the value falls below this share
+	// of the last one sent.
+	rembDrop = 0.85
+	// defaultKeyframeInterval is the least time between PLIs when the
+	// target sets none.
+	defaultKeyframeInterval = time.Second
+)
+
+// rembSchedule decides when a REMB goes out: every rembEvery, and at once
+// on a sharp drop, so the publisher backs off within one tick of the
+// estimate falling.
+type rembSchedule struct {
+	last  time.Time
+	value int
+}
+
+// due reports whether a REMB carrying value should be sent at now.
+func (s *rembSchedule) due(now time.Time, value int) bool {
+	return s.last.IsZero() || now.Sub(s.last) >= rembEvery || float64(value) < rembDrop*float64(s.value)
+}
+
+// sent records a REMB carrying value sent at now.
+func (s *rembSchedule) sent(now time.Time, value int) { s.last, s.value = now, value }
+
+// pliSchedule coalesces keyframe requests into at most one PLI per
+// interval; a request inside the interval is sent when it ends.
+type pliSchedule struct {
+	interval time.Duration
+	last     time.Time
+	pending  bool
+}
+
+// due reports whether a PLI should be sent at now, and records it if so.
+func (s *pliSchedule) due(now time.Time) bool {
+	if !s.pending || !s.last.IsZero() && now.Sub(s.last) < s.interval {
+		return false
+	}
+	s.pending, s.last = false, now
+	return true
+}
+
+// requestKeyframe asks the publisher for a keyframe; it is the stream's
+// keyframe requester and never blocks.
+func (p *Publisher) requestKeyframe() {
+	select {
+	case p.keyframe <- struct{}{}:
+	default:
+	}
+}
+
+// rtcpLoop sends REMB and PLI to the publisher until the session ends.
+func (p *Publisher) rtcpLoop() {
+	tick := time.NewTicker(rtcpTick)
+	defer tick.Stop()
+	var remb rembSchedule
+	pli := pliSchedule{interval: p.target.KeyframeInterval}
+	if pli.interval <= 0 {
+		pli.interval = defaultKeyframeInterval
+	}
+	sender := rand.Uint32() // the SSRC our RTCP is sent from (RFC 3550 §8)
+	var lastErr time.Time
+	for {
+		var now time.Time
+		select {
+		case <-p.stop:
+			return
+		case <-p.keyframe:
+			pli.pending, now = true, time.Now()
+		case now = <-tick.C:
+			p.sendREMB(now, sender, &remb, &lastErr)
+		}
+		if pli.due(now) {
+			p.sendPLI(sender, &lastErr, now)
+		}
+	}
+}
+
+// rembValue is the bitrate to announce: the link estimate, lowered to the
+// consumers' demand, clamped to the stream's [stream.remb] bounds.
+func (p *Publisher) rembValue(now time.Time) int {
+	est := p.est.Estimate(now)
+	set(p.metrics.estimate, float64(est))
+	if demand := p.m.cfg.Demand; demand != nil {
+		if d, ok := demand(p.st.Name); ok && d < est {
+			est = d
+		}
+	}
+	r := p.target.REMB
+	return min(max(est, r.MinBitrate*1000), r.MaxBitrate*1000)
+}
+
+// sendREMB sends a REMB (draft-alvestrand-rmcat-remb §2.2) when one is due
+// and the publisher's media has started.
+func (p *Publisher) sendREMB(now time.Time, sender uint32, s *rembSchedule, lastErr *time.Time) {
+	if !p.target.REMB.On() {
+		return
+	}
+	ssrcs := p.mediaSSRCs()
+	if len(ssrcs) == 0 {
+		return
+	}
+	value := p.rembValue(now)
+	if !s.due(now, value) {
+		return
+	}
+	pkt := &rtcp.ReceiverEstimatedMaximumBitrate{SenderSSRC: sender, Bitrate: float32(value), SSRCs: ssrcs}
+	if err := p.pc.WriteRTCP([]rtcp.Packet{pkt}); err != nil {
+		p.logWriteError(lastErr, now, "remb", err)
+		return
+	}
+	s.sent(now, value)
+	set(p.metrics.remb, float64(value))
+	inc(p.metrics.rembSent)
+}
+
+// sendPLI sends a Picture Loss Indication (RFC 4585 §6.3.1) for the
+// publisher's video.
+func (p *Publisher) sendPLI(sender uint32, lastErr *time.Time, now time.Time) {
+	ssrc := p.videoSSRC.Load()
+	if ssrc == 0 {
+		return
+	}
+	if err := p.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{SenderSSRC: sender, MediaSSRC: ssrc}}); err != nil {
+		p.logWriteError(lastErr, now, "pli", err)
+		return
+	}
+	inc(p.metrics.keyframes)
+}
+
+// mediaSSRCs lists the publisher's SSRCs known so far, video first.
+func (p *Publisher) mediaSSRCs() []uint32 {
+	var out []uint32
+	for _, s := range []uint32{p.videoSSRC.Load(), p.audioSSRC.Load()} {
+		if s != 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// logWriteError logs a failed RTCP write at most once per second.
+func (p *Publisher) logWriteError(last *time.Time, now time.Time, what string, err error) {
+	if now.Sub(*last) < time.Second {
+		return
+	}
+	*last = now
+	p.log.Debug("whip rtcp write failed", "rtcp", what, "err", err)
+}
