@@ -2,14 +2,11 @@ package gateway
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +62,6 @@ func TestBrowserREMBOverCappedLink(t *testing.T) {
 	ns := newVethNamespace(t, "mgrb", rbHostAddr, rbGatewayAddr, rbGatewayIf)
 	child := startNamespaceChild(t, ns, "^TestBrowserREMBOverCappedLink$", rembBrowserChildEnv, sender)
 	base := fmt.Sprintf("http://%s:%d", rbGatewayAddr, rbHTTPPort)
-	metric := func(name, labels string) float64 { return scrapeMetric(t, base, name, labels) }
 
 	browser := newBrowser(t)
 	if err := chromedp.Do(browser); err != nil {
@@ -76,9 +72,7 @@ func TestBrowserREMBOverCappedLink(t *testing.T) {
 	h264 := openTab(t, browser, base+"/view/cam?codec=h264", "h264 tab")
 	st := waitFrames(h264.ctx, t, 30, 60*time.Second)
 	t.Logf("transcoded tab plays: %+v", st)
-	encoder := func() float64 {
-		return metric("mediagate_transcoder_bitrate_bps", `stream="cam",from="vp8",to="h264"`)
-	}
+	encoder := func() float64 { return child.gauge("encoder") }
 	waitUntil(t, 30*time.Second, "the encoder above 1.3 Mbit/s before the cut", func() bool { return encoder() > 1.3e6 })
 	cut := time.Now()
 	tcLink(t, ns, rbGatewayIf, "1mbit")
@@ -108,7 +102,7 @@ func TestBrowserREMBOverCappedLink(t *testing.T) {
 	}
 	t.Logf("REMB upstream below 1.1 Mbit/s %v after the passthrough tab opened", followed.Round(10*time.Millisecond))
 	waitFrames(vp8.ctx, t, 30, 30*time.Second)
-	demand := metric("mediagate_remb_viewers_bitrate_bps", `stream="cam",rendition="passthrough"`)
+	demand := child.gauge("demand")
 	if demand <= 0 || demand > 1.1e6 {
 		t.Errorf("viewers' passthrough demand %v, want within (0, 1.1 Mbit/s]", demand)
 	}
@@ -135,7 +129,19 @@ listen = "127.0.0.1:%d"
   start_bitrate = 3000
   abs_send_time_id = 3
 `, rbIngestPort))
-	startGateway(t, cfg)
+	gw := startGateway(t, cfg)
+	stop := make(chan struct{})
+	defer close(stop)
+	go reportGauges(t, gw.Gateway, stop, map[string]func() float64{
+		"encoder": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_transcoder_bitrate_bps",
+				map[string]string{"stream": "cam", "from": "vp8", "to": "h264"})
+		},
+		"demand": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_remb_viewers_bitrate_bps",
+				map[string]string{"stream": "cam", "rendition": "passthrough"})
+		},
+	})
 	runChildSender(t, os.Getenv(rembBrowserChildEnv), fmt.Sprintf("127.0.0.1:%d", rbIngestPort),
 		"-codec", "vp8", "-width", "320", "-height", "240", "-start", "3000", "-min", "100", "-max", "6000",
 		"-abs-send-time-id", "3")
@@ -193,11 +199,39 @@ func runChildSender(t *testing.T, path, to string, args ...string) {
 	_ = cmd.Wait()
 }
 
+// reportGauges prints the gateway's gauges for the parent every 100 ms, as
+// "gauges {json}" lines, until stop closes: read inside the namespace, they
+// do not queue behind the capped link.
+func reportGauges(t *testing.T, g *Gateway, stop <-chan struct{}, gauges map[string]func() float64) {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		values := make(map[string]float64, len(gauges))
+		for name, read := range gauges {
+			values[name] = read()
+		}
+		line, _ := json.Marshal(values)
+		fmt.Fprintf(os.Stdout, "%sgauges %s\n", rbLinePrefix, line)
+	}
+}
+
 // namespaceChild is the parent's view of the child process: the test
 // sender's stats lines as they arrive.
 type namespaceChild struct {
-	mu   sync.Mutex
-	remb float64 // the newest REMB the sender reported
+	mu     sync.Mutex
+	remb   float64            // the newest REMB the sender reported
+	gauges map[string]float64 // the gateway's newest gauges (reportGauges)
+}
+
+func (c *namespaceChild) gauge(name string) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gauges[name]
 }
 
 func (c *namespaceChild) lastREMB() float64 {
@@ -269,6 +303,13 @@ func (c *namespaceChild) read(r io.Reader, log *lockedBuffer, ready chan struct{
 			_, _ = log.Write([]byte(line + "\n"))
 		case rest == "ready":
 			close(ready)
+		case strings.HasPrefix(rest, "gauges "):
+			var g map[string]float64
+			if json.Unmarshal([]byte(strings.TrimPrefix(rest, "gauges ")), &g) == nil {
+				c.mu.Lock()
+				c.gauges = g
+				c.mu.Unlock()
+			}
 		default:
 			var s struct {
 				REMB float64 `json:"remb"`
@@ -328,43 +369,7 @@ func buildTestSender(t *testing.T) string {
 	return path
 }
 
-// scrapeMetric reads one sample of name whose labels include labels (text
-// such as `stream="cam"`) from the gateway's /metrics; 0 when absent.
-func scrapeMetric(t *testing.T, base, name, labels string) float64 {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Logf("scrape %s: %v", base, err)
-		return 0
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, name+"{") || !containsAll(line, strings.Split(labels, ",")) {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		if err == nil {
-			return v
-		}
-	}
-	return 0
-}
-
-func containsAll(s string, parts []string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
-}
-
-// waitForSeries samples read every 200 ms, recording "t value" lines in
+// waitForSeries samples read every 100 ms, recording "t value" lines in
 // series, until it reports done; it returns the time since from when it
 // did, or -1 after timeout.
 func waitForSeries(t *testing.T, timeout time.Duration, series *[]string, from time.Time, read func() (float64, bool)) time.Duration {
@@ -377,7 +382,7 @@ func waitForSeries(t *testing.T, timeout time.Duration, series *[]string, from t
 		if done {
 			return at
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 	return -1
 }
