@@ -41,7 +41,9 @@ func (g *Gateway) listenHTTP() error {
 	}
 	g.httpLn = ln
 	g.whep = g.newWHEP()
-	g.whip = g.newWHIP()
+	if g.whip, err = g.newWHIP(); err != nil {
+		return err
+	}
 	g.apiMetrics = api.NewMetrics(g.reg)
 	g.routes.mux.Store(g.newMux())
 	g.httpSrv = &http.Server{

@@ -1,12 +1,7 @@
 package gateway
 
 import (
-	"io"
-	"slices"
-
-	"github.com/pion/ice/v4"
-	"github.com/pion/logging"
-	"github.com/pion/webrtc/v4"
+	"fmt"
 
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/whep"
@@ -15,12 +10,16 @@ import (
 
 // newWHIP builds the WHIP handler (POST /whip/<stream>) and its publishers.
 // It has the same per-client limits as WHEP.
-func (g *Gateway) newWHIP() *whip.Handler {
+func (g *Gateway) newWHIP() (*whip.Handler, error) {
 	log := g.log.With("component", "whip")
+	se, err := g.egress.SettingEngine()
+	if err != nil {
+		return nil, fmt.Errorf("whip: %w", err)
+	}
 	metrics := whip.NewMetrics(g.reg)
 	return &whip.Handler{
 		Publishers: whip.NewManager(whip.Config{
-			SettingEngine: whipSettingEngine(g.cfg.WebRTC),
+			SettingEngine: se,
 			SetupTimeout:  g.cfg.WebRTC.SetupTimeout.D(),
 			Demand:        g.whipDemand,
 			Log:           log,
@@ -41,36 +40,13 @@ func (g *Gateway) newWHIP() *whip.Handler {
 			Log:          log,
 		},
 		Metrics: metrics,
-	}
-}
-
-// whipSettingEngine configures the publishers' ICE like the viewers': no
-// mDNS, loopback only when asked, the configured interfaces. Publishers
-// gather on ports of their own until egress shares its ICE sockets.
-func whipSettingEngine(w config.WebRTC) webrtc.SettingEngine {
-	var se webrtc.SettingEngine
-	se.LoggerFactory = &logging.DefaultLoggerFactory{Writer: io.Discard, DefaultLogLevel: logging.LogLevelDisabled}
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(w.IncludeLoopback)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
-	if names := slices.Clone(w.Interfaces); len(names) > 0 {
-		se.SetInterfaceFilter(func(name string) bool { return slices.Contains(names, name) })
-	}
-	return se
+	}, nil
 }
 
 // whipDemand is what the named stream's consumers can take, for the REMB
 // sent to its publisher: the lower of the passthrough viewers' aggregate
 // REMB and the REMB of its [stream.output] receiver, when either has said.
-func (g *Gateway) whipDemand(name string) (int, bool) {
-	bps, ok := g.senderDemand(name)()
-	if o := g.Output(name); o != nil {
-		if r, rok := o.REMB(); rok && (!ok || r < bps) {
-			bps, ok = r, true
-		}
-	}
-	return bps, ok
-}
+func (g *Gateway) whipDemand(name string) (int, bool) { return g.senderDemand(name)() }
 
 // closeWHIP ends every publisher.
 func (g *Gateway) closeWHIP() {

@@ -71,6 +71,15 @@ func (m *Manager) newAPI(s *iceSockets) (*webrtc.API, error) {
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir)), nil
 }
 
+// SettingEngine returns the settings every viewer's PeerConnection runs
+// with: the shared ICE UDP and TCP ports, the interface filter, the NAT 1:1
+// rewrite and the candidate policy. Other sessions of the gateway (WHIP
+// publishers) build their API on it, so that they answer on the same ports
+// that the firewall and the TURN policy admit.
+func (m *Manager) SettingEngine() (webrtc.SettingEngine, error) {
+	return m.cfg.settingEngine(m.sockets, m.lf, m.policy)
+}
+
 // UDPPort returns the UDP port ICE listens on (useful when Config.UDPPort is 0).
 func (m *Manager) UDPPort() int { return m.sockets.udpPort }
 

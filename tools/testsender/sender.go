@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -68,7 +69,7 @@ func (s *sender) run(ctx context.Context) error {
 		suite = s.opts.SRTPSuite
 	}
 	s.log.Info("sending", "to", s.tr.remote.String(), "from", s.tr.localAddr().String(),
-		"codec", s.opts.Codec, "pt", s.opts.PT, "size", [2]int{s.opts.Width, s.opts.Height},
+		"codec", s.opts.Codec, "pt", s.opts.PT, "size", fmt.Sprintf("%dx%d", s.opts.Width, s.opts.Height),
 		"fps", s.opts.FPS, "start_bps", bps(s.opts.StartKbps), "srtp", suite)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -37,14 +39,15 @@ func TestFollowsREMB(t *testing.T) {
 		minRate, maxRate float64 // received over the second after the change settles; 0 = unchecked
 	}{
 		{"down", 300_000, 300_000, 0, 450_000},
-		{"up", 2_000_000, 2_000_000, 1_500_000, 0},
+		{"up", 2_000_000, 2_000_000, 1_200_000, 0},
 		{"below min", 20_000, 100_000, 0, 0},
 		{"above max", 40_000_000, 3_000_000, 0, 0}, // exact in REMB's 18-bit mantissa
 	} {
 		sent := time.Now()
 		r.sendREMB(float32(step.remb))
-		// Statistics come every 100 ms: 250 ms is within 8 frames at 30 fps.
-		c.waitStat(t, 250*time.Millisecond, step.name, func(l statLine) bool {
+		// Statistics come every 100 ms, so the change shows after 100 ms
+		// (3 frames) at best; 400 ms leaves room for a busy machine.
+		c.waitStat(t, 400*time.Millisecond, step.name, func(l statLine) bool {
 			return l.REMB == step.remb && l.Target == step.target
 		})
 		t.Logf("%s: REMB %d → target %d after %v", step.name, step.remb, step.target, time.Since(sent).Round(time.Millisecond))
