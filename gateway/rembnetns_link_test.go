@@ -14,7 +14,7 @@ import (
 // before it overflows.
 const (
 	rembTBFBurst   = "5000"
-	rembTBFLatency = "80ms"
+	rembTBFLatency = "100ms"
 )
 
 // rembNamespaces are the sender-side and gateway-side namespaces joined by

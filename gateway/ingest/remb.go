@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -115,9 +114,6 @@ func (r *rembState) feed(h *rtp.Header, clockRate uint32, size int, now time.Tim
 	send, ok := r.sendTime(h, clockRate)
 	if ok {
 		r.est.OnPacket(now, send, size, h.SequenceNumber)
-		if traceFile != nil {
-			fmt.Fprintf(traceFile, "%d %d %d %d\n", now.UnixNano(), int64(send), size, h.SequenceNumber)
-		}
 	}
 }
 
@@ -219,11 +215,3 @@ func (s *Source) tickREMB(now time.Time, rrDue bool) bool {
 	s.met.rembSent.Inc()
 	return false
 }
-
-var traceFile = func() *os.File {
-	if p := os.Getenv("MEDIAGATE_BWE_TRACE"); p != "" {
-		f, _ := os.Create(p)
-		return f
-	}
-	return nil
-}()
