@@ -4,6 +4,10 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,10 +19,9 @@ import (
 // and Mbit/s. The link cap is a thick grey step, the REMB the sender
 // received blue, the rate it sent red.
 const (
-	plotW, plotH   = 1000, 500
-	plotMargin     = 50
-	plotMaxBps     = 7_000_000
-	plotDigitScale = 2
+	plotW, plotH = 1000, 500
+	plotMargin   = 50
+	plotMaxBps   = 7_000_000
 )
 
 var (
@@ -85,9 +88,14 @@ func drawREMBPlot(series []rembPoint) *image.RGBA {
 		p.line(a.T, a.Sent, b.T, b.Sent, plotSent, 0)
 		p.line(a.T, a.REMB, b.T, b.REMB, plotREMB, 1)
 	}
-	for i, c := range []color.Color{plotCap, plotREMB, plotSent} { // legend: cap, REMB, sent
-		x := plotW - plotMargin - 60 + 20*i
-		fillRect(p.img, image.Rect(x, 10, x+14, 24), c)
+	legend := []struct {
+		c    color.Color
+		name string
+	}{{plotCap, "link cap (tc tbf)"}, {plotREMB, "REMB received"}, {plotSent, "sent"}}
+	for i, l := range legend {
+		x := plotW - plotMargin - 430 + 150*i
+		fillRect(p.img, image.Rect(x, 10, x+14, 24), l.c)
+		drawText(p.img, l.name, x+18, 10)
 	}
 	return p.img
 }
@@ -97,15 +105,18 @@ func drawREMBPlot(series []rembPoint) *image.RGBA {
 func (p rembPlot) grid() {
 	for s := 0; float64(s) <= p.maxT; s += 5 {
 		p.line(float64(s), 0, float64(s), plotMaxBps, plotGrid, 0)
-		drawNumber(p.img, strconv.Itoa(s), p.x(float64(s))-4, plotH-plotMargin+8)
+		drawText(p.img, strconv.Itoa(s), p.x(float64(s))-4, plotH-plotMargin+8)
 	}
 	for m := 0; m*1_000_000 <= plotMaxBps; m++ {
 		bps := float64(m * 1_000_000)
 		p.line(0, bps, p.maxT, bps, plotGrid, 0)
-		drawNumber(p.img, strconv.Itoa(m), plotMargin-16, p.y(bps)-5)
+		drawText(p.img, strconv.Itoa(m), plotMargin-16, p.y(bps)-7)
 	}
 	p.line(0, 0, p.maxT, 0, plotAxis, 0)
 	p.line(0, 0, 0, plotMaxBps, plotAxis, 0)
+	drawText(p.img, "Mbit/s", 8, plotMargin-30)
+	drawText(p.img, "time (s)", plotW/2-28, plotH-18)
+	drawText(p.img, "REMB to the sender, link cut from 4 to 1 Mbit/s and back", plotMargin+10, 12)
 }
 
 // line draws a straight line of half-width w from (t0, b0) to (t1, b1).
@@ -136,28 +147,47 @@ func fillRect(img *image.RGBA, r image.Rectangle, c color.Color) {
 	}
 }
 
-// digitFont is a 3×5 bitmap of each decimal digit, one row per string,
-// '#' set.
-var digitFont = [10][5]string{
-	{"###", "#.#", "#.#", "#.#", "###"}, {".#.", "##.", ".#.", ".#.", "###"},
-	{"###", "..#", "###", "#..", "###"}, {"###", "..#", "###", "..#", "###"},
-	{"#.#", "#.#", "###", "..#", "..#"}, {"###", "#..", "###", "..#", "###"},
-	{"###", "#..", "###", "#.#", "###"}, {"###", "..#", "..#", "..#", "..#"},
-	{"###", "#.#", "###", "#.#", "###"}, {"###", "#.#", "###", "..#", "###"},
+// drawText writes s in plotAxis colour with its top left at (x, y).
+func drawText(img *image.RGBA, s string, x, y int) {
+	face := basicfont.Face7x13
+	d := font.Drawer{Dst: img, Src: image.NewUniform(plotAxis), Face: face,
+		Dot: fixed.P(x, y+face.Ascent)}
+	d.DrawString(s)
 }
 
-// drawNumber writes the decimal digits of s with its top left at (x, y).
-func drawNumber(img *image.RGBA, s string, x, y int) {
-	const k = plotDigitScale
-	for _, ch := range s {
-		glyph := digitFont[ch-'0']
-		for row, bits := range glyph {
-			for col, b := range bits {
-				if b == '#' {
-					fillRect(img, image.Rect(x+col*k, y+row*k, x+(col+1)*k, y+(row+1)*k), plotAxis)
-				}
-			}
+// TestREMBPlotDraws draws a synthetic cut-and-recover series, so the plot
+// keeps working where the namespace test cannot run: every series colour
+// and the axis text must appear.
+func TestREMBPlotDraws(t *testing.T) {
+	var series []rembPoint
+	for i := range 300 {
+		tt := float64(i) / 10
+		c := 4_000_000
+		if tt >= 10 && tt < 20 {
+			c = 1_000_000
 		}
-		x += 4 * k
+		series = append(series, rembPoint{T: tt, Cap: c, REMB: float64(c) * 0.9, Sent: float64(c) * 0.8})
+	}
+	img := drawREMBPlot(series)
+	seen := map[color.RGBA]bool{}
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			seen[img.RGBAAt(x, y)] = true
+		}
+	}
+	for name, c := range map[string]color.RGBA{"cap": plotCap, "REMB": plotREMB, "sent": plotSent} {
+		if !seen[c] {
+			t.Errorf("no %s pixels in the plot", name)
+		}
+	}
+	if os.Getenv("MEDIAGATE_PLOT_PREVIEW") != "" {
+		f, err := os.Create(os.Getenv("MEDIAGATE_PLOT_PREVIEW"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
