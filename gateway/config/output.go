@@ -61,6 +61,13 @@ func (s *Stream) validateWHIP(p *problems, key string) {
 	if s.Audio != nil && s.Audio.Codec != CodecOpus {
 		p.add(key+".audio.codec", "must be %q for source %q (got %s)", CodecOpus, SourceWHIP, quote(s.Audio.Codec))
 	}
+	if s.Video != nil && s.Video.Codec == CodecH264 && s.Video.ProfileLevelID != defaultProfileLevelID {
+		p.add(key+".video.profile_level_id", "must be %q for source %q: browsers publish constrained baseline (got %s)",
+			defaultProfileLevelID, SourceWHIP, quote(s.Video.ProfileLevelID))
+	}
+	if s.Video != nil && s.Video.SpropParameterSets != "" {
+		p.add(key+".video.sprop_parameter_sets", "does not apply to source %q: the browser sends them in band", SourceWHIP)
+	}
 }
 
 // checkPublishToken refuses a publish token on a stream nobody publishes to.

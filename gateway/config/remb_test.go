@@ -25,6 +25,8 @@ var rembCases = []tomlCase{
 	{"whip no token", stream("name = \"studio\"\nsource = \"whip\"", vp8Video), "stream[0].publish_token", "required for source \"whip\""},
 	{"whip short token", stream("name = \"studio\"\nsource = \"whip\"\npublish_token = \"short\"", vp8Video), "stream[0].publish_token", "at least 16"},
 	{"whip listen", stream(whipStream+"\nlisten = \"127.0.0.1:5004\"", vp8Video), "stream[0].listen", "applies only to source \"rtp\""},
+	{"whip h264 main", stream(whipStream, "\n[stream.video]\ncodec = \"h264\"\nprofile_level_id = \"4d001f\"\n"), "stream[0].video.profile_level_id", "must be \"42e01f\""},
+	{"whip h264", stream(whipStream, "\n[stream.video]\ncodec = \"h264\"\n"), "", ""},
 	{"whip pcmu", stream(whipStream, vp8Video+"[stream.audio]\ncodec = \"pcmu\"\n"), "stream[0].audio.codec", "must be \"opus\""},
 	{"publish token on rtp", stream("name = \"cam1\"\nlisten = \"127.0.0.1:5004\"\npublish_token = \"0123456789abcdef\"", h264), "stream[0].publish_token", "applies only to source \"whip\""},
 }
