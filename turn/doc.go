@@ -11,7 +11,10 @@
 //
 // and the reverse for RTCP and ICE checks. Nothing else of the gateway
 // passes through here: the relay carries the DTLS-SRTP the ICE socket
-// already protects.
+// already protects. Once a UDP client binds a channel, its datagrams skip
+// pion: the socket wrappers relay them, reading every queued datagram with
+// one recvmmsg(2) and sending a batch with one sendmmsg(2), runs of alike
+// datagrams segmented by the kernel (batch.go, send_linux.go).
 //
 // # Credentials
 //

@@ -14,6 +14,8 @@ import (
 // peer's datagram as ChannelData in place and sends it to the client, and
 // the listening socket's reader sends a client's ChannelData payload out of
 // the relay socket, through the same policy check as every other datagram.
+// Both read a batch at a time and send what the batch holds for one socket
+// with one call (batch.go).
 // pion still decides everything else (authentication, allocations,
 // permissions, channel binding and its lifetime); this mirrors its channel
 // table from the channel events, so a binding that pion removes stops here

@@ -4,16 +4,16 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
-	"syscall"
 )
 
 // udpGuard wraps a UDP listening socket of the server. It drops truncated
 // datagrams (pion's read loop cannot tell them apart) and the
 // unauthenticated requests of a source over its rate: a spoofed source
 // could otherwise have the server send 401 answers, larger than the
-// requests, to a victim.
+// requests, to a victim. It reads a batch at a time (recvmmsg(2)) and
+// relays the ChannelData of bound channels itself (see fastPath).
 type udpGuard struct {
-	*net.UDPConn
+	udpSocket
 	lim *limiter
 	m   *Metrics
 
@@ -21,44 +21,94 @@ type udpGuard struct {
 	// fastPath).
 	channels fwdTable[channelKey]
 
-	// The latest source, reused while it does not change; only the
-	// server's single reading goroutine touches them.
+	// The server's single reading goroutine's own state: the batch it
+	// read, the datagrams of it left for pion, this batch's fast-path
+	// datagrams and the writer that sends them.
+	in   *batchReader
+	keep []int
+	next int
+	fwds []toRelay
+	out  *batchWriter
+
+	// The latest source, reused while it does not change.
 	lastSrc  netip.AddrPort
 	lastAddr *net.UDPAddr
 }
 
+// toRelay is a client's ChannelData payload on its way out of a relay.
+type toRelay struct {
+	rc  *relayConn
+	p   []byte
+	dst netip.AddrPort
+}
+
+// newUDPGuard wraps a listening socket.
+func newUDPGuard(s udpSocket, lim *limiter, m *Metrics) *udpGuard {
+	return &udpGuard{udpSocket: s, lim: lim, m: m}
+}
+
 // ReadFrom implements net.PacketConn.
 func (g *udpGuard) ReadFrom(b []byte) (int, net.Addr, error) {
+	if g.in == nil {
+		g.in = newBatchReader(g.udpSocket, listenBatch, len(b))
+		g.out = newBatchWriter(listenBatch)
+	}
 	for {
-		n, _, flags, src, err := g.ReadMsgUDPAddrPort(b, nil)
+		for g.next < len(g.keep) {
+			d := &g.in.dgs[g.keep[g.next]]
+			g.next++
+			if n, addr, ok := g.deliver(d, b); ok {
+				return n, addr, nil
+			}
+		}
+		dgs, err := g.in.read()
 		if err != nil {
 			return 0, nil, err
 		}
-		if flags&syscall.MSG_TRUNC != 0 {
-			g.m.requestErrors.Inc()
-			continue
-		}
-		if g.forward(b[:n], src) {
-			continue
-		}
-		if g.lastAddr == nil || src != g.lastSrc {
-			g.lastSrc, g.lastAddr = src, net.UDPAddrFromAddrPort(src)
-		}
-		if unauthenticated(b[:n]) && !g.lim.allow(g.lastAddr) {
-			g.m.rateLimited.WithLabelValues("udp").Inc()
-			continue
-		}
-		return n, g.lastAddr, nil
+		g.keep, g.next = g.keep[:0], 0
+		g.sortBatch(dgs)
 	}
 }
 
-// forward relays a client's ChannelData on a bound channel straight out of
-// the relay socket, and reports whether it did (see fastPath).
-func (g *udpGuard) forward(b []byte, src netip.AddrPort) bool {
+// deliver copies d into pion's buffer b unless the rate limit drops it.
+func (g *udpGuard) deliver(d *datagram, b []byte) (int, net.Addr, bool) {
+	if d.n > len(b) { // a smaller buffer than the first: never deliver short
+		g.m.requestErrors.Inc()
+		return 0, nil, false
+	}
+	if g.lastAddr == nil || d.src != g.lastSrc {
+		g.lastSrc, g.lastAddr = d.src, net.UDPAddrFromAddrPort(d.src)
+	}
+	if unauthenticated(d.payload()) && !g.lim.allow(g.lastAddr) {
+		g.m.rateLimited.WithLabelValues("udp").Inc()
+		return 0, nil, false
+	}
+	return copy(b, d.payload()), g.lastAddr, true
+}
+
+// sortBatch drops and counts truncated datagrams, relays those of bound
+// channels, and leaves the rest for pion.
+func (g *udpGuard) sortBatch(dgs []datagram) {
+	for i := range dgs {
+		d := &dgs[i]
+		switch {
+		case d.trunc:
+			g.m.requestErrors.Inc()
+		case !g.forward(d):
+			g.keep = append(g.keep, i)
+		}
+	}
+	g.flushRelays()
+}
+
+// forward queues a client's ChannelData on a bound channel for its relay,
+// through the policy, and reports whether the fast path took it.
+func (g *udpGuard) forward(d *datagram) bool {
+	b := d.payload()
 	if len(b) < 4 || b[0]&0xC0 != 0x40 {
 		return false
 	}
-	fwd, ok := g.channels.get(channelKey{src, binary.BigEndian.Uint16(b[0:2])})
+	fwd, ok := g.channels.get(channelKey{d.src, binary.BigEndian.Uint16(b[0:2])})
 	if !ok {
 		return false
 	}
@@ -66,8 +116,37 @@ func (g *udpGuard) forward(b []byte, src netip.AddrPort) bool {
 	if 4+n > len(b) {
 		return false // malformed: pion answers it
 	}
-	if _, err := fwd.relay.send(b[4:4+n], fwd.peer); err != nil {
-		g.m.requestErrors.Inc()
+	if dst, ok := fwd.relay.route(fwd.peer); ok {
+		g.fwds = append(g.fwds, toRelay{fwd.relay, b[4 : 4+n], dst})
 	}
 	return true
+}
+
+// flushRelays sends the batch's fast-path datagrams, one sendmmsg(2) per
+// relay socket.
+func (g *udpGuard) flushRelays() {
+	for len(g.fwds) > 0 {
+		rc, rest := g.fwds[0].rc, g.fwds[:0]
+		for _, f := range g.fwds {
+			switch {
+			case f.rc != rc:
+				rest = append(rest, f)
+			case g.out.add(f.p, f.dst):
+				g.sendTo(rc)
+			}
+		}
+		g.sendTo(rc)
+		clear(g.fwds[len(rest):])
+		g.fwds = rest
+	}
+}
+
+// sendTo flushes the writer out of rc, counting what it relayed and what
+// the kernel refused.
+func (g *udpGuard) sendTo(rc *relayConn) {
+	res := g.out.flush(rc.udpSocket)
+	rc.m.relayed(true, res.packets, res.bytes)
+	if res.failed > 0 {
+		g.m.requestErrors.Add(float64(res.failed))
+	}
 }

@@ -55,7 +55,12 @@ func (s *Server) listen(ls *listeners) error {
 		}
 		_ = c.SetReadBuffer(listenBuffer)
 		_ = c.SetWriteBuffer(listenBuffer)
-		g := &udpGuard{UDPConn: c, lim: s.limiter, m: s.m}
+		sock, err := newUDPSocket(c)
+		if err != nil {
+			_ = c.Close()
+			return fmt.Errorf("turn udp: %w", err)
+		}
+		g := newUDPGuard(sock, s.limiter, s.m)
 		s.fast.addGuard(g)
 		ls.udp = append(ls.udp, g)
 		s.udp = append(s.udp, c.LocalAddr())

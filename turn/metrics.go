@@ -87,15 +87,18 @@ func (m *Metrics) orDiscard() *Metrics {
 	return m
 }
 
-// relayed counts one datagram relayed in direction dir.
-func (m *Metrics) relayed(toPeer bool, n int) {
-	if toPeer {
-		m.toPeerPkts.Inc()
-		m.toPeerBytes.Add(float64(n))
+// relayed counts datagrams relayed in one direction and their payload
+// bytes.
+func (m *Metrics) relayed(toPeer bool, packets, bytes int) {
+	if packets == 0 {
 		return
 	}
-	m.toClientPkts.Inc()
-	m.toClientBytes.Add(float64(n))
+	pkts, bs := m.toClientPkts, m.toClientBytes
+	if toPeer {
+		pkts, bs = m.toPeerPkts, m.toPeerBytes
+	}
+	pkts.Add(float64(packets))
+	bs.Add(float64(bytes))
 }
 
 // drop counts one datagram a relay dropped.

@@ -65,8 +65,14 @@ func (g *relayGen) AllocatePacketConn(cfg pionturn.AllocateListenerConfig) (net.
 	}
 	_ = conn.SetReadBuffer(relayBuffer)
 	_ = conn.SetWriteBuffer(relayBuffer)
+	sock, err := newUDPSocket(conn)
+	if err != nil {
+		_ = conn.Close()
+		release()
+		return nil, nil, err
+	}
 	relayed := netip.AddrPortFrom(pub, uint16(conn.LocalAddr().(*net.UDPAddr).Port))
-	rc := newRelayConn(conn, g.pol, g.m, g.log, g.lifetime, func() {
+	rc := newRelayConn(sock, g.pol, g.m, g.log, g.lifetime, func() {
 		g.fast.removeRelay(relayed)
 		release()
 	})

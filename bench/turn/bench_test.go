@@ -63,3 +63,19 @@ func TestPrintTable(t *testing.T) {
 		}
 	}
 }
+
+func TestPayloadSize(t *testing.T) {
+	cases := []struct{ size, vary int }{{1000, 0}, {1000, 300}, {16, 0}, {100, 84}}
+	for _, c := range cases {
+		o := options{size: c.size, vary: c.vary, clients: 4}
+		for i := range 1000 {
+			n := payloadSize(o, i)
+			if n > c.size || n < c.size-c.vary {
+				t.Fatalf("size %d vary %d: datagram %d has %d bytes", c.size, c.vary, i, n)
+			}
+			if c.vary > 0 && i >= o.clients && n == payloadSize(o, i-o.clients) && n == payloadSize(o, i-2*o.clients) {
+				t.Errorf("size %d vary %d: datagrams %d, %d and %d toward one client are alike", c.size, c.vary, i-2*o.clients, i-o.clients, i)
+			}
+		}
+	}
+}

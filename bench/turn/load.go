@@ -40,7 +40,13 @@ type client struct {
 	tc    *turntest.Client
 	conn  *net.UDPConn
 	relay netip.AddrPort
-	frame []byte // a ChannelData message toward the peer
+}
+
+// payloadSize is the payload of datagram i: -size bytes, or with -vary up
+// to that many fewer, changing from one datagram to the next so that no
+// two in a row toward a client are alike.
+func payloadSize(o options, i int) int {
+	return o.size - (i*7919)%(o.vary+1)
 }
 
 // benchmark measures each server in each direction under the same load.
@@ -82,7 +88,7 @@ func benchmark(ctx context.Context, o options, log *slog.Logger) ([]result, erro
 
 // measureServer sets the clients up on s and measures both directions.
 func measureServer(ctx context.Context, o options, s *server, peer *net.UDPConn) ([]result, error) {
-	clients, err := setupClients(s, o.clients, peer.LocalAddr().(*net.UDPAddr).AddrPort(), o.size)
+	clients, err := setupClients(s, o.clients, peer.LocalAddr().(*net.UDPAddr).AddrPort())
 	for _, c := range clients {
 		defer c.tc.Close()
 	}
@@ -90,6 +96,10 @@ func measureServer(ctx context.Context, o options, s *server, peer *net.UDPConn)
 		return nil, err
 	}
 	payload := make([]byte, o.size)
+	frames := make([][]byte, o.vary+1) // ChannelData toward the peer, by how much shorter
+	for v := range frames {
+		frames[v] = turntest.ChannelData(channel, payload[:o.size-v], false)
+	}
 	var out []result
 	for _, dir := range []string{dirToClient, dirToPeer} {
 		if ctx.Err() != nil {
@@ -99,7 +109,7 @@ func measureServer(ctx context.Context, o options, s *server, peer *net.UDPConn)
 		var readers []*net.UDPConn
 		if dir == dirToClient {
 			send = func(i int) error {
-				_, err := peer.WriteToUDPAddrPort(payload, clients[i%len(clients)].relay)
+				_, err := peer.WriteToUDPAddrPort(payload[:payloadSize(o, i)], clients[i%len(clients)].relay)
 				return err
 			}
 			for _, c := range clients {
@@ -107,7 +117,7 @@ func measureServer(ctx context.Context, o options, s *server, peer *net.UDPConn)
 			}
 		} else {
 			send = func(i int) error {
-				_, err := clients[i%len(clients)].conn.Write(clients[i%len(clients)].frame)
+				_, err := clients[i%len(clients)].conn.Write(frames[o.size-payloadSize(o, i)])
 				return err
 			}
 			readers = []*net.UDPConn{peer}
@@ -124,15 +134,14 @@ func measureServer(ctx context.Context, o options, s *server, peer *net.UDPConn)
 
 // setupClients allocates for n clients with REST credentials and binds a
 // channel to the peer on each, then checks that the path works.
-func setupClients(s *server, n int, peer netip.AddrPort, size int) ([]*client, error) {
+func setupClients(s *server, n int, peer netip.AddrPort) ([]*client, error) {
 	var clients []*client
 	for i := range n {
 		tc, err := turntest.Dial("udp", s.addr, nil)
 		if err != nil {
 			return clients, err
 		}
-		c := &client{tc: tc, conn: tc.Conn().(*net.UDPConn),
-			frame: turntest.ChannelData(channel, make([]byte, size), false)}
+		c := &client{tc: tc, conn: tc.Conn().(*net.UDPConn)}
 		clients = append(clients, c)
 		_ = c.conn.SetReadBuffer(socketBuffer)
 		cr := turn.Mint([]byte(benchSecret), fmt.Sprintf("bench%d", i), time.Hour, time.Now())

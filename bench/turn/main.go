@@ -11,9 +11,11 @@
 // with REST credentials, bind a channel to one UDP peer, and then carry
 // ChannelData in both directions, one direction at a time: from the peer
 // to the clients (media toward viewers), then from the clients to the peer.
-// See docs/turn.md.
+// Payloads are all -size bytes unless -vary makes them differ from one
+// datagram to the next, which leaves the server fewer runs of alike
+// datagrams to send segmented (UDP GSO). See docs/turn.md.
 //
-//	go run ./bench/turn [-duration 5s] [-rate 40000] [-clients 4] [-size 1000]
+//	go run ./bench/turn [-duration 5s] [-rate 40000] [-clients 4] [-size 1000] [-vary 0]
 //
 // It needs coturn's turnserver (scripts/install-deps.sh test installs it)
 // and nothing else; it does not need root.
@@ -36,6 +38,7 @@ type options struct {
 	rate     int           // offered datagrams per second, all clients together; 0 = as fast as possible
 	clients  int
 	size     int // payload bytes per datagram
+	vary     int // up to this many bytes fewer, datagram by datagram
 	serve    string
 }
 
@@ -51,6 +54,7 @@ func run(args []string) int {
 	fs.IntVar(&o.rate, "rate", 40000, "offered datagrams per second in total; 0 sends as fast as possible")
 	fs.IntVar(&o.clients, "clients", 4, "TURN clients (allocations), 1 to 64")
 	fs.IntVar(&o.size, "size", 1000, "payload bytes per datagram, 16 to 1400")
+	fs.IntVar(&o.vary, "vary", 0, "vary payloads by up to this many bytes below -size (0: all alike)")
 	fs.StringVar(&o.serve, "serve", "", "internal: run mediagate's TURN server with this JSON config")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -58,8 +62,9 @@ func run(args []string) int {
 	if o.serve != "" {
 		return serveMediagate(o.serve)
 	}
-	if o.clients < 1 || o.clients > 64 || o.size < 16 || o.size > 1400 || o.rate < 0 || o.duration <= 0 {
-		fmt.Fprintln(os.Stderr, "turn: -clients 1..64, -size 16..1400, -rate >= 0, -duration > 0")
+	if o.clients < 1 || o.clients > 64 || o.size < 16 || o.size > 1400 || o.vary < 0 || o.size-o.vary < 16 ||
+		o.rate < 0 || o.duration <= 0 {
+		fmt.Fprintln(os.Stderr, "turn: -clients 1..64, -size 16..1400, -vary 0..size-16, -rate >= 0, -duration > 0")
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -59,8 +59,12 @@ func printTable(w io.Writer, o options, results []result) error {
 	if o.rate > 0 {
 		offered = fmt.Sprintf("%d datagrams/s", o.rate)
 	}
-	fmt.Fprintf(w, "TURN relay on loopback: %d clients, %d-byte payloads, %s offered, %v per measurement\n\n",
-		o.clients, o.size, offered, o.duration)
+	payloads := fmt.Sprintf("%d-byte payloads", o.size)
+	if o.vary > 0 {
+		payloads = fmt.Sprintf("%d- to %d-byte payloads", o.size-o.vary, o.size)
+	}
+	fmt.Fprintf(w, "TURN relay on loopback: %d clients, %s, %s offered, %v per measurement\n\n",
+		o.clients, payloads, offered, o.duration)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "direction\tserver\toffered/s\trelayed/s\tloss\tCPU/pkt\tpkts per CPU-s\t")
 	for _, r := range results {
