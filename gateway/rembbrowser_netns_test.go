@@ -101,7 +101,20 @@ func TestBrowserREMBOverCappedLink(t *testing.T) {
 		t.Fatal("the REMB sent upstream never fell below 1.1 Mbit/s")
 	}
 	t.Logf("REMB upstream below 1.1 Mbit/s %v after the passthrough tab opened", followed.Round(10*time.Millisecond))
+	stopLog := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stopLog:
+				return
+			case <-time.After(time.Second):
+				c := child.snapshot()
+				t.Logf("passthrough: %v", c)
+			}
+		}
+	}()
 	waitFrames(vp8.ctx, t, 30, 30*time.Second)
+	close(stopLog)
 	demand := child.gauge("demand")
 	if demand <= 0 || demand > 1.1e6 {
 		t.Errorf("viewers' passthrough demand %v, want within (0, 1.1 Mbit/s]", demand)
@@ -140,6 +153,24 @@ listen = "127.0.0.1:%d"
 		"demand": func() float64 {
 			return metricValue(t, gw.Gateway, "mediagate_remb_viewers_bitrate_bps",
 				map[string]string{"stream": "cam", "rendition": "passthrough"})
+		},
+		"sent": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_egress_packets_sent_total", map[string]string{"stream": "cam"})
+		},
+		"pli": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_egress_rtcp_received_total", map[string]string{"stream": "cam", "type": "pli"})
+		},
+		"nack": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_egress_rtcp_received_total", map[string]string{"stream": "cam", "type": "nack"})
+		},
+		"retransmits": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_egress_nack_retransmits_total", map[string]string{"stream": "cam"})
+		},
+		"queue_dropped": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_egress_queue_dropped_total", map[string]string{"stream": "cam"})
+		},
+		"thinned": func() float64 {
+			return metricValue(t, gw.Gateway, "mediagate_egress_thinned_packets_total", map[string]string{"stream": "cam"})
 		},
 	})
 	runChildSender(t, os.Getenv(rembBrowserChildEnv), fmt.Sprintf("127.0.0.1:%d", rbIngestPort),
@@ -225,7 +256,19 @@ func reportGauges(t *testing.T, g *Gateway, stop <-chan struct{}, gauges map[str
 type namespaceChild struct {
 	mu     sync.Mutex
 	remb   float64            // the newest REMB the sender reported
+	sent   float64            // the sender's measured rate
+	target float64            // the sender's encoder target
 	gauges map[string]float64 // the gateway's newest gauges (reportGauges)
+}
+
+func (c *namespaceChild) snapshot() map[string]float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]float64{"remb": c.remb, "sender_sent": c.sent, "sender_target": c.target}
+	for k, v := range c.gauges {
+		out[k] = v
+	}
+	return out
 }
 
 func (c *namespaceChild) gauge(name string) float64 {
@@ -312,11 +355,13 @@ func (c *namespaceChild) read(r io.Reader, log *lockedBuffer, ready chan struct{
 			}
 		default:
 			var s struct {
-				REMB float64 `json:"remb"`
+				REMB   float64 `json:"remb"`
+				Sent   float64 `json:"sent"`
+				Target float64 `json:"target"`
 			}
 			if json.Unmarshal([]byte(rest), &s) == nil && s.REMB > 0 {
 				c.mu.Lock()
-				c.remb = s.REMB
+				c.remb, c.sent, c.target = s.REMB, s.Sent, s.Target
 				c.mu.Unlock()
 			}
 		}

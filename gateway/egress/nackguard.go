@@ -18,6 +18,18 @@ import (
 // single viewer can make the gateway send (a NACK storm).
 const nackBudget = 400
 
+// Once a viewer has sent REMB, its budget follows it: retransmissions may
+// take at most rembShare of the bitrate the viewer says its link carries
+// (counted in packets of retransmitSize bytes), and never fewer than
+// minNACKBudget packets a second. A viewer behind a congested link would
+// otherwise NACK what the congestion dropped and have the gateway resend
+// it into the same congestion, several times the link's rate.
+const (
+	rembShare      = 0.25
+	retransmitSize = 1200
+	minNACKBudget  = 20
+)
+
 // nackGuardFactory builds one nackGuard per PeerConnection. metrics maps the
 // SSRC of a viewer track to its stream's metrics (nil when unknown).
 type nackGuardFactory struct {
@@ -27,7 +39,7 @@ type nackGuardFactory struct {
 
 // NewInterceptor returns the guard of one PeerConnection.
 func (f *nackGuardFactory) NewInterceptor(string) (interceptor.Interceptor, error) {
-	return &nackGuard{factory: f, tokens: f.perSecond}, nil
+	return &nackGuard{factory: f, tokens: f.perSecond, rate: f.perSecond}, nil
 }
 
 // nackGuard limits the NACKs one viewer may send (RFC 4585 §6.2.1 generic
@@ -38,6 +50,7 @@ type nackGuard struct {
 
 	mu     sync.Mutex
 	tokens float64
+	rate   float64 // tokens per second and the bucket's size
 	last   time.Time
 }
 
@@ -67,6 +80,9 @@ func (g *nackGuard) limit(b []byte, n int) (int, bool) {
 	kept := pkts[:0]
 	dropped := false
 	for _, p := range pkts {
+		if remb, ok := p.(*rtcp.ReceiverEstimatedMaximumBitrate); ok {
+			g.follow(float64(remb.Bitrate))
+		}
 		if nack, ok := p.(*rtcp.TransportLayerNack); ok && !g.allow(nackCount(nack)) {
 			if m := g.factory.metrics(nack.MediaSSRC); m != nil {
 				m.nackLimited.Inc()
@@ -89,6 +105,15 @@ func (g *nackGuard) limit(b []byte, n int) (int, bool) {
 	return copy(b, out), true
 }
 
+// follow sets the budget from a REMB of bitrate bits per second.
+func (g *nackGuard) follow(bitrate float64) {
+	rate := min(g.factory.perSecond, max(minNACKBudget, rembShare*bitrate/(8*retransmitSize)))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rate = rate
+	g.tokens = min(g.tokens, rate)
+}
+
 // nackCount is how many packets a NACK asks for: each pair names one packet
 // and up to 16 more in its bitmask.
 func nackCount(n *rtcp.TransportLayerNack) int {
@@ -105,7 +130,7 @@ func (g *nackGuard) allow(count int) bool {
 	defer g.mu.Unlock()
 	now := time.Now()
 	if !g.last.IsZero() {
-		g.tokens = min(g.factory.perSecond, g.tokens+now.Sub(g.last).Seconds()*g.factory.perSecond)
+		g.tokens = min(g.rate, g.tokens+now.Sub(g.last).Seconds()*g.rate)
 	}
 	g.last = now
 	if float64(count) > g.tokens {

@@ -73,6 +73,31 @@ func TestNACKGuard(t *testing.T) {
 	}
 }
 
+// TestNACKGuardFollowsREMB: a viewer's REMB shrinks its retransmission
+// budget to a share of the rate its link carries, never below the floor,
+// never above the fixed budget.
+func TestNACKGuardFollowsREMB(t *testing.T) {
+	f := &nackGuardFactory{metrics: func(uint32) *streamMetrics { return nil }, perSecond: nackBudget}
+	cases := []struct {
+		remb float32
+		want float64
+	}{
+		{960_000, 25},             // 0.25 × 960 kbit/s in 1200-byte packets
+		{10_000, minNACKBudget},   // floor
+		{100_000_000, nackBudget}, // ceiling
+	}
+	for _, c := range cases {
+		i, _ := f.NewInterceptor("")
+		g := i.(*nackGuard)
+		raw := marshalRTCP(t, &rtcp.ReceiverEstimatedMaximumBitrate{Bitrate: c.remb, SSRCs: []uint32{2}})
+		buf := make([]byte, 1500)
+		g.limit(buf, copy(buf, raw))
+		if g.rate != c.want || g.tokens > c.want {
+			t.Errorf("REMB %v: budget %v/s with %v tokens, want %v", c.remb, g.rate, g.tokens, c.want)
+		}
+	}
+}
+
 // TestNACKRetransmit asks for a packet again: pion's responder resends it
 // and the guard counts the retransmission.
 func TestNACKRetransmit(t *testing.T) {
