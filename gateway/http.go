@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -80,22 +81,29 @@ func (g *Gateway) newMux() *http.ServeMux {
 }
 
 func (g *Gateway) newWHEP() *whep.Handler {
-	return &whep.Handler{
-		Open:          g.openViewer,
-		StreamToken:   g.streamToken,
-		TokenValidFor: g.tokenValidFor,
-		Classify:      classifyEgressError,
-		ICEServers:    g.iceServers,
-		CORSOrigins:   g.cfg.HTTP.CORSOrigins,
-		MaxBodyBytes:  g.cfg.HTTP.MaxBodyBytes,
-		OpenTimeout:   openTimeout,
-		MaxPerIP:      maxSessionsPerIP,
-		PostRate:      postRatePerIP,
-		PostBurst:     postBurstPerIP,
-		PatchRate:     patchRatePerIP,
-		PatchBurst:    patchBurstPerIP,
-		Log:           g.log.With("component", "whep"),
-		Metrics:       whep.NewMetrics(g.reg),
+	h := g.signalling(g.log.With("component", "whep"))
+	h.Open = g.openViewer
+	h.StreamToken = g.streamToken
+	h.TokenValidFor = g.tokenValidFor
+	h.Classify = classifyEgressError
+	h.ICEServers = g.iceServers
+	h.Metrics = whep.NewMetrics(g.reg)
+	return &h
+}
+
+// signalling is the HTTP side that WHEP and WHIP share: CORS, body size,
+// and the per-client limits.
+func (g *Gateway) signalling(log *slog.Logger) whep.Handler {
+	return whep.Handler{
+		CORSOrigins:  g.cfg.HTTP.CORSOrigins,
+		MaxBodyBytes: g.cfg.HTTP.MaxBodyBytes,
+		OpenTimeout:  openTimeout,
+		MaxPerIP:     maxSessionsPerIP,
+		PostRate:     postRatePerIP,
+		PostBurst:    postBurstPerIP,
+		PatchRate:    patchRatePerIP,
+		PatchBurst:   patchBurstPerIP,
+		Log:          log,
 	}
 }
 

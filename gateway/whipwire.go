@@ -28,18 +28,8 @@ func (g *Gateway) newWHIP() (*whip.Handler, error) {
 		Lookup:        g.whipTarget,
 		TokenValidFor: g.publishTokenValid,
 		ICEServers:    g.iceServers,
-		Signal: whep.Handler{
-			CORSOrigins:  g.cfg.HTTP.CORSOrigins,
-			MaxBodyBytes: g.cfg.HTTP.MaxBodyBytes,
-			OpenTimeout:  openTimeout,
-			MaxPerIP:     maxSessionsPerIP,
-			PostRate:     postRatePerIP,
-			PostBurst:    postBurstPerIP,
-			PatchRate:    patchRatePerIP,
-			PatchBurst:   patchBurstPerIP,
-			Log:          log,
-		},
-		Metrics: metrics,
+		Signal:        g.signalling(log),
+		Metrics:       metrics,
 	}, nil
 }
 

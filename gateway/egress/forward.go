@@ -27,7 +27,7 @@ type forwarder struct {
 	plan  *trackPlan
 	track *outTrack
 	sub   *stream.Subscription
-	rw    rewriter
+	rw    stream.Rewriter
 	hdr   rtp.Header // reused for every packet written
 
 	h264 h264State
@@ -43,7 +43,7 @@ func newForwarder(v *Viewer, plan *trackPlan, t *outTrack) *forwarder {
 	src := plan.src
 	f := &forwarder{
 		v: v, plan: plan, track: t,
-		rw: rewriter{clockRate: src.Codec.ClockRate, gate: src.Kind == stream.Video},
+		rw: stream.Rewriter{ClockRate: src.Codec.ClockRate, Gate: src.Kind == stream.Video},
 	}
 	if isH264(src.Codec.MimeType) {
 		f.h264 = newH264State(src.Codec.Fmtp, plan)
@@ -93,14 +93,14 @@ func (f *forwarder) forward(p *stream.Packet) {
 	if b == nil || !f.live {
 		return
 	}
-	if f.rw.gate && f.v.keyOnly.Load() && !f.thin.pass(p) {
-		f.rw.skip()
+	if f.rw.Gate && f.v.keyOnly.Load() && !f.thin.pass(p) {
+		f.rw.Skip()
 		f.v.metrics.thinned.Inc()
 		return
 	}
 	now := time.Now()
-	seq, ts, ok, lostSync := f.rw.rewrite(p, now)
-	if lostSync && f.rw.gate {
+	seq, ts, ok, lostSync := f.rw.Rewrite(p, now)
+	if lostSync && f.rw.Gate {
 		f.plan.requestKeyframe()
 	}
 	if !ok {
@@ -109,7 +109,7 @@ func (f *forwarder) forward(p *stream.Packet) {
 	if f.h264.enabled {
 		if stap := f.h264.before(p, f.v); stap != nil {
 			f.write(b, stap, seq, ts, false)
-			f.rw.shift(1)
+			f.rw.Shift(1)
 			seq++
 		}
 	}
@@ -146,10 +146,10 @@ func (f *forwarder) tick() {
 	if b == nil || !f.live {
 		return
 	}
-	if f.rw.waiting() {
+	if f.rw.Waiting() {
 		f.plan.requestKeyframe()
 	}
-	if !f.rw.started {
+	if !f.rw.Started() {
 		return
 	}
 	if err := f.v.pc.WriteRTCP(f.senderReport(b, time.Now())); err != nil {
@@ -171,7 +171,7 @@ func (f *forwarder) countDrops() {
 // senderReport builds the track's SR (RFC 3550 §6.4.1) and an SDES CNAME
 // (§6.5.1) matching the answer's a=ssrc cname.
 func (f *forwarder) senderReport(b *binding, now time.Time) []rtcp.Packet {
-	ntp, rtpTS := reportTimes(&f.rw, f.plan.src.SenderClock(), now)
+	ntp, rtpTS := f.rw.ReportTimes(f.plan.src.SenderClock(), now)
 	return []rtcp.Packet{
 		&rtcp.SenderReport{
 			SSRC: b.ssrc, NTPTime: ntp, RTPTime: rtpTS,
@@ -182,31 +182,4 @@ func (f *forwarder) senderReport(b *binding, now time.Time) []rtcp.Packet {
 			Items:  []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: f.track.streamID}},
 		}}},
 	}
-}
-
-// reportTimes is the NTP↔RTP pair of a Sender Report. With a Sender Report
-// from the current source, it extrapolates the source's own mapping to now
-// and translates its RTP time through the viewer's timestamp offset, so
-// every track of the stream keeps the source's audio/video alignment.
-// Before that it pairs the wall clock with the last timestamp sent,
-// advanced by the time since.
-func reportTimes(rw *rewriter, clock *stream.SenderClock, now time.Time) (uint64, uint32) {
-	if clock != nil && rw.synced && clock.SSRC == rw.srcSSRC {
-		d := max(0, now.Sub(clock.Received))
-		return clock.NTPTime + ntpDuration(d), clock.RTPTime + rw.tsOffset + ticks(d, rw.clockRate)
-	}
-	return ntpTime(now), rw.outTS + ticks(now.Sub(rw.sentAt), rw.clockRate)
-}
-
-// ntpEpochOffset is the seconds from 1900 (NTP) to 1970 (Unix).
-const ntpEpochOffset = 2208988800
-
-// ntpTime is t as a 64-bit NTP timestamp (RFC 5905 §6).
-func ntpTime(t time.Time) uint64 {
-	return uint64(t.Unix()+ntpEpochOffset)<<32 | uint64(t.Nanosecond())<<32/uint64(time.Second)
-}
-
-// ntpDuration is d in NTP's 32.32 fixed point.
-func ntpDuration(d time.Duration) uint64 {
-	return uint64(d/time.Second)<<32 | uint64(d%time.Second)<<32/uint64(time.Second)
 }

@@ -44,7 +44,7 @@ func BenchmarkForward(b *testing.B) {
 		p.SequenceNumber++ // one access unit: the timestamp stays
 		f.forward(p)
 	}
-	if f.rw.waiting() || f.packets < 2 {
-		b.Fatalf("forwarder dropped packets: waiting %v, sent %d", f.rw.waiting(), f.packets)
+	if f.rw.Waiting() || f.packets < 2 {
+		b.Fatalf("forwarder dropped packets: waiting %v, sent %d", f.rw.Waiting(), f.packets)
 	}
 }

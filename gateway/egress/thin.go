@@ -39,12 +39,3 @@ func (t *thinner) pass(p *stream.Packet) bool {
 	t.inKey = false
 	return false
 }
-
-// skip takes one dropped source packet out of the viewer's sequence space:
-// the packets after it map one sequence number lower, so the viewer sees no
-// gap.
-func (r *rewriter) skip() {
-	if r.synced {
-		r.seqOffset--
-	}
-}

@@ -14,7 +14,7 @@ import (
 // with consecutive sequence numbers, and their timestamps advance.
 func TestThinningKeepsSequenceContinuous(t *testing.T) {
 	var (
-		rw   = rewriter{clockRate: 90000, gate: true}
+		rw   = stream.Rewriter{ClockRate: 90000, Gate: true}
 		thin thinner
 		now  = time.Now()
 		seq  uint16
@@ -28,10 +28,10 @@ func TestThinningKeepsSequenceContinuous(t *testing.T) {
 				Keyframe: key && i == 0, Arrival: now}
 			seq++
 			if !thin.pass(p) {
-				rw.skip()
+				rw.Skip()
 				continue
 			}
-			s, pts, ok, _ := rw.rewrite(p, now)
+			s, pts, ok, _ := rw.Rewrite(p, now)
 			if !ok {
 				t.Fatalf("packet %d refused", p.SequenceNumber)
 			}

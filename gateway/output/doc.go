@@ -7,7 +7,8 @@
 //	stream.Track.Write → Subscription (bounded queue, drops counted)
 //	  → send loop (one goroutine per Output): keyframe gate, new header (own
 //	    SSRC per track, configured payload type, sequence numbers and
-//	    timestamps continuous across source restarts and track changes),
+//	    timestamps continuous across source restarts and track changes, from
+//	    a stream.Rewriter per track),
 //	    out-of-band SPS/PPS before H.264 keyframes
 //	  → SRTP (when keyed) → send history (wire bytes, per SSRC) → UDP socket
 //	receiver RTCP → the same socket (symmetric RTP, RFC 4961; RTCP muxed,

@@ -78,14 +78,14 @@ func (o *Output) tick(now time.Time) {
 	for _, s := range o.senders {
 		s.countDrops(o.met)
 	}
-	if v := o.senders[stream.Video]; v.track != nil && v.rw.waiting() {
+	if v := o.senders[stream.Video]; v.track != nil && v.rw.Waiting() {
 		o.current.Load().RequestKeyframe()
 	}
 	if _, ok := o.remb.get(now); !ok {
 		o.met.remb.Set(0)
 	}
 	for _, s := range o.senders {
-		if s.rw.started {
+		if s.rw.Started() {
 			o.link.writeRTCP(s.senderReport(o.cfg.Name, now))
 		}
 	}
@@ -95,7 +95,7 @@ func (o *Output) tick(now time.Time) {
 // subscriptions closed.
 func (o *Output) finish() {
 	for _, s := range o.senders {
-		if s.rw.started {
+		if s.rw.Started() {
 			o.link.writeRTCP(s.goodbye(o.cfg.Name))
 		}
 		s.detach(o.met)

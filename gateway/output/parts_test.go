@@ -6,79 +6,7 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
-
-	"mediagate.dev/mediagate/gateway/stream"
 )
-
-func pkt(ssrc uint32, seq uint16, ts uint32, key bool, at time.Time) *stream.Packet {
-	p := &stream.Packet{Keyframe: key, Arrival: at}
-	p.SSRC, p.SequenceNumber, p.Timestamp = ssrc, seq, ts
-	return p
-}
-
-// TestRewriter drives the mapping through the cases RFC 3550 §A.1 tells
-// apart: in order, reordered, a gap, a restart by jump, SSRC or clock.
-func TestRewriter(t *testing.T) {
-	t0 := time.Unix(1000, 0)
-	type step struct {
-		p        *stream.Packet
-		ok, lost bool
-		dSeq     int // expected output seq minus the first output seq
-	}
-	for _, tc := range []struct {
-		name  string
-		steps []step
-	}{
-		{"gated until a keyframe", []step{
-			{pkt(1, 10, 0, false, t0), false, false, 0},
-			{pkt(1, 11, 0, true, t0), true, false, 0},
-			{pkt(1, 12, 3000, false, t0), true, false, 1},
-		}},
-		{"reordered and lost packets keep their distance", []step{
-			{pkt(1, 10, 0, true, t0), true, false, 0},
-			{pkt(1, 13, 0, false, t0), true, false, 3},
-			{pkt(1, 12, 0, false, t0), true, false, 2},
-		}},
-		{"a new SSRC continues after a keyframe", []step{
-			{pkt(1, 10, 0, true, t0), true, false, 0},
-			{pkt(2, 500, 0, false, t0), false, true, 0},
-			{pkt(2, 501, 0, true, t0), true, false, 1},
-		}},
-		{"a sequence jump is a restart", []step{
-			{pkt(1, 10, 0, true, t0), true, false, 0},
-			{pkt(1, 9000, 0, true, t0), true, true, 1},
-		}},
-		{"a timestamp far from the clock is a restart", []step{
-			{pkt(1, 10, 0, true, t0), true, false, 0},
-			{pkt(1, 11, 90000*60, true, t0.Add(time.Second)), true, true, 1},
-		}},
-		{"a sequence wrap is not a restart", []step{
-			{pkt(1, 65535, 0, true, t0), true, false, 0},
-			{pkt(1, 0, 3000, false, t0), true, false, 1},
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := rewriter{clockRate: 90000, gate: true}
-			var first uint16
-			started := false
-			for i, s := range tc.steps {
-				seq, _, ok, lost := r.rewrite(s.p, t0)
-				if ok != s.ok || lost != s.lost {
-					t.Fatalf("step %d: ok %v lost %v, want %v %v", i, ok, lost, s.ok, s.lost)
-				}
-				if !ok {
-					continue
-				}
-				if !started {
-					first, started = seq, true
-				}
-				if d := int(seq - first); d != s.dSeq {
-					t.Fatalf("step %d: seq %d is first+%d, want +%d", i, seq, d, s.dSeq)
-				}
-			}
-		})
-	}
-}
 
 func TestHistory(t *testing.T) {
 	h := newHistory(historySize(500))

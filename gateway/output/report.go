@@ -16,7 +16,7 @@ func (s *trackSender) senderReport(cname string, now time.Time) []rtcp.Packet {
 	if s.track != nil {
 		clock = s.track.SenderClock()
 	}
-	ntp, rtpTS := reportTimes(&s.rw, clock, now)
+	ntp, rtpTS := s.rw.ReportTimes(clock, now)
 	return []rtcp.Packet{
 		&rtcp.SenderReport{
 			SSRC: s.ssrc, NTPTime: ntp, RTPTime: rtpTS,
@@ -41,31 +41,4 @@ func (s *trackSender) sdes(cname string) *rtcp.SourceDescription {
 		Source: s.ssrc,
 		Items:  []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: cname}},
 	}}}
-}
-
-// reportTimes is the NTP↔RTP pair of a Sender Report. With a Sender Report
-// from the current source, it extrapolates the source's own mapping to now
-// and translates its RTP time through the sender's timestamp offset, so
-// the tracks keep the source's audio/video alignment. Before that it pairs
-// the wall clock with the newest timestamp sent, advanced by the time
-// since.
-func reportTimes(rw *rewriter, clock *stream.SenderClock, now time.Time) (uint64, uint32) {
-	if clock != nil && rw.synced && clock.SSRC == rw.srcSSRC {
-		d := max(0, now.Sub(clock.Received))
-		return clock.NTPTime + ntpDuration(d), clock.RTPTime + rw.tsOffset + ticks(d, rw.clockRate)
-	}
-	return ntpTime(now), rw.outTS + ticks(now.Sub(rw.sentAt), rw.clockRate)
-}
-
-// ntpEpochOffset is the seconds from 1900 (NTP) to 1970 (Unix).
-const ntpEpochOffset = 2208988800
-
-// ntpTime is t as a 64-bit NTP timestamp (RFC 5905 §6).
-func ntpTime(t time.Time) uint64 {
-	return uint64(t.Unix()+ntpEpochOffset)<<32 | uint64(t.Nanosecond())<<32/uint64(time.Second)
-}
-
-// ntpDuration is d in NTP's 32.32 fixed point.
-func ntpDuration(d time.Duration) uint64 {
-	return uint64(d/time.Second)<<32 | uint64(d%time.Second)<<32/uint64(time.Second)
 }

@@ -21,7 +21,7 @@ type trackSender struct {
 	sub     *stream.Subscription
 	dropped uint64 // subscription drops already counted
 
-	rw    rewriter
+	rw    stream.Rewriter
 	sprop spropInserter
 	hist  *history
 	hdr   rtp.Header // reused for every packet
@@ -33,7 +33,7 @@ type trackSender struct {
 func newTrackSender(kind stream.Kind, pt uint8, historySize int) *trackSender {
 	return &trackSender{
 		kind: kind, ssrc: rand.Uint32() | 1, pt: pt,
-		rw:   rewriter{gate: kind == stream.Video},
+		rw:   stream.Rewriter{Gate: kind == stream.Video},
 		hist: newHistory(historySize),
 	}
 }
@@ -59,8 +59,8 @@ func (s *trackSender) attach(t *stream.Track, depth int, met *outputMetrics) boo
 		return true
 	}
 	s.sub = t.Subscribe(depth)
-	s.rw.clockRate = t.Codec.ClockRate
-	s.rw.resync()
+	s.rw.ClockRate = t.Codec.ClockRate
+	s.rw.Resync()
 	s.sprop = newSpropInserter(t)
 	return true
 }
@@ -97,14 +97,14 @@ func (s *trackSender) payloadType() uint8 {
 // forward sends one source packet, or drops it while gated. It returns
 // whether the source must be asked for a keyframe.
 func (s *trackSender) forward(l *link, p *stream.Packet, now time.Time) (keyframe bool) {
-	seq, ts, ok, lostSync := s.rw.rewrite(p, now)
-	keyframe = lostSync && s.rw.gate
+	seq, ts, ok, lostSync := s.rw.Rewrite(p, now)
+	keyframe = lostSync && s.rw.Gate
 	if !ok {
 		return keyframe
 	}
 	if stap := s.sprop.before(p); stap != nil {
 		s.send(l, stap, seq, ts, false)
-		s.rw.shift(1)
+		s.rw.Shift(1)
 		seq++
 	}
 	s.send(l, p.Payload, seq, ts, p.Marker)

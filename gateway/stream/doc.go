@@ -9,4 +9,10 @@
 // queue drops the packet for that subscriber alone and counts it. Subscribers
 // (gateway/egress viewer tracks, transcoder pipelines) each drain their own
 // queue from one goroutine.
+//
+// A subscriber that sends its own RTP stream (a viewer track, an Output)
+// maps each packet's sequence number and timestamp into that stream with a
+// Rewriter, which keeps the numbering continuous across source restarts,
+// and derives its RTCP Sender Reports from the source's SenderClock with
+// Rewriter.ReportTimes.
 package stream

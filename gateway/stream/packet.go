@@ -20,13 +20,3 @@ type Packet struct {
 	// a key frame. A viewer may start its stream at such a packet.
 	Keyframe bool
 }
-
-// SenderClock is a source's NTP↔RTP mapping, taken from its last RTCP Sender
-// Report (RFC 3550 §6.4.1). Egress derives the Sender Reports it sends to
-// viewers from it, so lip sync survives the gateway.
-type SenderClock struct {
-	SSRC     uint32
-	NTPTime  uint64 // 64-bit NTP timestamp of the report
-	RTPTime  uint32 // RTP timestamp that corresponds to NTPTime
-	Received time.Time
-}
