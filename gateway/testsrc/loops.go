@@ -8,14 +8,6 @@ import (
 	"mediagate.dev/mediagate/transcoder/testpattern"
 )
 
-// ntpEpochOffset is the seconds from 1900 (NTP) to 1970 (Unix).
-const ntpEpochOffset = 2208988800
-
-// ntpTime is t as a 64-bit NTP timestamp (RFC 5905 §6).
-func ntpTime(t time.Time) uint64 {
-	return uint64(t.Unix()+ntpEpochOffset)<<32 | uint64(t.Nanosecond())<<32/uint64(time.Second)
-}
-
 // waitStop waits for the next tick, Close or the stream's removal; it
 // returns false when the source must stop.
 func (s *Source) waitStop(tick <-chan time.Time) bool {
@@ -88,5 +80,5 @@ func (s *Source) clock(t *stream.Track, now time.Time, rtpTime uint32) stream.Se
 	if p := t.LastPacket(); p != nil {
 		ssrc = p.SSRC
 	}
-	return stream.SenderClock{SSRC: ssrc, NTPTime: ntpTime(now), RTPTime: rtpTime, Received: now}
+	return stream.SenderClock{SSRC: ssrc, NTPTime: stream.NTPTime(now), RTPTime: rtpTime, Received: now}
 }
