@@ -87,6 +87,10 @@ type OpenRequest struct {
 // value serves (every stream exists without a token, no limits) but has no
 // Open and answers every POST 503.
 type Handler struct {
+	// Path is the path the handler is mounted at, ending in "/"; empty
+	// means Prefix. Session URLs are Path + stream + "/" + id. WHIP mounts
+	// the same machinery at /whip/.
+	Path string
 	// Open creates the session for an offer and returns it with the SDP
 	// answer, which must carry every server candidate (RFC 9725 §4.3.2).
 	// ctx bounds only the setup; the session outlives it.
@@ -166,25 +170,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.once.Do(h.init)
 	sw := &statusWriter{ResponseWriter: w}
 	h.cors.AddHeaders(sw.Header(), r)
-	stream, id, ok := splitPath(r.URL.Path)
+	stream, id, ok := splitPath(h.path(), r.URL.Path)
 	switch {
 	case IsPreflight(r):
 		h.preflight(sw, r)
 	case !ok:
-		WriteProblem(sw, http.StatusNotFound, "no such WHEP resource")
+		WriteProblem(sw, http.StatusNotFound, "no such resource")
 	case id == "":
 		h.serveEndpoint(sw, r, stream)
 	default:
 		h.serveSession(sw, r, stream, id)
 	}
 	h.Metrics.request(r.Method, sw.code())
-	h.log.Debug("whep request", "method", escape(r.Method), "stream", escape(stream),
+	h.log.Debug("request", "method", escape(r.Method), "stream", escape(stream),
 		"session", shortID(id), "status", sw.code())
 }
 
-// splitPath splits Prefix + "<stream>[/<id>]".
-func splitPath(path string) (stream, id string, ok bool) {
-	rest, ok := strings.CutPrefix(path, Prefix)
+// path returns the mount path: Path, or Prefix.
+func (h *Handler) path() string {
+	if h.Path == "" {
+		return Prefix
+	}
+	return h.Path
+}
+
+// splitPath splits mount + "<stream>[/<id>]".
+func splitPath(mount, path string) (stream, id string, ok bool) {
+	rest, ok := strings.CutPrefix(path, mount)
 	if !ok {
 		return "", "", false
 	}

@@ -216,7 +216,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 			t.Errorf("log contains %q:\n%s", secret, out)
 		}
 	}
-	for _, want := range []string{"whep session created", "candidate discarded", `\x1b[2Jcam\n1`, "fake: secret internal state"} {
+	for _, want := range []string{"session created", "candidate discarded", `\x1b[2Jcam\n1`, "fake: secret internal state"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}

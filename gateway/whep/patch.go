@@ -108,7 +108,7 @@ func (h *Handler) trickle(w http.ResponseWriter, s *session, frag Frag) {
 	for _, c := range frag.Candidates() {
 		mid := first(c.Mid, s.defaultMid())
 		if err := s.sess.AddCandidate(c.Candidate, mid); err != nil {
-			s.log.Debug("whep candidate discarded", "candidate", escape(c.Candidate), "err", escape(err.Error()))
+			s.log.Debug("candidate discarded", "candidate", escape(c.Candidate), "err", escape(err.Error()))
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -155,7 +155,7 @@ func (h *Handler) restart(w http.ResponseWriter, r *http.Request, s *session, fr
 	hdr.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(reply.String()))
-	s.log.Info("whep ICE restart", "candidates", len(reply.Candidates()))
+	s.log.Info("ICE restart", "candidates", len(reply.Candidates()))
 }
 
 // restartReply builds the 200 body of a restart: the answer's ice-lite,
@@ -176,7 +176,7 @@ func (s *session) restartReply(ufrag, pwd string, local []string) Frag {
 			c = candidateField + c
 		}
 		if checkText(c) != nil || strings.ContainsAny(c, "\r\n") || checkCandidate(c) != nil {
-			s.log.Warn("whep local candidate left out of restart reply", "candidate", escape(c))
+			s.log.Warn("local candidate left out of restart reply", "candidate", escape(c))
 			continue
 		}
 		media.Candidates = append(media.Candidates, c)

@@ -96,14 +96,14 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, s *session, offer
 func (h *Handler) created(w http.ResponseWriter, r *http.Request, s *session, answer string) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", SDPContentType)
-	hdr.Set("Location", Prefix+url.PathEscape(s.stream)+"/"+s.id)
+	hdr.Set("Location", h.path()+url.PathEscape(s.stream)+"/"+s.id)
 	hdr.Set("ETag", s.etag)
 	hdr.Set("Accept-Patch", SDPFragContentType)
 	hdr.Set("Cache-Control", "no-store")
 	h.addICEServers(hdr, r, s.stream)
 	w.WriteHeader(http.StatusCreated)
 	_, _ = io.WriteString(w, answer)
-	s.log.Info("whep session created", "remote", r.RemoteAddr)
+	s.log.Info("session created", "remote", r.RemoteAddr)
 }
 
 // ReadBody reads the request body up to limit bytes. On failure it answers

@@ -60,7 +60,7 @@ func (h *Handler) drop(s *session, reason string) {
 		h.mu.Unlock()
 		h.clients.release(s.client)
 		h.Metrics.sessionRemoved(s.stream)
-		s.log.Info("whep session removed", "reason", reason)
+		s.log.Info("session removed", "reason", reason)
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"sync"
 
 	"mediagate.dev/mediagate/gateway/whep"
@@ -52,24 +51,15 @@ func (h *Handler) init() {
 	s.Classify = classify
 	s.ICEServers = h.ICEServers
 	s.Metrics = nil
+	s.Path = Prefix
 }
 
-// ServeHTTP serves /whip/<stream>[/<id>] as the whep machinery serves
-// /whep/<stream>[/<id>], and rewrites the Location it answers.
+// ServeHTTP serves /whip/<stream>[/<id>] with the machinery that serves
+// WHEP, mounted at Prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.once.Do(h.init)
-	rw := &locationWriter{ResponseWriter: w}
-	rest, ok := strings.CutPrefix(r.URL.Path, Prefix)
-	if ok {
-		inner := new(http.Request)
-		*inner = *r
-		u := *r.URL
-		u.Path, u.RawPath = whep.Prefix+rest, ""
-		inner.URL = &u
-		h.Signal.ServeHTTP(rw, inner)
-	} else {
-		whep.WriteProblem(rw, http.StatusNotFound, "no such WHIP resource")
-	}
+	rw := &statusWriter{ResponseWriter: w}
+	h.Signal.ServeHTTP(rw, r)
 	h.Metrics.request(r.Method, rw.code())
 }
 
@@ -125,27 +115,22 @@ func classify(err error) int {
 	return 0
 }
 
-// locationWriter rewrites a Location under whep.Prefix to Prefix and
-// records the status.
-type locationWriter struct {
+// statusWriter records the status a response was sent with.
+type statusWriter struct {
 	http.ResponseWriter
 	status int
 }
 
-// WriteHeader rewrites Location, records code and passes it on.
-func (w *locationWriter) WriteHeader(code int) {
+// WriteHeader records code and passes it on.
+func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
-		hdr := w.Header()
-		if loc, ok := strings.CutPrefix(hdr.Get("Location"), whep.Prefix); ok {
-			hdr.Set("Location", Prefix+loc)
-		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 // Write sends an implicit 200 first, then b.
-func (w *locationWriter) Write(b []byte) (int, error) {
+func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -153,10 +138,10 @@ func (w *locationWriter) Write(b []byte) (int, error) {
 }
 
 // Unwrap gives http.ResponseController the underlying writer.
-func (w *locationWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // code returns the status sent, 200 when nothing was written.
-func (w *locationWriter) code() int {
+func (w *statusWriter) code() int {
 	if w.status == 0 {
 		return http.StatusOK
 	}
