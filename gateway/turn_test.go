@@ -134,7 +134,7 @@ listen = "127.0.0.1:%d"
   [stream.video]
   codec = "vp8"
   payload_type = 97
-`, port))
+`, port)+whipStream("studio", ""))
 	logs := &lockedBuffer{}
 	gw, err := New(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
@@ -180,6 +180,30 @@ listen = "127.0.0.1:%d"
 	}
 
 	checkLinkCredentials(t, postLinks, trustCert(t, cfg.Turn.TLSCert))
+
+	// WHIP publishers get the same: Links on a plain OPTIONS and on the 201.
+	whip := rg + "/whip/studio"
+	if links := iceLinks(t, doRequest(t, http.MethodOptions, whip, testPublishToken, "", "", "").Header); len(links) != 3 {
+		t.Errorf("WHIP plain OPTIONS carried %d links, want 3", len(links))
+	}
+	pub, err := newPionAPI(t).NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	if _, err := pub.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo,
+		webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly}); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := pub.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := doRequest(t, http.MethodPost, whip, testPublishToken, "application/sdp", "", offer.SDP)
+	if links := iceLinks(t, resp.Header); resp.StatusCode != http.StatusCreated || len(links) != 3 ||
+		links[0].Username == optLinks[0].Username {
+		t.Errorf("WHIP POST: %d with %d links, want 201 with 3 links of fresh credentials", resp.StatusCode, len(links))
+	}
 	if strings.Contains(logs.String(), testTurnSecret) {
 		t.Error("the TURN secret appears in the log")
 	}
