@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // Defaults of Config's zero fields.
@@ -80,7 +82,7 @@ type stage interface {
 type Pipeline struct {
 	cfg    Config
 	log    *slog.Logger
-	errs   *rateLog
+	errs   *ratelog.Logger
 	m      *pipelineMetrics
 	depack Depacketizer
 	emit   func(*AccessUnit)
@@ -105,7 +107,7 @@ func New(cfg Config) (*Pipeline, error) {
 		return nil, fmt.Errorf("%w: no output", ErrUnsupported)
 	}
 	cfg = withDefaults(cfg)
-	p := &Pipeline{cfg: cfg, log: cfg.Log, errs: &rateLog{log: cfg.Log}}
+	p := &Pipeline{cfg: cfg, log: cfg.Log, errs: ratelog.New(cfg.Log)}
 	p.m = cfg.Metrics.forPipeline(cfg.Stream, cfg.From, cfg.To)
 	p.emit = p.accessUnit
 	p.bitrate.Store(int64(cfg.Bitrate))

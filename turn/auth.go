@@ -5,6 +5,8 @@ import (
 	"time"
 
 	pionturn "github.com/pion/turn/v5"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // clockSkew is how far past the credential lifetime an expiry may lie and
@@ -31,7 +33,7 @@ type authenticator struct {
 	now     func() time.Time
 	m       *Metrics
 	limiter *limiter
-	log     *rateLog
+	log     *ratelog.Logger
 }
 
 // handle returns the user ID (the REST label or the static name) and the

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	pionturn "github.com/pion/turn/v5"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // usernameCases are TestParseRESTUsername's table and FuzzParseRESTUsername's seeds.
@@ -72,7 +74,7 @@ func TestAuthenticator(t *testing.T) {
 	m := NewMetrics(nil)
 	a := &authenticator{
 		secret: []byte("s3cret-s3cret-s3cret"), realm: "r", maxTTL: time.Hour, now: func() time.Time { return now },
-		users: map[string][]byte{"tool": LongTermKey("tool", "r", "pw")}, m: m, log: &rateLog{log: discardLog()},
+		users: map[string][]byte{"tool": LongTermKey("tool", "r", "pw")}, m: m, log: ratelog.New(discardLog()),
 	}
 	src := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}
 	valid := Mint(a.secret, "v", time.Hour, now)

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	pionturn "github.com/pion/turn/v5"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // events turns pion's allocation lifecycle callbacks into metrics and log
@@ -17,7 +19,7 @@ type events struct {
 	m        *Metrics
 	tlsPorts []int // local ports of the TLS listeners
 	limiter  *limiter
-	errLog   *rateLog
+	errLog   *ratelog.Logger
 	fast     *fastPath
 	live     atomic.Int64 // allocations created and not yet ended
 }

@@ -4,33 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
-	"time"
 
 	"github.com/pion/logging"
 )
-
-// rateLog logs a hot-path problem at most once per second; the problems it
-// swallows in between are counted by the caller's metrics.
-type rateLog struct {
-	log  *slog.Logger
-	last atomic.Int64 // unix nanoseconds of the last message
-}
-
-// Warn logs at warning level unless a message went out less than a second ago.
-func (r *rateLog) Warn(msg string, args ...any) {
-	if r.due() {
-		r.log.Warn(msg, args...)
-	}
-}
-
-// due reports whether a message may go out now, and if so takes the slot:
-// callers whose arguments cost something to build check it first.
-func (r *rateLog) due() bool {
-	now := time.Now().UnixNano()
-	last := r.last.Load()
-	return now-last >= int64(time.Second) && r.last.CompareAndSwap(last, now)
-}
 
 // levelTrace is below slog's debug level.
 const levelTrace = slog.LevelDebug - 4

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	pionturn "github.com/pion/turn/v5"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // portTries is how many random ports of the range an allocation tries
@@ -28,7 +30,7 @@ type relayGen struct {
 	quota     *quota
 	lifetime  time.Duration
 	m         *Metrics
-	log       *rateLog
+	log       *ratelog.Logger
 	fast      *fastPath
 	listenUDP func(network string, laddr *net.UDPAddr) (*net.UDPConn, error)
 }

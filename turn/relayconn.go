@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // relayConn is the socket of one UDP allocation (RFC 8656 §2.2, the relayed
@@ -18,7 +20,7 @@ type relayConn struct {
 	udpSocket
 	pol *policy
 	m   *Metrics
-	log *rateLog
+	log *ratelog.Logger
 
 	// back maps a local ICE address to the public one the client named,
 	// so data from the ICE socket reaches pion under the address its
@@ -39,11 +41,11 @@ type relayConn struct {
 // newRelayConn wraps c; release runs once when the conn closes (it gives
 // back the quota and unregisters the conn), and the conn closes itself
 // after lifetime (0: never), which ends the allocation.
-func newRelayConn(c udpSocket, pol *policy, m *Metrics, log *rateLog, lifetime time.Duration, release func()) *relayConn {
+func newRelayConn(c udpSocket, pol *policy, m *Metrics, log *ratelog.Logger, lifetime time.Duration, release func()) *relayConn {
 	rc := &relayConn{udpSocket: c, pol: pol, m: m, log: log, release: release}
 	if lifetime > 0 {
 		rc.timer = time.AfterFunc(lifetime, func() {
-			log.log.Info("turn allocation reached its maximum lifetime", "relay", c.LocalAddr().String(), "lifetime", lifetime)
+			log.Log().Info("turn allocation reached its maximum lifetime", "relay", c.LocalAddr().String(), "lifetime", lifetime)
 			_ = rc.Close()
 		})
 	}
@@ -83,8 +85,8 @@ func (c *relayConn) route(named netip.AddrPort) (netip.AddrPort, bool) {
 	dst, why := c.pol.route(named)
 	if why != "" {
 		c.m.drop(why)
-		if c.log.due() {
-			c.log.log.Warn("turn relay dropped a datagram the policy refuses", "reason", why, "peer", named.String())
+		if c.log.Due() {
+			c.log.Log().Warn("turn relay dropped a datagram the policy refuses", "reason", why, "peer", named.String())
 		}
 		return netip.AddrPort{}, false
 	}

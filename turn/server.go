@@ -9,6 +9,8 @@ import (
 	"time"
 
 	pionturn "github.com/pion/turn/v5"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // sweepEvery is how often the per-source limiter forgets idle sources.
@@ -80,7 +82,7 @@ func New(cfg Config) (_ *Server, err error) {
 // pionConfig assembles pion's server configuration around the listeners.
 func (s *Server) pionConfig(ls *listeners) pionturn.ServerConfig {
 	cfg := s.cfg
-	log := &rateLog{log: cfg.Log}
+	log := ratelog.New(cfg.Log)
 	pol := compilePolicy(cfg.Policy)
 	gen := &relayGen{bind: cfg.RelayBind, announce: cfg.RelayAddrs, min: cfg.RelayPortMin, max: cfg.RelayPortMax,
 		pol: pol, quota: s.quota, lifetime: cfg.MaxLifetime, m: s.m, log: log, fast: s.fast, listenUDP: net.ListenUDP}
@@ -112,7 +114,7 @@ func (s *Server) pionConfig(ls *listeners) pionturn.ServerConfig {
 }
 
 // permitFunc is pion's PermissionHandler: the policy, counted and logged.
-func (s *Server) permitFunc(pol *policy, log *rateLog) pionturn.PermissionHandler {
+func (s *Server) permitFunc(pol *policy, log *ratelog.Logger) pionturn.PermissionHandler {
 	return func(client net.Addr, peer net.IP) bool {
 		why := pol.permit(addrFromIP(peer))
 		if why == "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/pion/rtp"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // discardWriter stands in for pion's TrackLocalWriter.
@@ -25,7 +26,7 @@ func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func BenchmarkForward(b *testing.B) {
 	s, _ := newTestStream(&h264Codec, nil, nil)
 	log := slog.New(slog.DiscardHandler)
-	v := &Viewer{stream: s, log: log, errs: &rateLog{log: log}, metrics: NewMetrics(nil).forStream("bench")}
+	v := &Viewer{stream: s, log: log, errs: ratelog.New(log), metrics: NewMetrics(nil).forStream("bench")}
 	t := &outTrack{boundCh: make(chan struct{})}
 	t.bound.Store(&binding{ssrc: 1, pt: 102, writer: discardWriter{}})
 	plan := &trackPlan{src: s.Video, offeredProfiles: map[uint8]bool{0x42: true}}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
-	"time"
 
 	"github.com/pion/logging"
 )
@@ -53,20 +51,4 @@ func (l pionLogger) Warnf(format string, args ...any) {
 func (l pionLogger) Error(msg string) { l.emit(slog.LevelDebug, "error", msg) }
 func (l pionLogger) Errorf(format string, args ...any) {
 	l.emitf(slog.LevelDebug, "error", format, args...)
-}
-
-// rateLog logs a hot-path problem at most once per second; the problems it
-// swallows in between are counted by the caller's metrics.
-type rateLog struct {
-	log  *slog.Logger
-	last atomic.Int64 // unix nanoseconds of the last message
-}
-
-func (r *rateLog) Warn(msg string, args ...any) {
-	now := time.Now().UnixNano()
-	last := r.last.Load()
-	if now-last < int64(time.Second) || !r.last.CompareAndSwap(last, now) {
-		return
-	}
-	r.log.Warn(msg, args...)
 }

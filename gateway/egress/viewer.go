@@ -10,6 +10,7 @@ import (
 
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // Viewer is one browser session: a PeerConnection, one forwarder per sent
@@ -24,7 +25,7 @@ type Viewer struct {
 	pc      *webrtc.PeerConnection
 	log     *slog.Logger
 	metrics *streamMetrics
-	errs    *rateLog
+	errs    *ratelog.Logger
 
 	tracks []*outTrack  // set up by negotiate, before start
 	plans  []*trackPlan // their plans; teardown releases their renditions
@@ -59,7 +60,7 @@ func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offe
 	log := m.cfg.Log.With("viewer", req.ID, "stream", req.Stream.Name, "remote", req.Remote)
 	v := &Viewer{
 		id: req.ID, remote: req.Remote, stream: req.Stream, m: m, pc: pc,
-		log: log, metrics: sm, errs: &rateLog{log: log}, plans: plans,
+		log: log, metrics: sm, errs: ratelog.New(log), plans: plans,
 		offerSDP: o.sdp, bundleMid: o.bundleMid, remoteUfrag: o.ufrag, remotePwd: o.pwd,
 		candidates: o.candidates,
 		connected:  make(chan struct{}),

@@ -1,15 +1,14 @@
 package output
 
 import (
-	"log/slog"
 	"net"
 	"net/netip"
-	"sync/atomic"
-	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
+
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // link is the sending half of the Output's socket: it seals RTP and RTCP
@@ -23,7 +22,7 @@ type link struct {
 	plain  []byte        // scratch for a packet before encryption
 	rtcp   []byte        // scratch for an SRTCP packet
 	met    *outputMetrics
-	errs   *rateLog
+	errs   *ratelog.Logger
 }
 
 // sealRTP marshals h and payload into dst (reused when large enough) and
@@ -90,21 +89,4 @@ func grow(b []byte, n int) []byte {
 		return make([]byte, n)
 	}
 	return b[:n]
-}
-
-// rateLog logs a hot-path problem at most once per second; the problems it
-// swallows in between are counted by the metrics.
-type rateLog struct {
-	log  *slog.Logger
-	last atomic.Int64 // unix nanoseconds of the last message
-}
-
-// Warn logs msg unless a message went out less than a second ago.
-func (r *rateLog) Warn(msg string, args ...any) {
-	now := time.Now().UnixNano()
-	last := r.last.Load()
-	if now-last < int64(time.Second) || !r.last.CompareAndSwap(last, now) {
-		return
-	}
-	r.log.Warn(msg, args...)
 }

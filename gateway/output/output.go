@@ -11,6 +11,7 @@ import (
 	"github.com/pion/srtp/v3"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // replayWindow is the SRTCP replay window (RFC 3711 §3.3.2 asks for at
@@ -22,7 +23,7 @@ const replayWindow = 64
 type Output struct {
 	cfg  Config
 	met  *outputMetrics
-	errs *rateLog
+	errs *ratelog.Logger
 	conn *net.UDPConn
 	link link // the send loop's
 
@@ -57,7 +58,7 @@ func Start(cfg Config) (*Output, error) {
 	o := &Output{
 		cfg:    cfg,
 		met:    cfg.Metrics.forOutput(cfg.Name),
-		errs:   &rateLog{log: cfg.Log},
+		errs:   ratelog.New(cfg.Log),
 		budget: newTokenBucket(cfg.NACKBudget),
 		remb:   rembState{timeout: cfg.REMBTimeout},
 		nacks:  make(chan nackRequest, nackBacklog),
