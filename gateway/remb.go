@@ -18,7 +18,8 @@ import (
 // passthrough of the source. The aggregate is the minimum over the viewers,
 // smoothed and clamped to the stream's bounds, so that one viewer on a bad
 // link cannot drag everyone to nothing: a viewer below the floor is thinned
-// to key frames on its own (egress.Viewer.SetKeyframesOnly).
+// to key frames on its own (egress.Viewer.SetKeyframesOnly), with a trial
+// of the full stream now and then (rembthin.go).
 //
 //   - A transcoded rendition's aggregate sets its encoder's bitrate.
 //   - The passthrough aggregate is the viewers' half of the REMB sent to the
@@ -47,7 +48,7 @@ type streamREMB struct {
 	st          *stream.Stream
 	passthrough *bwe.Aggregator
 	renditions  map[*stream.Rendition]*encoderTarget
-	viewers     map[string]struct{} // viewers that have sent REMB, to forget when they leave
+	viewers     map[string]*thinning // viewers that have sent REMB, to forget when they leave
 }
 
 // encoderTarget is a transcoded rendition's aggregate and what was last set.
@@ -79,8 +80,10 @@ func (r *rembRouter) onREMB(v *egress.Viewer, bitrate float64) {
 	rd := videoRendition(v)
 	r.mu.Lock()
 	s := r.stream(st)
-	if _, known := s.viewers[v.ID()]; !known {
-		s.viewers[v.ID()] = struct{}{}
+	th, known := s.viewers[v.ID()]
+	if !known {
+		th = &thinning{}
+		s.viewers[v.ID()] = th
 		go r.forgetOnLeave(st, v)
 	}
 	var agg *bwe.Aggregator
@@ -93,11 +96,11 @@ func (r *rembRouter) onREMB(v *egress.Viewer, bitrate float64) {
 	}
 	agg.Update(v.ID(), int(bitrate), now)
 	value, ok := agg.Value(now)
-	below := agg.Below(v.ID(), now)
+	keyframesOnly := th.update(agg.Below(v.ID(), now), now)
 	retarget := target != nil && ok && target.due(value, now)
 	r.mu.Unlock()
 
-	v.SetKeyframesOnly(below)
+	v.SetKeyframesOnly(keyframesOnly)
 	if ok {
 		r.gauge.WithLabelValues(st.Name, renditionLabel(rd)).Set(float64(value))
 	}
@@ -129,7 +132,7 @@ func (r *rembRouter) stream(st *stream.Stream) *streamREMB {
 		st:          st,
 		passthrough: bwe.NewAggregator(bwe.AggregatorConfig{Min: lo, Max: hi}),
 		renditions:  make(map[*stream.Rendition]*encoderTarget),
-		viewers:     make(map[string]struct{}),
+		viewers:     make(map[string]*thinning),
 	}
 	r.streams[st.Name] = s
 	return s

@@ -49,9 +49,12 @@ type Config struct {
 	// cannot take a source's codec; nil passes every source through and
 	// refuses such viewers.
 	Renditions Renditions
-	// OnREMB, when set, receives every REMB (draft-alvestrand-rmcat-remb) a
-	// viewer sends, in bits per second. It runs on the viewer's RTCP
-	// goroutine: it must not block, and must not call Viewer.Close.
+	// OnREMB, when set, receives the bitrate a viewer can take, in bits per
+	// second: every REMB (draft-alvestrand-rmcat-remb) it sends, bounded by
+	// the loss its receiver reports show (GCC's loss-based rule, see
+	// feedback.go), and again whenever that loss moves the bound. It runs
+	// on the viewer's RTCP goroutine: it must not block, and must not call
+	// Viewer.Close.
 	OnREMB func(v *Viewer, bitrate float64)
 }
 

@@ -52,12 +52,17 @@ func (v *Viewer) handleRTCP(p rtcp.Packet, keyframe func(), remb bool) {
 	case *rtcp.ReceiverEstimatedMaximumBitrate:
 		kind = "remb"
 		if remb && v.m.cfg.OnREMB != nil {
-			v.m.cfg.OnREMB(v, float64(p.Bitrate))
+			v.m.cfg.OnREMB(v, v.feedback.remb(float64(p.Bitrate)))
 		}
 	case *rtcp.TransportLayerNack: // answered by pion's NACK responder
 		kind = "nack"
 	case *rtcp.ReceiverReport:
 		kind = "rr"
+		if remb && v.m.cfg.OnREMB != nil {
+			if rate, moved := v.feedback.report(p.Reports); moved {
+				v.m.cfg.OnREMB(v, rate)
+			}
+		}
 	case *rtcp.SenderReport:
 		kind = "sr"
 	case *rtcp.SourceDescription:

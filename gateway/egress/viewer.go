@@ -40,6 +40,7 @@ type Viewer struct {
 
 	joined    atomic.Bool
 	keyOnly   atomic.Bool   // thinned to key frames (SetKeyframesOnly)
+	feedback  feedback      // REMB and loss, for Config.OnREMB
 	ssrcs     sync.Map      // uint32 → struct{}: bound SSRCs to forget on teardown
 	connected chan struct{} // ICE connected: the setup timer stops
 	connOnce  sync.Once
