@@ -204,6 +204,9 @@ listen = "127.0.0.1:%d"
 		links[0].Username == optLinks[0].Username {
 		t.Errorf("WHIP POST: %d with %d links, want 201 with 3 links of fresh credentials", resp.StatusCode, len(links))
 	}
+	if n := metricValue(t, gw, "mediagate_whip_requests_total", map[string]string{"method": "POST", "code": "201"}); n != 1 {
+		t.Errorf("mediagate_whip_requests_total{POST,201} = %v, want 1", n)
+	}
 	if strings.Contains(logs.String(), testTurnSecret) {
 		t.Error("the TURN secret appears in the log")
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -19,19 +20,29 @@ type Metrics struct {
 // registered). Metrics already registered by an earlier call are reused,
 // so a reloaded handler keeps counting in the same series.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := NewRequestMetrics(reg, "whep")
+	m.sessions = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mediagate_whep_sessions",
+		Help: "WHEP viewer sessions currently registered, by stream.",
+	}, []string{"stream"})
+	if reg != nil {
+		m.sessions = register(reg, m.sessions)
+	}
+	return m
+}
+
+// NewRequestMetrics counts only the requests, as
+// mediagate_<protocol>_requests_total{method,code}: for another protocol
+// that Handler serves (WHIP), which counts its sessions itself.
+func NewRequestMetrics(reg prometheus.Registerer, protocol string) *Metrics {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "mediagate_whep_requests_total",
-			Help: "WHEP HTTP requests by method and status code.",
+			Name: "mediagate_" + protocol + "_requests_total",
+			Help: strings.ToUpper(protocol) + " HTTP requests by method and status code.",
 		}, []string{"method", "code"}),
-		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "mediagate_whep_sessions",
-			Help: "WHEP viewer sessions currently registered, by stream.",
-		}, []string{"stream"}),
 	}
 	if reg != nil {
 		m.requests = register(reg, m.requests)
-		m.sessions = register(reg, m.sessions)
 	}
 	return m
 }
@@ -66,14 +77,14 @@ func (m *Metrics) request(method string, code int) {
 
 // sessionAdded counts a registered session of stream.
 func (m *Metrics) sessionAdded(stream string) {
-	if m != nil {
+	if m != nil && m.sessions != nil {
 		m.sessions.WithLabelValues(stream).Inc()
 	}
 }
 
 // sessionRemoved uncounts a session of stream.
 func (m *Metrics) sessionRemoved(stream string) {
-	if m != nil {
+	if m != nil && m.sessions != nil {
 		m.sessions.WithLabelValues(stream).Dec()
 	}
 }

@@ -34,7 +34,7 @@ type Handler struct {
 	// MaxBodyBytes, MaxCandidates, MaxPerIP, PostRate, PostBurst,
 	// PatchRate, PatchBurst, OpenTimeout, RetryAfter and Log. Handler sets
 	// its Open, StreamToken, TokenValidFor, Classify and ICEServers; its
-	// Metrics stay nil (Handler counts in Metrics).
+	// Metrics are Metrics' request counters.
 	Signal whep.Handler
 	// Metrics records requests and publishers; nil records nothing.
 	Metrics *Metrics
@@ -50,7 +50,7 @@ func (h *Handler) init() {
 	s.TokenValidFor = h.TokenValidFor
 	s.Classify = classify
 	s.ICEServers = h.ICEServers
-	s.Metrics = nil
+	s.Metrics = h.Metrics.requests()
 	s.Path = Prefix
 }
 
@@ -58,9 +58,7 @@ func (h *Handler) init() {
 // WHEP, mounted at Prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.once.Do(h.init)
-	rw := &statusWriter{ResponseWriter: w}
-	h.Signal.ServeHTTP(rw, r)
-	h.Metrics.request(r.Method, rw.code())
+	h.Signal.ServeHTTP(w, r)
 }
 
 // Close ends every publisher and refuses new ones with 503.
@@ -113,37 +111,4 @@ func classify(err error) int {
 		return http.StatusServiceUnavailable
 	}
 	return 0
-}
-
-// statusWriter records the status a response was sent with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-// WriteHeader records code and passes it on.
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Write sends an implicit 200 first, then b.
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap gives http.ResponseController the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// code returns the status sent, 200 when nothing was written.
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
 }

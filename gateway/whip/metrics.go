@@ -2,16 +2,16 @@ package whip
 
 import (
 	"errors"
-	"net/http"
-	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"mediagate.dev/mediagate/gateway/whep"
 )
 
 // Metrics are the WHIP handler's and publishers' Prometheus metrics. A nil
 // *Metrics is valid and records nothing.
 type Metrics struct {
-	requests   *prometheus.CounterVec
+	signal     *whep.Metrics // the requests, counted by the WHEP machinery
 	publishers *prometheus.GaugeVec
 	started    *prometheus.CounterVec
 	ended      *prometheus.CounterVec
@@ -34,7 +34,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		return register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels))
 	}
 	return &Metrics{
-		requests:   counter("mediagate_whip_requests_total", "WHIP HTTP requests by method and status code.", "method", "code"),
+		signal:     whep.NewRequestMetrics(reg, "whip"),
 		publishers: gauge("mediagate_whip_publishers", "WHIP publishers connected or setting up, by stream.", "stream"),
 		started:    counter("mediagate_whip_sessions_started_total", "WHIP publishing sessions created, by stream.", "stream"),
 		ended: counter("mediagate_whip_sessions_ended_total",
@@ -71,18 +71,12 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 	return c
 }
 
-// request counts one answered request; unknown methods share one label.
-func (m *Metrics) request(method string, code int) {
+// requests returns what the WHEP machinery counts WHIP's requests in.
+func (m *Metrics) requests() *whep.Metrics {
 	if m == nil {
-		return
+		return nil
 	}
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions:
-	default:
-		method = "OTHER"
-	}
-	m.requests.WithLabelValues(method, strconv.Itoa(code)).Inc()
+	return m.signal
 }
 
 // streamMetrics are one stream's series, bound once per session so that
