@@ -223,15 +223,14 @@ func (g *Gateway) rembBounds(name string) (lo, hi, tlo, thi int) {
 // senderDemand returns what may be asked of the named stream's sender on
 // behalf of its consumers: the lower of the passthrough viewers' aggregate
 // REMB and the REMB of the stream's RTP receiver ([stream.output]); ok is
-// false while neither has said.
-func (g *Gateway) senderDemand(name string) func() (int, bool) {
-	return func() (int, bool) {
-		bps, ok := g.remb.viewerDemand(name)
-		if out := g.Output(name); out != nil {
-			if r, has := out.REMB(); has && (!ok || r < bps) {
-				bps, ok = r, true
-			}
+// false while neither has said. Ingest and the WHIP publishers ask it for
+// every REMB they send.
+func (g *Gateway) senderDemand(name string) (bps int, ok bool) {
+	bps, ok = g.remb.viewerDemand(name)
+	if out := g.Output(name); out != nil {
+		if r, has := out.REMB(); has && (!ok || r < bps) {
+			bps, ok = r, true
 		}
-		return bps, ok
 	}
+	return bps, ok
 }

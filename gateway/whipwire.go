@@ -21,7 +21,7 @@ func (g *Gateway) newWHIP() (*whip.Handler, error) {
 		Publishers: whip.NewManager(whip.Config{
 			SettingEngine: se,
 			SetupTimeout:  g.cfg.WebRTC.SetupTimeout.D(),
-			Demand:        g.whipDemand,
+			Demand:        g.senderDemand,
 			Log:           log,
 			Metrics:       metrics,
 		}),
@@ -32,11 +32,6 @@ func (g *Gateway) newWHIP() (*whip.Handler, error) {
 		Metrics:       metrics,
 	}, nil
 }
-
-// whipDemand is what the named stream's consumers can take, for the REMB
-// sent to its publisher: the lower of the passthrough viewers' aggregate
-// REMB and the REMB of its [stream.output] receiver, when either has said.
-func (g *Gateway) whipDemand(name string) (int, bool) { return g.senderDemand(name)() }
 
 // closeWHIP ends every publisher.
 func (g *Gateway) closeWHIP() {
