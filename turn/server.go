@@ -10,6 +10,7 @@ import (
 
 	pionturn "github.com/pion/turn/v5"
 
+	"mediagate.dev/mediagate/internal/pionlog"
 	"mediagate.dev/mediagate/internal/ratelog"
 )
 
@@ -105,7 +106,7 @@ func (s *Server) pionConfig(ls *listeners) pionturn.ServerConfig {
 	return pionturn.ServerConfig{
 		PacketConnConfigs: pcs,
 		ListenerConfigs:   lcs,
-		LoggerFactory:     pionLoggerFactory{log: cfg.Log.With("component", "pion-turn")},
+		LoggerFactory:     pionlog.Factory{Log: cfg.Log.With("component", "pion-turn"), DebugLevel: pionlog.LevelTrace},
 		Realm:             cfg.Realm,
 		AuthHandler:       auth.handle,
 		QuotaHandler:      s.quotaFunc(),

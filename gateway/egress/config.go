@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -77,7 +78,7 @@ func (c *Config) withDefaults() Config {
 // them), loopback only when asked, no active ICE-TCP (the gateway never
 // connects out), remote candidates filtered like trickled ones, and pion's
 // logs bridged into slog.
-func (c *Config) settingEngine(s *iceSockets, lf *pionLoggerFactory, policy candidatePolicy) (webrtc.SettingEngine, error) {
+func (c *Config) settingEngine(s *iceSockets, lf logging.LoggerFactory, policy candidatePolicy) (webrtc.SettingEngine, error) {
 	var se webrtc.SettingEngine
 	se.LoggerFactory = lf
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)

@@ -3,11 +3,14 @@ package egress
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
+	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/pionlog"
 )
 
 // Manager owns the ICE sockets and the one webrtc.API that every viewer
@@ -17,7 +20,7 @@ type Manager struct {
 	api     *webrtc.API
 	sockets *iceSockets
 	policy  candidatePolicy
-	lf      *pionLoggerFactory
+	lf      logging.LoggerFactory
 
 	// ssrcs maps the SSRC of every bound viewer track to its stream's
 	// metrics, for the interceptors, which only see SSRCs.
@@ -38,7 +41,7 @@ func NewManager(cfg Config) (*Manager, error) {
 	m := &Manager{
 		cfg:     c,
 		policy:  candidatePolicy{loopback: c.IncludeLoopback, tcp: c.TCPPort > 0},
-		lf:      &pionLoggerFactory{log: c.Log},
+		lf:      pionlog.Factory{Log: c.Log, DebugLevel: slog.LevelDebug},
 		viewers: make(map[*Viewer]struct{}),
 	}
 	sockets, err := listenICE(&c, m.lf)

@@ -1,8 +1,6 @@
 package egress
 
 import (
-	"bytes"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -125,18 +123,5 @@ func TestICETCP(t *testing.T) {
 	pair, err := cl.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
 	if err != nil || pair == nil || pair.Local.Protocol != webrtc.ICEProtocolTCP {
 		t.Fatalf("selected pair %v (%v)", pair, err)
-	}
-}
-
-func TestPionLogger(t *testing.T) {
-	var buf bytes.Buffer
-	f := pionLoggerFactory{log: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	l := f.NewLogger("ice")
-	l.Warnf("pair %d failed", 3)
-	l.Tracef("not shown %d", 1)
-	out := buf.String()
-	if !strings.Contains(out, "level=DEBUG") || !strings.Contains(out, `msg="pair 3 failed"`) ||
-		!strings.Contains(out, "pion=ice") || !strings.Contains(out, "pion_level=warn") || strings.Contains(out, "not shown") {
-		t.Fatalf("log output %q", out)
 	}
 }
