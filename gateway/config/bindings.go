@@ -48,7 +48,15 @@ type binding struct {
 // their addresses are equal or either is a wildcard, which takes the port on
 // every address (on Linux "[::]" takes IPv4 too).
 func (c *Config) validateBindings(p *problems) {
-	var udp, tcp []binding
+	udp, tcp := c.bindings()
+	clashes(p, "UDP", udp)
+	clashes(p, "TCP", tcp)
+}
+
+// bindings lists the gateway's own fixed sockets (TURN's aside): the ICE
+// UDP port and every stream's RTP and RTCP ports, the HTTP listener and the
+// ICE-TCP port.
+func (c *Config) bindings() (udp, tcp []binding) {
 	if c.WebRTC.UDPPort > 0 && c.WebRTC.UDPPort <= 65535 {
 		udp = append(udp, binding{"webrtc.udp_port", endpoint{port: uint16(c.WebRTC.UDPPort)}})
 	}
@@ -60,8 +68,7 @@ func (c *Config) validateBindings(p *problems) {
 		udp = appendBinding(udp, fmt.Sprintf("stream[%d].listen", i), s.Listen)
 		udp = appendBinding(udp, fmt.Sprintf("stream[%d].rtcp_listen", i), s.RTCPListen)
 	}
-	clashes(p, "UDP", udp)
-	clashes(p, "TCP", tcp)
+	return udp, tcp
 }
 
 // portUse is who holds one port so far: the first holder, the first

@@ -135,18 +135,7 @@ func (c *Config) validateTurn(p *problems) {
 	if !t.Enabled {
 		return
 	}
-	var udp, tcp []binding
-	if c.WebRTC.UDPPort > 0 && c.WebRTC.UDPPort <= 65535 {
-		udp = append(udp, binding{"webrtc.udp_port", endpoint{port: uint16(c.WebRTC.UDPPort)}})
-	}
-	tcp = appendBinding(tcp, "http.listen", c.HTTP.Listen)
-	if c.WebRTC.TCPPort > 0 && c.WebRTC.TCPPort <= 65535 {
-		tcp = append(tcp, binding{"webrtc.tcp_port", endpoint{port: uint16(c.WebRTC.TCPPort)}})
-	}
-	for i, s := range c.Streams {
-		udp = appendBinding(udp, fmt.Sprintf("stream[%d].listen", i), s.Listen)
-		udp = appendBinding(udp, fmt.Sprintf("stream[%d].rtcp_listen", i), s.RTCPListen)
-	}
+	udp, tcp := c.bindings()
 	for i, a := range t.UDPListen {
 		udp = appendBinding(udp, fmt.Sprintf("turn.udp_listen[%d]", i), a)
 	}
