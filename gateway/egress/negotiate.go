@@ -148,7 +148,7 @@ func (c offeredCodec) parameters(kind stream.Kind) webrtc.RTPCodecParameters {
 		PayloadType: webrtc.PayloadType(c.pt),
 	}
 	if kind == stream.Video {
-		p.RTCPFeedback = videoFeedback
+		p.RTCPFeedback = VideoFeedback
 	} else {
 		p.Channels = c.channels
 	}

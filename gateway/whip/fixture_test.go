@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"mediagate.dev/mediagate/gateway/config"
+	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
@@ -138,9 +139,9 @@ func (r *rig) request(t testing.TB, method, path, token, ctype, body string, hdr
 // Codecs a pion publisher may send.
 var (
 	pubH264 = webrtc.RTPCodecParameters{PayloadType: 102, RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: videoFeedback}}
+		MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: egress.VideoFeedback}}
 	pubVP8 = webrtc.RTPCodecParameters{PayloadType: 96, RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: videoFeedback}}
+		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: egress.VideoFeedback}}
 	pubOpus = webrtc.RTPCodecParameters{PayloadType: 111, RTPCodecCapability: webrtc.RTPCodecCapability{
 		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}}
 )

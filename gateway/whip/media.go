@@ -10,18 +10,9 @@ import (
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
+	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/stream"
 )
-
-// videoFeedback is the RTCP feedback negotiated for video (RFC 4585 §4.2
-// nack and nack pli, RFC 5104 §7.1 ccm fir, goog-remb). Without
-// transport-cc and its header extension Chrome's sender follows REMB.
-var videoFeedback = []webrtc.RTCPFeedback{
-	{Type: webrtc.TypeRTCPFBNACK},
-	{Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
-	{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"},
-	{Type: webrtc.TypeRTCPFBGoogREMB},
-}
 
 // h264Fmtp is the one H.264 format a publisher may send: packetization
 // mode 1 (RFC 6184 §6.3), constrained baseline, which every browser encodes
@@ -36,17 +27,18 @@ const (
 	ptOpus = 111
 )
 
-// codecs returns the formats a publisher to video may send: the stream's
+// codecs returns, with the RTCP feedback viewers get (no transport-cc, so
+// that Chrome's sender follows REMB), the formats a publisher to video may send: the stream's
 // video codec, if it has video, and Opus.
 func codecs(video *stream.Track) (vid, aud []webrtc.RTPCodecParameters, err error) {
 	if video != nil {
 		switch mime := strings.ToLower(video.Codec.MimeType); mime {
 		case strings.ToLower(webrtc.MimeTypeH264):
 			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptH264, RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: videoFeedback}})
+				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: egress.VideoFeedback}})
 		case strings.ToLower(webrtc.MimeTypeVP8):
 			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptVP8, RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: videoFeedback}})
+				MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: egress.VideoFeedback}})
 		default:
 			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264 or VP8", ErrUnacceptable, mime)
 		}
