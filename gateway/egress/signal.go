@@ -70,7 +70,7 @@ func (v *Viewer) Restart(ctx context.Context, ufrag, pwd string, candidates []st
 	if ufrag == v.remoteUfrag && pwd == v.remotePwd {
 		return "", "", nil, fmt.Errorf("%w: an ICE restart needs new credentials", ErrBadOffer)
 	}
-	offer, err := restartOffer(v.offerSDP, ufrag, pwd, kept)
+	offer, err := RestartOffer(v.offerSDP, ufrag, pwd, kept)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -82,7 +82,7 @@ func (v *Viewer) Restart(ctx context.Context, ufrag, pwd string, candidates []st
 	if err != nil {
 		return "", "", nil, err
 	}
-	lufrag, lpwd, local, err := localICE(answer)
+	lufrag, lpwd, local, err := LocalICE(answer)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -90,11 +90,12 @@ func (v *Viewer) Restart(ctx context.Context, ufrag, pwd string, candidates []st
 	return lufrag, lpwd, local, nil
 }
 
-// restartOffer copies the applied offer with new ICE credentials in place
-// of the old ones, the given candidates instead of the old ones (on the
-// first m-section, which carries the bundle), and the next session version
-// (RFC 8866 §5.2).
-func restartOffer(prev, ufrag, pwd string, candidates []string) (string, error) {
+// RestartOffer copies an applied offer for an ICE restart (RFC 8445 §9,
+// RFC 9725 §4.3.3): new ICE credentials in place of the old ones, the given
+// candidates ("candidate:…" or the value after it) instead of the old ones
+// on the first m-section, which carries the bundle, and the next session
+// version (RFC 8866 §5.2). Viewers and WHIP publishers restart with it.
+func RestartOffer(prev, ufrag, pwd string, candidates []string) (string, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(prev); err != nil {
 		return "", fmt.Errorf("egress: reparse offer: %w", err)
@@ -105,7 +106,7 @@ func restartOffer(prev, ufrag, pwd string, candidates []string) (string, error) 
 		md.Attributes = replaceICE(md.Attributes, ufrag, pwd)
 		if i == 0 {
 			for _, c := range candidates {
-				md.Attributes = append(md.Attributes, sdp.NewAttribute("candidate", c))
+				md.Attributes = append(md.Attributes, sdp.NewAttribute("candidate", strings.TrimPrefix(c, "candidate:")))
 			}
 		}
 	}
@@ -133,9 +134,10 @@ func replaceICE(attrs []sdp.Attribute, ufrag, pwd string) []sdp.Attribute {
 	return out
 }
 
-// localICE extracts the gateway's ICE credentials and candidates (as
-// "candidate:…" values) from its answer.
-func localICE(answer string) (ufrag, pwd string, candidates []string, err error) {
+// LocalICE extracts the ICE credentials and candidates (as "candidate:…"
+// values) of the first m-section of a description: the gateway's own answer,
+// or an offer applied.
+func LocalICE(answer string) (ufrag, pwd string, candidates []string, err error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(answer); err != nil || len(sd.MediaDescriptions) == 0 {
 		return "", "", nil, fmt.Errorf("egress: parse own answer: %v", err)

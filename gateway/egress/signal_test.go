@@ -99,7 +99,7 @@ func TestAddCandidate(t *testing.T) {
 // iceFragment returns the credentials and candidates of a description.
 func iceFragment(t *testing.T, desc string) (ufrag, pwd string, candidates []string) {
 	t.Helper()
-	ufrag, pwd, candidates, err := localICE(desc)
+	ufrag, pwd, candidates, err := LocalICE(desc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package whip
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pion/sdp/v3"
 )
@@ -69,69 +68,4 @@ func checkAnswer(answer string) error {
 		}
 	}
 	return nil
-}
-
-// restartOffer rewrites the applied offer for an ICE restart (RFC 8445 §9,
-// RFC 9725 §4.3.3): the new ufrag and pwd replace the old ones, the old
-// candidates and end-of-candidates are dropped, and the new candidates go
-// into the first m-section, which carries the bundle.
-func restartOffer(prev, ufrag, pwd string, candidates []string) string {
-	var b strings.Builder
-	sections := 0
-	addCandidates := func() {
-		for _, c := range candidates {
-			b.WriteString("a=candidate:" + strings.TrimPrefix(c, "candidate:") + "\r\n")
-		}
-	}
-	for _, line := range sdpLines(prev) {
-		switch {
-		case strings.HasPrefix(line, "a=candidate:"), line == "a=end-of-candidates":
-			continue
-		case strings.HasPrefix(line, "a=ice-ufrag:"):
-			line = "a=ice-ufrag:" + ufrag
-		case strings.HasPrefix(line, "a=ice-pwd:"):
-			line = "a=ice-pwd:" + pwd
-		case strings.HasPrefix(line, "m="):
-			sections++
-			if sections == 2 {
-				addCandidates()
-			}
-		}
-		b.WriteString(line + "\r\n")
-	}
-	if sections < 2 {
-		addCandidates()
-	}
-	return b.String()
-}
-
-// localICE returns the ICE credentials and the candidates ("candidate:…")
-// of the first m-section of the gateway's own answer.
-func localICE(answer string) (ufrag, pwd string, candidates []string) {
-	sections := 0
-	for _, line := range sdpLines(answer) {
-		if strings.HasPrefix(line, "m=") {
-			if sections++; sections == 2 {
-				break
-			}
-		}
-		switch {
-		case strings.HasPrefix(line, "a=ice-ufrag:") && ufrag == "":
-			ufrag = strings.TrimPrefix(line, "a=ice-ufrag:")
-		case strings.HasPrefix(line, "a=ice-pwd:") && pwd == "":
-			pwd = strings.TrimPrefix(line, "a=ice-pwd:")
-		case strings.HasPrefix(line, "a=candidate:") && sections == 1:
-			candidates = append(candidates, strings.TrimPrefix(line, "a="))
-		}
-	}
-	return ufrag, pwd, candidates
-}
-
-// sdpLines splits an SDP body into lines without their CR LF.
-func sdpLines(body string) []string {
-	lines := strings.Split(strings.TrimRight(body, "\r\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
-	}
-	return lines
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"mediagate.dev/mediagate/gateway/egress"
 )
 
 // offerSDP builds a minimal offer with the given media sections, each
@@ -65,7 +67,7 @@ func TestCheckAnswer(t *testing.T) {
 }
 
 // TestRestartOffer: new credentials everywhere, old candidates gone, the
-// new ones in the first m-section only; localICE reads them back.
+// new ones in the first m-section only; LocalICE reads them back.
 func TestRestartOffer(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -78,11 +80,14 @@ func TestRestartOffer(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out := restartOffer(c.prev, "newufrag", "newpassword0123456789ab", c.cands)
+			out, err := egress.RestartOffer(c.prev, "newufrag", "newpassword0123456789ab", c.cands)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if strings.Contains(out, "ice-ufrag:abcd") || strings.Contains(out, "40000") {
 				t.Fatalf("old credentials or candidates kept:\n%s", out)
 			}
-			ufrag, pwd, cands := localICE(out)
+			ufrag, pwd, cands, _ := egress.LocalICE(out)
 			if ufrag != "newufrag" || pwd != "newpassword0123456789ab" || len(cands) != len(c.cands) {
 				t.Fatalf("localICE: %q %q %v\n%s", ufrag, pwd, cands, out)
 			}
@@ -93,8 +98,8 @@ func TestRestartOffer(t *testing.T) {
 	}
 }
 
-// FuzzCheckOffer: no offer makes the checks panic, and restartOffer and
-// localICE survive whatever they are given.
+// FuzzCheckOffer: no offer makes the checks panic, and RestartOffer and
+// LocalICE survive whatever they are given.
 func FuzzCheckOffer(f *testing.F) {
 	for _, c := range offerCases {
 		f.Add(c.offer)
@@ -102,6 +107,8 @@ func FuzzCheckOffer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, offer string) {
 		_ = checkOffer(offer, true)
 		_ = checkAnswer(offer)
-		_, _, _ = localICE(restartOffer(offer, "u", "p", []string{"1 1 udp 1 127.0.0.1 1 typ host"}))
+		if restarted, err := egress.RestartOffer(offer, "u", "p", []string{"1 1 udp 1 127.0.0.1 1 typ host"}); err == nil {
+			_, _, _, _ = egress.LocalICE(restarted)
+		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/bwe"
+	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
@@ -113,7 +114,7 @@ func (p *Publisher) negotiate(ctx context.Context) (string, error) {
 	if err := checkAnswer(answer); err != nil {
 		return "", err
 	}
-	p.remoteUfrag, p.remotePwd, _ = localICE(p.offer)
+	p.remoteUfrag, p.remotePwd, _, _ = egress.LocalICE(p.offer)
 	return answer, nil
 }
 
@@ -220,7 +221,10 @@ func (p *Publisher) Restart(ctx context.Context, ufrag, pwd string, candidates [
 	if ufrag == p.remoteUfrag || pwd == p.remotePwd {
 		return "", "", nil, fmt.Errorf("%w: an ICE restart needs new credentials", ErrBadOffer)
 	}
-	offer := restartOffer(p.offer, ufrag, pwd, candidates)
+	offer, err := egress.RestartOffer(p.offer, ufrag, pwd, candidates)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("%w: restart: %v", ErrBadOffer, err)
+	}
 	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", "", nil, fmt.Errorf("%w: restart: %v", ErrUnacceptable, err)
 	}
@@ -229,7 +233,10 @@ func (p *Publisher) Restart(ctx context.Context, ufrag, pwd string, candidates [
 	if err != nil {
 		return "", "", nil, err
 	}
-	lufrag, lpwd, local := localICE(answer)
+	lufrag, lpwd, local, err := egress.LocalICE(answer)
+	if err != nil {
+		return "", "", nil, err
+	}
 	p.log.Info("whip ICE restart", "candidates", len(candidates))
 	return lufrag, lpwd, local, nil
 }
