@@ -14,7 +14,9 @@
 // and its metrics. The codecs themselves are cgo bindings in leaf packages —
 // transcoder/avdec (libavcodec, libswresample), transcoder/vpxenc (libvpx),
 // transcoder/x264enc (libx264), transcoder/opusenc (libopus) — gathered by
-// transcoder/codecs into a Codecs value. Only those leaf packages import "C";
+// transcoder/codecs into a Codecs value. The two video encoders share their
+// Go side, CoreEncoder, and keep only their C calls (an EncoderCore). Only
+// those leaf packages import "C";
 // built without cgo they return ErrUnavailable, and so transcoding reports
 // itself unavailable. transcoder never imports the gateway: the gateway
 // imports it.

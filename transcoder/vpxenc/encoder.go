@@ -8,46 +8,29 @@ import "C"
 
 import (
 	"fmt"
-	"sync"
 	"unsafe"
 
 	"mediagate.dev/mediagate/transcoder"
 )
 
-// Encoder is a libvpx VP8 encoder.
-type Encoder struct {
-	mu      sync.Mutex
-	e       *C.mg_vpx
-	cfg     transcoder.VideoEncoderConfig
-	clock   transcoder.PTSClock
-	nominal int64 // one frame at cfg.FPS, in 90 kHz ticks
-	lastPTS int64
-	started bool
-	out     []byte
-	bitrate int // bits per second asked for
-	applied int // bits per second the encoder runs at
-}
+// Encoder is a libvpx VP8 encoder. Encode makes one call into libvpx;
+// SetBitrate takes effect on the next Encode through
+// vpx_codec_enc_config_set.
+type Encoder struct{ *transcoder.CoreEncoder }
 
 // New opens a VP8 encoder for cfg.
 func New(cfg transcoder.VideoEncoderConfig) (*Encoder, error) {
-	if !transcoder.SameCodec(cfg.Codec, transcoder.VP8) {
-		return nil, fmt.Errorf("%w: vpxenc encodes VP8, not %s", transcoder.ErrUnsupported, cfg.Codec)
-	}
-	cfg = transcoder.EncoderDefaults(cfg)
-	if err := transcoder.CheckSize(cfg.Width, cfg.Height, cfg.MaxPixels); err != nil {
+	cfg, err := transcoder.CheckEncoderConfig("vpxenc", transcoder.VP8, cfg)
+	if err != nil {
 		return nil, err
 	}
 	var cerr C.int
-	e := C.mg_vpx_open(C.int(cfg.Width), C.int(cfg.Height), C.int(cfg.FPS), C.int(kbps(cfg.Bitrate)),
+	e := C.mg_vpx_open(C.int(cfg.Width), C.int(cfg.Height), C.int(cfg.FPS), C.int(transcoder.Kbps(cfg.Bitrate)),
 		C.int(cfg.KeyframeInterval), C.int(CPUUsed), &cerr)
 	if e == nil {
 		return nil, fmt.Errorf("%w: vpx_codec_enc_init: error %d", transcoder.ErrEncode, int(cerr))
 	}
-	return &Encoder{
-		e: e, cfg: cfg, nominal: int64(transcoder.VideoClockRate / cfg.FPS),
-		out:     make([]byte, transcoder.MaxEncodedFrame(cfg.Width, cfg.Height)),
-		bitrate: cfg.Bitrate, applied: cfg.Bitrate,
-	}, nil
+	return &Encoder{transcoder.NewCoreEncoder(cfg, core{e})}, nil
 }
 
 // CPUUsed is libvpx's speed setting for real time (VP8E_SET_CPUUSED): 8
@@ -55,78 +38,39 @@ func New(cfg transcoder.VideoEncoderConfig) (*Encoder, error) {
 // keeping most of the quality of slower settings.
 const CPUUsed = 8
 
-func kbps(bps int) int { return max(1, (bps+500)/1000) }
+// core is the libvpx half of an Encoder: a transcoder.EncoderCore, used
+// under the CoreEncoder's mutex.
+type core struct{ e *C.mg_vpx }
 
-// Encode implements transcoder.VideoEncoder with one call into libvpx.
-func (v *Encoder) Encode(p *transcoder.Picture, keyframe bool) (transcoder.EncodedFrame, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.e == nil {
-		return transcoder.EncodedFrame{}, transcoder.ErrClosed
-	}
-	if p.Width != v.cfg.Width || p.Height != v.cfg.Height {
-		return transcoder.EncodedFrame{}, fmt.Errorf("%w: %dx%d picture for a %dx%d encoder",
-			transcoder.ErrEncode, p.Width, p.Height, v.cfg.Width, v.cfg.Height)
-	}
-	if err := p.Check(v.cfg.MaxPixels); err != nil {
-		return transcoder.EncodedFrame{}, err
-	}
-	if err := v.applyBitrate(); err != nil {
-		return transcoder.EncodedFrame{}, err
-	}
-	pts := v.clock.Next(p.PTS, v.nominal)
-	duration := v.nominal
-	if v.started && pts > v.lastPTS {
-		duration = pts - v.lastPTS
-	}
-	v.started, v.lastPTS = true, pts
+// Encode implements transcoder.EncoderCore with vpx_codec_encode, which
+// takes the picture's duration for rate control.
+func (c core) Encode(p *transcoder.Picture, pts, duration int64, keyframe bool, out []byte) (int, bool, error) {
 	force := C.int(0)
 	if keyframe {
 		force = 1
 	}
 	var isKey C.int
-	n := C.mg_vpx_encode(v.e,
+	n := C.mg_vpx_encode(c.e,
 		(*C.uint8_t)(unsafe.Pointer(&p.Planes[0][0])), (*C.uint8_t)(unsafe.Pointer(&p.Planes[1][0])),
 		(*C.uint8_t)(unsafe.Pointer(&p.Planes[2][0])),
 		C.int(p.Strides[0]), C.int(p.Strides[1]), C.int(p.Strides[2]),
 		C.int64_t(pts), C.int64_t(duration), force,
-		(*C.uint8_t)(unsafe.Pointer(&v.out[0])), C.int(len(v.out)), &isKey)
+		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(len(out)), &isKey)
 	if n < 0 {
-		return transcoder.EncodedFrame{}, fmt.Errorf("%w: vpx_codec_encode: %s", transcoder.ErrEncode, C.GoString(C.mg_vpx_error(v.e)))
+		return 0, false, fmt.Errorf("%w: vpx_codec_encode: %s", transcoder.ErrEncode, C.GoString(C.mg_vpx_error(c.e)))
 	}
-	return transcoder.EncodedFrame{Data: v.out[:n], Keyframe: isKey != 0, PTS: p.PTS}, nil
+	return int(n), isKey != 0, nil
 }
 
-// SetBitrate implements transcoder.VideoEncoder; the next Encode applies it
-// with vpx_codec_enc_config_set.
-func (v *Encoder) SetBitrate(bps int) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.e == nil {
-		return transcoder.ErrClosed
+// SetBitrate implements transcoder.EncoderCore with
+// vpx_codec_enc_config_set (libavcodec's libvpx wrapper would ignore a
+// change).
+func (c core) SetBitrate(kbps int) error {
+	if C.mg_vpx_set_bitrate(c.e, C.int(kbps)) != 0 {
+		return fmt.Errorf("%w: vpx_codec_enc_config_set: %s", transcoder.ErrEncode, C.GoString(C.mg_vpx_error(c.e)))
 	}
-	v.bitrate = bps
 	return nil
 }
 
-func (v *Encoder) applyBitrate() error {
-	if v.bitrate == v.applied {
-		return nil
-	}
-	if C.mg_vpx_set_bitrate(v.e, C.int(kbps(v.bitrate))) != 0 {
-		return fmt.Errorf("%w: vpx_codec_enc_config_set: %s", transcoder.ErrEncode, C.GoString(C.mg_vpx_error(v.e)))
-	}
-	v.applied = v.bitrate
-	return nil
-}
-
-// Close releases the encoder. It is idempotent.
-func (v *Encoder) Close() error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.e != nil {
-		C.mg_vpx_close(v.e)
-		v.e = nil
-	}
-	return nil
-}
+// Close implements transcoder.EncoderCore.
+func (c core) Close() { C.mg_vpx_close(c.e) }

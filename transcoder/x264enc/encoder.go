@@ -8,114 +8,64 @@ import "C"
 
 import (
 	"fmt"
-	"sync"
 	"unsafe"
 
 	"mediagate.dev/mediagate/transcoder"
 )
 
-// Encoder is a libx264 H.264 encoder.
-type Encoder struct {
-	mu      sync.Mutex
-	e       *C.mg_x264
-	cfg     transcoder.VideoEncoderConfig
-	clock   transcoder.PTSClock
-	nominal int64
-	out     []byte
-	bitrate int
-	applied int
-}
+// Encoder is a libx264 H.264 encoder. Encode makes one call into libx264;
+// SetBitrate takes effect on the next Encode through x264_encoder_reconfig.
+type Encoder struct{ *transcoder.CoreEncoder }
 
 // New opens an H.264 constrained-baseline encoder for cfg.
 func New(cfg transcoder.VideoEncoderConfig) (*Encoder, error) {
-	if !transcoder.SameCodec(cfg.Codec, transcoder.H264) {
-		return nil, fmt.Errorf("%w: x264enc encodes H.264, not %s", transcoder.ErrUnsupported, cfg.Codec)
-	}
-	cfg = transcoder.EncoderDefaults(cfg)
-	if err := transcoder.CheckSize(cfg.Width, cfg.Height, cfg.MaxPixels); err != nil {
+	cfg, err := transcoder.CheckEncoderConfig("x264enc", transcoder.H264, cfg)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.Width%2 != 0 || cfg.Height%2 != 0 {
 		return nil, fmt.Errorf("%w: 4:2:0 needs even sides, not %dx%d", transcoder.ErrEncode, cfg.Width, cfg.Height)
 	}
-	e := C.mg_x264_open(C.int(cfg.Width), C.int(cfg.Height), C.int(cfg.FPS), C.int(kbps(cfg.Bitrate)), C.int(cfg.KeyframeInterval))
+	e := C.mg_x264_open(C.int(cfg.Width), C.int(cfg.Height), C.int(cfg.FPS), C.int(transcoder.Kbps(cfg.Bitrate)),
+		C.int(cfg.KeyframeInterval))
 	if e == nil {
 		return nil, fmt.Errorf("%w: x264_encoder_open failed", transcoder.ErrEncode)
 	}
-	return &Encoder{
-		e: e, cfg: cfg, nominal: int64(transcoder.VideoClockRate / cfg.FPS),
-		out:     make([]byte, transcoder.MaxEncodedFrame(cfg.Width, cfg.Height)),
-		bitrate: cfg.Bitrate, applied: cfg.Bitrate,
-	}, nil
+	return &Encoder{transcoder.NewCoreEncoder(cfg, core{e})}, nil
 }
 
-func kbps(bps int) int { return max(1, (bps+500)/1000) }
+// core is the libx264 half of an Encoder: a transcoder.EncoderCore, used
+// under the CoreEncoder's mutex.
+type core struct{ e *C.mg_x264 }
 
-// Encode implements transcoder.VideoEncoder with one call into libx264.
-// zerolatency keeps no picture back, so every call returns its picture.
-func (x *Encoder) Encode(p *transcoder.Picture, keyframe bool) (transcoder.EncodedFrame, error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.e == nil {
-		return transcoder.EncodedFrame{}, transcoder.ErrClosed
-	}
-	if p.Width != x.cfg.Width || p.Height != x.cfg.Height {
-		return transcoder.EncodedFrame{}, fmt.Errorf("%w: %dx%d picture for a %dx%d encoder",
-			transcoder.ErrEncode, p.Width, p.Height, x.cfg.Width, x.cfg.Height)
-	}
-	if err := p.Check(x.cfg.MaxPixels); err != nil {
-		return transcoder.EncodedFrame{}, err
-	}
-	if err := x.applyBitrate(); err != nil {
-		return transcoder.EncodedFrame{}, err
-	}
+// Encode implements transcoder.EncoderCore with x264_encoder_encode.
+// zerolatency keeps no picture back, so every call returns its picture;
+// libx264 takes no duration.
+func (c core) Encode(p *transcoder.Picture, pts, _ int64, keyframe bool, out []byte) (int, bool, error) {
 	force := C.int(0)
 	if keyframe {
 		force = 1
 	}
 	var isKey C.int
-	n := C.mg_x264_encode(x.e,
+	n := C.mg_x264_encode(c.e,
 		(*C.uint8_t)(unsafe.Pointer(&p.Planes[0][0])), (*C.uint8_t)(unsafe.Pointer(&p.Planes[1][0])),
 		(*C.uint8_t)(unsafe.Pointer(&p.Planes[2][0])),
 		C.int(p.Strides[0]), C.int(p.Strides[1]), C.int(p.Strides[2]),
-		C.int64_t(x.clock.Next(p.PTS, x.nominal)), force,
-		(*C.uint8_t)(unsafe.Pointer(&x.out[0])), C.int(len(x.out)), &isKey)
+		C.int64_t(pts), force,
+		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(len(out)), &isKey)
 	if n < 0 {
-		return transcoder.EncodedFrame{}, fmt.Errorf("%w: x264_encoder_encode failed", transcoder.ErrEncode)
+		return 0, false, fmt.Errorf("%w: x264_encoder_encode failed", transcoder.ErrEncode)
 	}
-	return transcoder.EncodedFrame{Data: x.out[:n], Keyframe: isKey != 0, PTS: p.PTS}, nil
+	return int(n), isKey != 0, nil
 }
 
-// SetBitrate implements transcoder.VideoEncoder; the next Encode applies it
-// with x264_encoder_reconfig.
-func (x *Encoder) SetBitrate(bps int) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.e == nil {
-		return transcoder.ErrClosed
-	}
-	x.bitrate = bps
-	return nil
-}
-
-func (x *Encoder) applyBitrate() error {
-	if x.bitrate == x.applied {
-		return nil
-	}
-	if C.mg_x264_set_bitrate(x.e, C.int(kbps(x.bitrate))) < 0 {
+// SetBitrate implements transcoder.EncoderCore with x264_encoder_reconfig.
+func (c core) SetBitrate(kbps int) error {
+	if C.mg_x264_set_bitrate(c.e, C.int(kbps)) < 0 {
 		return fmt.Errorf("%w: x264_encoder_reconfig failed", transcoder.ErrEncode)
 	}
-	x.applied = x.bitrate
 	return nil
 }
 
-// Close releases the encoder. It is idempotent.
-func (x *Encoder) Close() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.e != nil {
-		C.mg_x264_close(x.e)
-		x.e = nil
-	}
-	return nil
-}
+// Close implements transcoder.EncoderCore.
+func (c core) Close() { C.mg_x264_close(c.e) }
