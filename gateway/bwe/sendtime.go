@@ -1,6 +1,10 @@
 package bwe
 
-import "time"
+import (
+	"time"
+
+	"github.com/pion/rtp"
+)
 
 // absSendTimeBits is the width of the abs-send-time header extension value:
 // 24 bits, 6.18 fixed-point seconds, wrapping every 64 s
@@ -72,4 +76,35 @@ func ticksToDuration(ticks, rate int64) time.Duration {
 	sec := ticks / rate
 	rem := ticks % rate
 	return time.Duration(sec)*time.Second + time.Duration(rem*int64(time.Second)/rate)
+}
+
+// SendClock reads the send times of one sender's packets: from the
+// abs-send-time header extension (RFC 8285) under ExtensionID when it is
+// set, else from the RTP timestamp, unwrapped at the track's clock rate and
+// started afresh when the SSRC changes. Ingest and the WHIP publishers feed
+// an Estimator with it.
+type SendClock struct {
+	// ExtensionID is the abs-send-time extension's id; 0 reads RTP
+	// timestamps.
+	ExtensionID uint8
+
+	abs  AbsSendTime
+	rtp  RTPTime
+	ssrc uint32
+}
+
+// SendTime returns h's send time; ok is false when the extension is
+// configured but h does not carry it.
+func (c *SendClock) SendTime(h *rtp.Header, clockRate uint32) (send time.Duration, ok bool) {
+	if c.ExtensionID != 0 {
+		ext := h.GetExtension(c.ExtensionID)
+		if len(ext) < 3 {
+			return 0, false
+		}
+		return c.abs.Unwrap(uint32(ext[0])<<16 | uint32(ext[1])<<8 | uint32(ext[2])), true
+	}
+	if !c.rtp.started || h.SSRC != c.ssrc {
+		c.rtp, c.ssrc = RTPTime{ClockRate: clockRate}, h.SSRC
+	}
+	return c.rtp.Unwrap(h.Timestamp), true
 }

@@ -3,6 +3,8 @@ package bwe
 import (
 	"testing"
 	"time"
+
+	"github.com/pion/rtp"
 )
 
 func TestAbsSendTime(t *testing.T) {
@@ -70,5 +72,35 @@ func TestRTPTimeLongRun(t *testing.T) {
 		if got, want := r.Unwrap(ts)-first, time.Duration(i)*time.Minute; got != want {
 			t.Fatalf("after %d minutes: %v, want %v", i, got, want)
 		}
+	}
+}
+
+// TestSendClock reads abs-send-time when configured (and skips packets
+// without it), RTP timestamps otherwise, restarting on a new SSRC.
+func TestSendClock(t *testing.T) {
+	abs := SendClock{ExtensionID: 3}
+	h := rtp.Header{SSRC: 1, Timestamp: 9000}
+	if _, ok := abs.SendTime(&h, 90000); ok {
+		t.Fatal("a packet without the extension had a send time")
+	}
+	if err := h.SetExtension(3, []byte{0x04, 0x00, 0x00}); err != nil { // 0x040000 is 1 s in 6.18 fixed point
+		t.Fatal(err)
+	}
+	first, ok := abs.SendTime(&h, 90000)
+	if err := h.SetExtension(3, []byte{0x08, 0x00, 0x00}); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := abs.SendTime(&h, 90000)
+	if !ok || second-first != time.Second {
+		t.Errorf("abs-send-time 1 s apart read %v apart", second-first)
+	}
+
+	var ts SendClock
+	a, _ := ts.SendTime(&rtp.Header{SSRC: 1, Timestamp: 90000}, 90000)
+	b, _ := ts.SendTime(&rtp.Header{SSRC: 1, Timestamp: 180000}, 90000)
+	c, _ := ts.SendTime(&rtp.Header{SSRC: 2, Timestamp: 5}, 90000)
+	d, _ := ts.SendTime(&rtp.Header{SSRC: 2, Timestamp: 45005}, 90000)
+	if b-a != time.Second || d-c != time.Second/2 {
+		t.Errorf("RTP timestamps: %v and %v apart, want 1 s and 0.5 s", b-a, d-c)
 	}
 }

@@ -70,16 +70,13 @@ func (c *REMBConfig) validate() error {
 // rembState is the estimator and REMB bookkeeping of one source, for one
 // sender's session. Guarded by Source.mu.
 type rembState struct {
-	cfg      REMBConfig
-	bounds   bwe.Config
-	est      *bwe.Estimator
-	abs      bwe.AbsSendTime
-	rtpTime  bwe.RTPTime
-	timeSSRC uint32 // the SSRC whose RTP timestamps rtpTime unwraps
-	hasTime  bool
-	sent     int       // value of the last REMB sent; 0 before the first
-	sentAt   time.Time // when it went out
-	follow   followMeter
+	cfg    REMBConfig
+	bounds bwe.Config
+	est    *bwe.Estimator
+	clock  bwe.SendClock
+	sent   int       // value of the last REMB sent; 0 before the first
+	sentAt time.Time // when it went out
+	follow followMeter
 }
 
 // newREMBState returns the state for cfg, or nil when REMB is off.
@@ -99,7 +96,7 @@ func newREMBState(cfg *REMBConfig) *rembState {
 // reset starts over for a new sender: a fresh estimator at StartBitrate.
 func (r *rembState) reset() {
 	r.est = bwe.New(r.bounds)
-	r.abs, r.rtpTime, r.hasTime = bwe.AbsSendTime{}, bwe.RTPTime{}, false
+	r.clock = bwe.SendClock{ExtensionID: r.cfg.AbsSendTimeID}
 	r.sent, r.sentAt = 0, time.Time{}
 	r.follow = followMeter{}
 }
@@ -111,27 +108,9 @@ func (r *rembState) reset() {
 // link is small. A packet without the configured abs-send-time extension
 // is not fed.
 func (r *rembState) feed(h *rtp.Header, clockRate uint32, size int, now time.Time) {
-	send, ok := r.sendTime(h, clockRate)
-	if ok {
+	if send, ok := r.clock.SendTime(h, clockRate); ok {
 		r.est.OnPacket(now, send, size, h.SequenceNumber)
 	}
-}
-
-// sendTime returns the packet's send time on the sender's clock: the
-// 24-bit abs-send-time value when configured, else the RTP timestamp
-// unwrapped at the track's clock rate (restarted when the SSRC changes).
-func (r *rembState) sendTime(h *rtp.Header, clockRate uint32) (time.Duration, bool) {
-	if id := r.cfg.AbsSendTimeID; id != 0 {
-		ext := h.GetExtension(id)
-		if len(ext) < 3 {
-			return 0, false
-		}
-		return r.abs.Unwrap(uint32(ext[0])<<16 | uint32(ext[1])<<8 | uint32(ext[2])), true
-	}
-	if !r.hasTime || h.SSRC != r.timeSSRC {
-		r.rtpTime, r.timeSSRC, r.hasTime = bwe.RTPTime{ClockRate: clockRate}, h.SSRC, true
-	}
-	return r.rtpTime.Unwrap(h.Timestamp), true
 }
 
 // value is what the REMB says at now: the lower of the link estimate and

@@ -26,10 +26,9 @@ type reader struct {
 	kind  stream.Kind
 	track *stream.Track // nil: the stream has no track of this kind
 
-	absID   uint8 // negotiated abs-send-time extension id; 0 = none
-	abs     bwe.AbsSendTime
-	rtpTime bwe.RTPTime
-	seen    [dedupeWindow]uint32 // sequence number + 1 per slot; 0 = empty
+	clock     bwe.SendClock        // abs-send-time when negotiated, else RTP timestamps
+	clockRate uint32               // the track's RTP clock, for RTP timestamps
+	seen      [dedupeWindow]uint32 // sequence number + 1 per slot; 0 = empty
 }
 
 // onTrack starts the readers of a remote track; pion calls it once per
@@ -37,18 +36,18 @@ type reader struct {
 func (p *Publisher) onTrack(tr *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	r := &reader{p: p, tr: tr, recv: recv, kind: stream.Audio, track: p.st.Audio}
 	if tr.Kind() == webrtc.RTPCodecTypeVideo {
-		r.kind, r.track = stream.Video, p.st.Video
+		r.kind, r.track, r.clockRate = stream.Video, p.st.Video, tr.Codec().ClockRate
 		p.videoSSRC.Store(uint32(tr.SSRC()))
 		for _, ext := range recv.GetParameters().HeaderExtensions {
 			if ext.URI == sdp.ABSSendTimeURI {
-				r.absID = uint8(ext.ID)
+				r.clock.ExtensionID = uint8(ext.ID)
 			}
 		}
 	} else {
 		p.audioSSRC.Store(uint32(tr.SSRC()))
 	}
 	p.log.Info("whip track", "kind", r.kind.String(), "codec", tr.Codec().MimeType, "ssrc", uint32(tr.SSRC()),
-		"abs_send_time_id", r.absID)
+		"abs_send_time_id", r.clock.ExtensionID)
 	p.spawn(r.readRTP)
 	p.spawn(r.readRTCP)
 	if r.kind == stream.Video {
@@ -87,17 +86,9 @@ func (r *reader) handle(pkt *rtp.Packet, now time.Time) {
 // estimate feeds the bandwidth estimator: by abs-send-time when the
 // publisher stamps it, else by RTP timestamp (draft-ietf-rmcat-gcc-02 §5.2).
 func (r *reader) estimate(pkt *rtp.Packet, now time.Time) {
-	var send time.Duration
-	if r.absID == 0 {
-		send = r.rtpTime.Unwrap(pkt.Timestamp)
-	} else {
-		ext := pkt.GetExtension(r.absID)
-		if len(ext) != 3 {
-			return
-		}
-		send = r.abs.Unwrap(uint32(ext[0])<<16 | uint32(ext[1])<<8 | uint32(ext[2]))
+	if send, ok := r.clock.SendTime(&pkt.Header, r.clockRate); ok {
+		r.p.est.OnPacket(now, send, pkt.MarshalSize(), pkt.SequenceNumber)
 	}
-	r.p.est.OnPacket(now, send, pkt.MarshalSize(), pkt.SequenceNumber)
 }
 
 // duplicate reports whether seq arrived recently, remembering it.
