@@ -205,3 +205,25 @@ func AACFmtp(rate, channels int) (fmtp string, ok bool) {
 	asc := uint16(2)<<11 | uint16(idx)<<7 | uint16(channels)<<3
 	return fmt.Sprintf("streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=%04x", asc), true
 }
+
+// bits reads the fixed-width fields of RFC 3640 §3.2.1 AU headers, MSB
+// first. A read past the end sets err and returns zero, so a parser checks
+// err once.
+type bits struct {
+	b   []byte
+	pos int
+	err error
+}
+
+func (r *bits) u(n int) uint32 {
+	var v uint32
+	for range n {
+		if r.pos >= 8*len(r.b) {
+			r.err = fmt.Errorf("%w: bitstream ends early", ErrMalformed)
+			return 0
+		}
+		v = v<<1 | uint32(r.b[r.pos/8]>>(7-r.pos%8))&1
+		r.pos++
+	}
+	return v
+}

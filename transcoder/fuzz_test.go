@@ -1,6 +1,7 @@
 package transcoder
 
 import (
+	"encoding/hex"
 	"testing"
 
 	"github.com/pion/rtp"
@@ -90,6 +91,11 @@ func FuzzDepacketizer(f *testing.F) {
 func FuzzSPSSize(f *testing.F) {
 	f.Add(sps)
 	f.Add([]byte{0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x40, 0x50, 0x05, 0xbb, 0x01, 0x10})
+	for _, c := range spsSizeCases {
+		if b, err := hex.DecodeString(c.sps); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		w, h, err := h264SPSSize(b)
 		if err == nil && (w <= 0 || h <= 0 || w > MaxDimension || h > 2*MaxDimension) {
