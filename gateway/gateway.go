@@ -18,6 +18,7 @@ import (
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/gateway/watchdog"
 	"mediagate.dev/mediagate/gateway/whep"
 	"mediagate.dev/mediagate/gateway/whip"
 	"mediagate.dev/mediagate/turn"
@@ -50,10 +51,10 @@ type Gateway struct {
 	turnHost string       // turn.host at start
 
 	opts       options
-	health     *health      // media-loop heartbeats for the watchdog
-	reload     reloadState  // see Reload
-	routes     routes       // the HTTP handler; Reload swaps its mux
-	apiMetrics *api.Metrics // one set for every mux Reload builds
+	health     *watchdog.Loops // media-loop heartbeats for the watchdog
+	reload     reloadState     // see Reload
+	routes     routes          // the HTTP handler; Reload swaps its mux
+	apiMetrics *api.Metrics    // one set for every mux Reload builds
 
 	senders *senderStreams // streams created through the sender API; see senders.go
 	hooks   *hooks         // webhook deliveries; see webhooks.go

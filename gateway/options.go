@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
+
+	"mediagate.dev/mediagate/gateway/watchdog"
 )
 
 // Option hands New something the process owns rather than the config
@@ -38,8 +40,8 @@ func (g *Gateway) applyOptions(opts []Option) {
 			o(&g.opts)
 		}
 	}
-	g.health = newHealth(g.log.With("component", "health"))
-	g.health.setStall(g.cfg.Debug.StallMediaLoopAfter.D())
+	g.health = watchdog.New(g.log.With("component", "health"))
+	g.health.SetStall(g.cfg.Debug.StallMediaLoopAfter.D())
 	g.reload.boot = g.cfg
 	g.setLogLevel(g.cfg.Log.Level)
 }

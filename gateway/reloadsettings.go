@@ -19,7 +19,7 @@ func (g *Gateway) applySettings(cfg *config.Config, ch config.Changes) []error {
 		case "log.level":
 			g.setLogLevel(cfg.Log.Level)
 		case "debug.stall_media_loop_after":
-			g.health.setStall(cfg.Debug.StallMediaLoopAfter.D())
+			g.health.SetStall(cfg.Debug.StallMediaLoopAfter.D())
 		}
 	}
 	g.routes.mux.Store(g.newMux())
@@ -89,6 +89,6 @@ func (g *Gateway) endReloads() {
 	g.reload.closed = true
 	g.reload.mu.Unlock()
 	if g.health != nil {
-		g.health.forgetAll()
+		g.health.ForgetAll()
 	}
 }
