@@ -69,6 +69,7 @@ type Metrics struct {
 	latched   *prometheus.GaugeVec
 	rtcpSent  *prometheus.CounterVec
 	authFails *prometheus.CounterVec
+	rocTrials *prometheus.CounterVec
 	remb      rembMetrics
 }
 
@@ -93,10 +94,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "RTCP packets sent back to the sender, by type."}, []string{"stream", "type"}),
 		authFails: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_ingest_srtp_auth_failures_total",
 			Help: "SRTP and SRTCP packets whose authentication tag did not verify."}, stream),
+		rocTrials: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_ingest_srtp_roc_trials_total",
+			Help: "SRTP authentications tried with a guessed rollover counter, for senders met mid-stream."}, stream),
 	}
 	m.remb = newREMBMetrics()
 	if reg != nil {
-		reg.MustRegister(m.packets, m.bytes, m.dropped, m.lost, m.jitter, m.latched, m.rtcpSent, m.authFails)
+		reg.MustRegister(m.packets, m.bytes, m.dropped, m.lost, m.jitter, m.latched, m.rtcpSent, m.authFails, m.rocTrials)
 		m.remb.register(reg)
 	}
 	return m
@@ -110,7 +113,8 @@ func (m *Metrics) Forget(stream string) {
 	}
 	l := prometheus.Labels{"stream": stream}
 	vecs := []*prometheus.MetricVec{m.packets.MetricVec, m.bytes.MetricVec, m.dropped.MetricVec,
-		m.lost.MetricVec, m.jitter.MetricVec, m.latched.MetricVec, m.rtcpSent.MetricVec, m.authFails.MetricVec}
+		m.lost.MetricVec, m.jitter.MetricVec, m.latched.MetricVec, m.rtcpSent.MetricVec, m.authFails.MetricVec,
+		m.rocTrials.MetricVec}
 	for _, v := range append(vecs, m.remb.vecs()...) {
 		v.DeletePartialMatch(l)
 	}
@@ -120,6 +124,7 @@ func (m *Metrics) Forget(stream string) {
 // path never looks up labels.
 type sourceMetrics struct {
 	packets, bytes, lost, authFails prometheus.Counter
+	rocTrials                       prometheus.Counter
 	dropped                         [numDropReasons]prometheus.Counter
 	jitterVideo, jitterAudio        prometheus.Gauge
 	latched                         prometheus.Gauge
@@ -136,6 +141,7 @@ func (m *Metrics) forStream(name string) *sourceMetrics {
 		bytes:       m.bytes.WithLabelValues(name),
 		lost:        m.lost.WithLabelValues(name),
 		authFails:   m.authFails.WithLabelValues(name),
+		rocTrials:   m.rocTrials.WithLabelValues(name),
 		jitterVideo: m.jitter.WithLabelValues(name, "video"),
 		jitterAudio: m.jitter.WithLabelValues(name, "audio"),
 		latched:     m.latched.WithLabelValues(name),

@@ -75,7 +75,16 @@ func (s *Source) unprotect(b []byte, from netip.AddrPort, latched bool, now time
 	if s.srtp == nil {
 		return b, !latched, 0, true
 	}
-	return s.srtp.open(b, from, latched, latched && s.latch.stale(now), &s.scratch.Header, now)
+	out, fresh, r, ok := s.srtp.open(b, from, latched, latched && s.latch.stale(now), &s.scratch.Header, now)
+	if n := s.srtp.rocTrials; n > 0 {
+		s.srtp.rocTrials = 0
+		s.met.rocTrials.Add(float64(n))
+		if ok {
+			roc, _ := s.srtp.rocOf(from, s.scratch.Header.SSRC)
+			s.log.Info("srtp rollover counter recovered", "remote", from.String(), "roc", roc, "trials", n)
+		}
+	}
+	return out, fresh, r, ok
 }
 
 // refuse counts an SRTP packet that did not decrypt; an authentication

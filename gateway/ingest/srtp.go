@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -18,6 +19,15 @@ const replayWindow = 64
 // latched, so a spray of source ports costs one context each and no memory.
 const maxProbes = 4
 
+// rocTrialsPerPacket bounds the rollover counters tried on one packet of
+// a fresh sender that did not authenticate with a counter of 0, and
+// maxROCGuess the counters tried in all before the search starts over:
+// 2^16 rollovers are half a year of a 2,000-packet/s camera.
+const (
+	rocTrialsPerPacket = 8
+	maxROCGuess        = 1 << 16
+)
+
 // srtcpIndexLen is the E flag and SRTCP index that end an SRTCP packet
 // before its authentication tag (RFC 3711 §3.4).
 const srtcpIndexLen = 4
@@ -34,8 +44,11 @@ type srtpState struct {
 	probes [maxProbes]probe
 	// tx protects the RTCP the source sends back.
 	tx *srtp.Context
-	// spare keeps a packet that may have to be decrypted twice.
+	// spare keeps a packet that may have to be decrypted more than once.
 	spare []byte
+	// rocTrials counts the rollover counters searchROC tried; the source
+	// moves it to its metric.
+	rocTrials int
 	// tagRTP and tagRTCP are the bytes an SRTP or SRTCP packet carries
 	// beyond its plaintext: authentication tag, AEAD tag, SRTCP index.
 	tagRTP, tagRTCP, authTagRTCP int
@@ -45,6 +58,7 @@ type probe struct {
 	addr netip.AddrPort
 	ctx  *srtp.Context
 	used time.Time
+	roc  uint32 // the last rollover counter searchROC tried
 }
 
 func newSRTPState(cfg SRTPConfig) (*srtpState, error) {
@@ -79,13 +93,13 @@ func (st *srtpState) newRx() (*srtp.Context, error) {
 
 // probeFor returns the candidate context for from, creating one and
 // evicting the least recently used when the table is full.
-func (st *srtpState) probeFor(from netip.AddrPort, now time.Time) (*srtp.Context, error) {
+func (st *srtpState) probeFor(from netip.AddrPort, now time.Time) (*probe, error) {
 	victim := -1
 	for i := range st.probes {
 		p := &st.probes[i]
 		if p.ctx != nil && p.addr == from {
 			p.used = now
-			return p.ctx, nil
+			return p, nil
 		}
 		if victim < 0 || st.probes[victim].ctx != nil && (p.ctx == nil || p.used.Before(st.probes[victim].used)) {
 			victim = i
@@ -96,7 +110,7 @@ func (st *srtpState) probeFor(from netip.AddrPort, now time.Time) (*srtp.Context
 		return nil, err
 	}
 	st.probes[victim] = probe{addr: from, ctx: ctx, used: now}
-	return ctx, nil
+	return &st.probes[victim], nil
 }
 
 // promote makes from's probe context the receive context.
@@ -131,12 +145,57 @@ func (st *srtpState) open(b []byte, from netip.AddrPort, latched, stale bool, hd
 		}
 		copy(b, st.spare) // AEAD may have overwritten b
 	}
-	ctx, err := st.probeFor(from, now)
+	p, err := st.probeFor(from, now)
 	if err != nil {
 		return nil, true, dropSRTPAuth, false
 	}
-	out, r, ok := st.decryptRTP(ctx, b, hdr)
-	return out, true, r, ok
+	st.spare = append(st.spare[:0], b...)
+	out, r, ok := st.decryptRTP(p.ctx, b, hdr)
+	if ok || r != dropSRTPAuth {
+		return out, true, r, ok
+	}
+	out, ok = st.searchROC(p, b, hdr)
+	if !ok {
+		return nil, true, dropSRTPAuth, false
+	}
+	return out, true, 0, true
+}
+
+// searchROC tries the next rocTrialsPerPacket rollover counters on a packet
+// of a fresh sender that did not authenticate with a counter of 0 (RFC 3711
+// §3.3.1 leaves a receiver that joins late to estimate it): a camera that
+// has sent for longer than one turn of its 16-bit sequence numbers when the
+// gateway (re)starts is found within a few packets, the packet that
+// authenticates fixes the counter, and the replay window starts from it.
+// The search goes on from packet to packet, so its cost is bounded per
+// datagram and counted (rocTrials). st.spare holds the packet as received.
+func (st *srtpState) searchROC(p *probe, b []byte, hdr *rtp.Header) ([]byte, bool) {
+	if len(st.spare) < 12 {
+		return nil, false
+	}
+	ssrc := binary.BigEndian.Uint32(st.spare[8:12])
+	for range rocTrialsPerPacket {
+		p.roc = p.roc%(maxROCGuess-1) + 1
+		st.rocTrials++
+		copy(b, st.spare) // a failed AEAD open clears b
+		p.ctx.SetROC(ssrc, p.roc)
+		if out, _, ok := st.decryptRTP(p.ctx, b, hdr); ok {
+			return out, true
+		}
+	}
+	p.ctx.SetROC(ssrc, 0) // the next packet tries a restarted camera's 0 first
+	copy(b, st.spare)
+	return nil, false
+}
+
+// rocOf returns the rollover counter from's probe context holds for ssrc.
+func (st *srtpState) rocOf(from netip.AddrPort, ssrc uint32) (uint32, bool) {
+	for i := range st.probes {
+		if p := &st.probes[i]; p.ctx != nil && p.addr == from {
+			return p.ctx.ROC(ssrc)
+		}
+	}
+	return 0, false
 }
 
 // decryptRTP authenticates and decrypts b in place with ctx and returns the
