@@ -17,6 +17,7 @@ import (
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/ingest"
+	"mediagate.dev/mediagate/gateway/output"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/watchdog"
 	"mediagate.dev/mediagate/gateway/whep"
@@ -61,8 +62,9 @@ type Gateway struct {
 	tls     *tlsListener   // nil without [http.tls]; see tls.go
 
 	transcoding *transcoding // renditions and test patterns; see transcode.go
-	outputs     *outputs     // [stream.output] senders; see outputs.go
 	remb        *rembRouter  // viewers' REMB; see remb.go
+
+	outputs *output.Manager // [stream.output] senders
 }
 
 // New builds a gateway from cfg and binds all its sockets: the HTTP listener,
@@ -89,6 +91,8 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	}()
 	g.transcoding = g.newTranscoding()
 	g.remb = newREMBRouter(g.reg, g.rembBounds)
+	g.outputs = output.NewManager(output.ManagerConfig{Hub: g.hub,
+		Log: log.With("component", "output"), Metrics: output.NewMetrics(g.reg)})
 	if err := g.startEgress(); err != nil {
 		return nil, err
 	}
@@ -101,8 +105,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 			return nil, err
 		}
 	}
-	g.startOutputs()
-	if err := errors.Join(g.syncOutputs()...); err != nil {
+	if err := errors.Join(g.outputs.Sync(cfg.Streams)...); err != nil {
 		return nil, err
 	}
 	if err := g.listenHTTP(); err != nil {
@@ -198,7 +201,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 
 func (g *Gateway) closeAll() {
 	g.endReloads()
-	g.stopOutputs()
+	g.outputs.Close()
 	g.stopSenders()
 	if g.whep != nil {
 		g.whep.Close()
@@ -243,6 +246,10 @@ func (g *Gateway) Source(name string) *ingest.Source {
 	defer g.mu.Unlock()
 	return g.sources[name]
 }
+
+// Output returns the running [stream.output] sender of the named stream,
+// or nil.
+func (g *Gateway) Output(name string) *output.Output { return g.outputs.Get(name) }
 
 // Status is a one-line summary for systemd's STATUS= and logs.
 func (g *Gateway) Status() string {

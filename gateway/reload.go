@@ -68,7 +68,7 @@ func (g *Gateway) Reload(cfg *config.Config) error {
 		return fmt.Errorf("%w: %w", ErrReload, err)
 	}
 	failed := g.applyStreams(cfg, ch, added)
-	failed = append(failed, g.syncOutputs()...)
+	failed = append(failed, g.outputs.Sync(g.config().Streams)...)
 	failed = append(failed, g.applySettings(cfg, ch)...)
 	g.logReload(ch, failed)
 	if len(failed) > 0 {

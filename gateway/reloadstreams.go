@@ -160,7 +160,7 @@ func sameIngest(a, b config.Stream) bool {
 	a.ViewerToken, b.ViewerToken = "", ""
 	a.MaxViewers, b.MaxViewers = 0, 0
 	a.Transcode, b.Transcode = config.Transcode{}, config.Transcode{} // read when a rendition starts
-	a.Output, b.Output = nil, nil                                     // syncOutputs restarts the output
+	a.Output, b.Output = nil, nil                                     // outputs.Sync restarts the output
 	a.Video, b.Video, a.Audio, b.Audio = nil, nil, nil, nil
 	return reflect.DeepEqual(a, b)
 }

@@ -227,10 +227,8 @@ func (g *Gateway) rembBounds(name string) (lo, hi, tlo, thi int) {
 // every REMB they send.
 func (g *Gateway) senderDemand(name string) (bps int, ok bool) {
 	bps, ok = g.remb.viewerDemand(name)
-	if out := g.Output(name); out != nil {
-		if r, has := out.REMB(); has && (!ok || r < bps) {
-			bps, ok = r, true
-		}
+	if r, has := g.outputs.REMB(name); has && (!ok || r < bps) {
+		bps, ok = r, true
 	}
 	return bps, ok
 }

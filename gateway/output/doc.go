@@ -32,4 +32,11 @@
 //   - The Output follows its stream's tracks: SetStream moves it to a
 //     replacement stream of the same name and keeps each track's SSRC and
 //     numbering, so the receiver sees one continuous RTP session.
+//   - A Manager runs the Outputs of the config: Sync starts, restarts and
+//     stops them from the [[stream]] tables (ConfigFrom), and a
+//     stream.Hub.Watch hook moves an Output to a stream rebuilt under its
+//     name as soon as the hub has it. The hook reads the hub again rather
+//     than trust the stream it is handed, so that changes reported out of
+//     order still end on the latest stream; a removed stream keeps its
+//     Output until the next Sync, which stops it.
 package output
