@@ -18,6 +18,7 @@ import (
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/output"
+	"mediagate.dev/mediagate/gateway/senders"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/watchdog"
 	"mediagate.dev/mediagate/gateway/whep"
@@ -57,9 +58,10 @@ type Gateway struct {
 	routes     routes          // the HTTP handler; Reload swaps its mux
 	apiMetrics *api.Metrics    // one set for every mux Reload builds
 
-	senders *senderStreams // streams created through the sender API; see senders.go
-	hooks   *hooks         // webhook deliveries; see webhooks.go
-	tls     *tlsListener   // nil without [http.tls]; see tls.go
+	senders *senders.Streams // streams created through the sender API
+
+	hooks *hooks       // webhook deliveries; see webhooks.go
+	tls   *tlsListener // nil without [http.tls]; see tls.go
 
 	transcoding *transcoding // renditions and test patterns; see transcode.go
 	remb        *rembRouter  // viewers' REMB; see remb.go
@@ -83,6 +85,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		sources: make(map[string]*ingest.Source),
 	}
 	g.applyOptions(opts)
+	g.senders = g.newSenders()
 	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	defer func() {
 		if err != nil {
@@ -114,7 +117,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	if err := g.listenTLS(); err != nil {
 		return nil, err
 	}
-	g.startSenders()
+	g.senders.Start()
 	g.startWebhooks()
 	return g, nil
 }
@@ -140,6 +143,20 @@ func (g *Gateway) startEgress() error {
 	}
 	g.egress = m
 	return nil
+}
+
+// newSenders builds the sender API's streams: they are added and removed
+// like configured streams, but never enter the config.
+func (g *Gateway) newSenders() *senders.Streams {
+	return &senders.Streams{
+		Config:        g.config,
+		Hub:           g.hub,
+		Add:           g.addStream,
+		Remove:        g.removeStream,
+		SourceTimeout: g.reload.boot.Ingest.SourceTimeout.D(),
+		Log:           g.log.With("component", "senders"),
+		Registerer:    g.reg,
+	}
 }
 
 // addStream creates the hub's stream for sc and starts its source.
@@ -202,7 +219,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 func (g *Gateway) closeAll() {
 	g.endReloads()
 	g.outputs.Close()
-	g.stopSenders()
+	g.senders.Close()
 	if g.whep != nil {
 		g.whep.Close()
 	}

@@ -76,7 +76,7 @@ func (g *Gateway) newMux() *http.ServeMux {
 		Version:    Version,
 	}
 	h.Routes(mux)
-	g.senderRoutes(mux, h)
+	g.senders.Routes(mux, h)
 	return mux
 }
 
@@ -128,7 +128,7 @@ func (g *Gateway) streamToken(name string) (string, bool) {
 			return sc.ViewerToken.Reveal(), g.hub.Get(name) != nil
 		}
 	}
-	return g.senderToken(name)
+	return g.senders.Token(name)
 }
 
 // tokenValidFor reports whether token opens some stream (so a request with it
@@ -140,7 +140,7 @@ func (g *Gateway) tokenValidFor(token string) bool {
 			return true
 		}
 	}
-	return g.senderTokenValid(token)
+	return g.senders.TokenValid(token)
 }
 
 func classifyEgressError(err error) int {

@@ -15,7 +15,7 @@
 // It sits before the packet path: it turns SDP into the config.Video,
 // config.Audio and config.SRTP a stream is built from, and never sees a
 // packet. The HTTP endpoints are in gateway/api (sender.go), the streams
-// they create in gateway (senders.go).
+// they create in gateway/senders.
 //
 // Decisions recorded here:
 //   - SDES keys are directional (RFC 4568 §5.1): the key in an offer is the

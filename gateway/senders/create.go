@@ -1,76 +1,18 @@
-package gateway
+package senders
 
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
-	"net/http"
 	"net/netip"
-	"sync"
-	"time"
 
 	"mediagate.dev/mediagate/gateway/api"
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/sendersdp"
 )
-
-// senderStreams holds the streams created through the sender API. They
-// live in the hub and the sources map like configured streams but never in
-// the config, so a reload, which applies the difference between two
-// configs, never touches them.
-type senderStreams struct {
-	mu      sync.Mutex
-	streams map[string]*apiStream
-	cursor  int // where the next port search starts in ingest.port_range
-	isLocal func(netip.Addr) bool
-	met     *senderMetrics
-
-	stopOnce sync.Once
-	stop     chan struct{}
-	done     chan struct{}
-}
-
-// apiStream is one stream created through the API.
-type apiStream struct {
-	token string
-	sdp   string // the answer or offer it was created with
-	// silentSince is when its sender last went silent (its creation when it
-	// never sent); zero while it sends.
-	silentSince time.Time
-}
-
-// startSenders sets up the sender API's streams and starts the goroutine
-// that removes the silent ones. New calls it.
-func (g *Gateway) startSenders() {
-	g.senders = &senderStreams{
-		streams: make(map[string]*apiStream),
-		isLocal: hostHasAddr,
-		met:     newSenderMetrics(g.reg),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
-	}
-	go g.reapSilent()
-}
-
-// stopSenders stops the reaper; closeAll closes the streams' sources with
-// every other source. It is idempotent.
-func (g *Gateway) stopSenders() {
-	if g.senders == nil {
-		return
-	}
-	g.senders.stopOnce.Do(func() { close(g.senders.stop) })
-	<-g.senders.done
-}
-
-// senderRoutes registers the sender API beside the API handler h.
-func (g *Gateway) senderRoutes(mux *http.ServeMux, h *api.Handler) {
-	(&api.Senders{API: h, Streams: senderAPI{g}, Classify: classifySenderError,
-		MaxBodyBytes: g.config().HTTP.MaxBodyBytes}).Routes(mux)
-}
-
-// senderAPI is the gateway as the sender API sees it.
-type senderAPI struct{ g *Gateway }
 
 // plan is a stream about to be created: its table (without a port yet)
 // and what its SDP needs.
@@ -83,17 +25,16 @@ type plan struct {
 
 // CreateStream creates a stream from the sender's offer, or with the
 // gateway's own offer when the request has none, and returns its SDP.
-func (a senderAPI) CreateStream(_ context.Context, req api.SenderRequest) (api.SenderResult, error) {
-	g := a.g
-	cfg := g.config()
-	p, err := g.planStream(cfg, req)
+func (s *Streams) CreateStream(_ context.Context, req api.SenderRequest) (api.SenderResult, error) {
+	cfg := s.Config()
+	p, err := s.planStream(cfg, req)
 	if err != nil {
 		return api.SenderResult{}, err
 	}
 	if err := checkStream(cfg, &p.sc, p.neg == nil); err != nil {
 		return api.SenderResult{}, err
 	}
-	port, err := g.placeStream(cfg, p.sc)
+	port, err := s.place(cfg, p.sc)
 	if err != nil {
 		return api.SenderResult{}, err
 	}
@@ -101,25 +42,40 @@ func (a senderAPI) CreateStream(_ context.Context, req api.SenderRequest) (api.S
 	if p.neg == nil {
 		role = "offer"
 	}
-	g.senders.met.created(role)
+	s.met.created(role)
 	text, err := p.sdp(advertise(cfg.Senders.ListenIP, cfg.WebRTC.PublicIPs, req.Local), port)
 	if err != nil {
-		g.dropSender(p.sc.Name, "sdp_failed")
+		s.drop(p.sc.Name, "sdp_failed")
 		return api.SenderResult{}, err
 	}
-	g.senders.mu.Lock()
-	if s := g.senders.streams[p.sc.Name]; s != nil {
-		s.sdp = text
+	s.mu.Lock()
+	if a := s.streams[p.sc.Name]; a != nil {
+		a.sdp = text
 	}
-	g.senders.mu.Unlock()
-	g.log.Info("stream created through the API", "stream", p.sc.Name, "role", role, "port", port,
+	s.mu.Unlock()
+	s.log().Info("stream created through the API", "stream", p.sc.Name, "role", role, "port", port,
 		"srtp", srtpSuite(p.sc.SRTP), "allow_from", p.sc.AllowFrom)
 	return api.SenderResult{Name: p.sc.Name, ViewerToken: p.sc.ViewerToken.Reveal(), SDP: text}, nil
 }
 
+// RemoveStream removes a stream created through the API.
+func (s *Streams) RemoveStream(name string) error {
+	s.mu.Lock()
+	_, ok := s.streams[name]
+	s.mu.Unlock()
+	switch {
+	case ok:
+		s.drop(name, "deleted")
+		return nil
+	case configured(s.Config(), name) != nil:
+		return fmt.Errorf("%q: %w", name, errConfiguredStream)
+	}
+	return fmt.Errorf("%q: %w", name, api.ErrUnknownStream)
+}
+
 // planStream builds the stream a request asks for: name, token, allowed
 // senders, and media and keys from the offer or for the gateway's offer.
-func (g *Gateway) planStream(cfg *config.Config, req api.SenderRequest) (plan, error) {
+func (s *Streams) planStream(cfg *config.Config, req api.SenderRequest) (plan, error) {
 	p := plan{sc: config.Stream{Name: req.Name, ViewerToken: config.Secret(req.ViewerToken), AllowFrom: req.AllowFrom}}
 	if p.sc.Name == "" {
 		p.sc.Name = "api-" + randomHex(6)
@@ -129,7 +85,7 @@ func (g *Gateway) planStream(cfg *config.Config, req api.SenderRequest) (plan, e
 	}
 	var err error
 	if len(req.Offer) > 0 {
-		err = p.fromOffer(req, cfg.Senders.SRTPSuites, g.senders.isLocal)
+		err = p.fromOffer(req, cfg.Senders.SRTPSuites, s.isLocal)
 	} else {
 		err = p.forOffer(req, cfg.Senders.OfferSRTP)
 	}
@@ -199,31 +155,23 @@ func (p *plan) sdp(addr netip.Addr, port int) (string, error) {
 		Video: p.sc.Video, Audio: p.sc.Audio, Crypto: p.crypto}.Marshal()
 }
 
-// RemoveStream removes a stream created through the API.
-func (a senderAPI) RemoveStream(name string) error {
-	g := a.g
-	g.senders.mu.Lock()
-	_, ok := g.senders.streams[name]
-	g.senders.mu.Unlock()
-	switch {
-	case ok:
-		g.dropSender(name, "deleted")
-		return nil
-	case streamNamed(g.config(), name) != nil:
-		return fmt.Errorf("%q: %w", name, errConfiguredStream)
+func srtpSuite(s *config.SRTP) string {
+	if s == nil {
+		return "none"
 	}
-	return fmt.Errorf("%q: %w", name, api.ErrUnknownStream)
+	return s.Suite
 }
 
-// dropSender forgets an API-created stream and removes it with its viewers.
-func (g *Gateway) dropSender(name, reason string) {
-	g.senders.mu.Lock()
-	_, ok := g.senders.streams[name]
-	delete(g.senders.streams, name)
-	g.senders.mu.Unlock()
-	if ok {
-		g.removeStream(name)
-		g.senders.met.removed(reason)
-		g.log.Info("API-created stream removed", "stream", name, "reason", reason)
-	}
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
+}
+
+// randomToken returns a viewer token: 24 random bytes, base64url.
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -1,11 +1,10 @@
-package gateway
+package senders
 
 import (
 	"fmt"
 	"net"
 	"net/netip"
 	"slices"
-	"strconv"
 
 	"mediagate.dev/mediagate/gateway/api"
 	"mediagate.dev/mediagate/gateway/config"
@@ -17,21 +16,20 @@ import (
 // for a configured stream a description of its [[stream]] table, keys
 // included, advertising its listen address (or, when that is a wildcard,
 // the first of webrtc.public_ips, else local).
-func (a senderAPI) StreamSDP(name string, local netip.Addr) (string, error) {
-	g := a.g
-	g.senders.mu.Lock()
-	s, ok := g.senders.streams[name]
+func (s *Streams) StreamSDP(name string, local netip.Addr) (string, error) {
+	s.mu.Lock()
+	a, ok := s.streams[name]
 	var text string
 	if ok {
-		text = s.sdp
+		text = a.sdp
 	}
-	g.senders.mu.Unlock()
+	s.mu.Unlock()
 	if ok {
 		return text, nil
 	}
-	cfg := g.config()
-	sc := streamNamed(cfg, name)
-	if sc == nil || g.hub.Get(name) == nil {
+	cfg := s.Config()
+	sc := configured(cfg, name)
+	if sc == nil || s.Hub.Get(name) == nil {
 		return "", fmt.Errorf("%q: %w", name, api.ErrUnknownStream)
 	}
 	return describeStream(*sc, cfg.WebRTC.PublicIPs, local)
@@ -46,7 +44,7 @@ func describeStream(sc config.Stream, publicIPs []string, local netip.Addr) (str
 	d := sendersdp.Description{Name: "mediagate " + sc.Name, Addr: advertise(ap.Addr().String(), publicIPs, local),
 		Port: int(ap.Port()), Video: sc.Video, Audio: sc.Audio}
 	if sc.RTCPListen != "" {
-		d.RTCPPort, _ = strconv.Atoi(port(sc.RTCPListen))
+		d.RTCPPort, _ = portOf(sc.RTCPListen)
 	}
 	if sc.SRTP != nil {
 		key, salt, err := sc.SRTP.MasterKeySalt()
@@ -74,9 +72,9 @@ func advertise(host string, publicIPs []string, local netip.Addr) netip.Addr {
 	return local
 }
 
-// hostHasAddr reports whether a is an address of one of this host's
-// interfaces, loopback included.
-func hostHasAddr(a netip.Addr) bool {
+// HostHasAddr reports whether a is an address of one of this host's
+// interfaces, loopback included. It is what Streams.IsLocal defaults to.
+func HostHasAddr(a netip.Addr) bool {
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {
 		return a.IsLoopback()

@@ -1,8 +1,9 @@
-package gateway
+package senders
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -48,7 +49,7 @@ func checkStream(cfg *config.Config, sc *config.Stream, mediaFromRequest bool) e
 		}
 		key := strings.TrimPrefix(strings.TrimPrefix(fe.Key, "stream[0]"), ".")
 		if key == "listen" {
-			continue // a placeholder; placeStream picks the port
+			continue // a placeholder; place picks the port
 		}
 		if slices.Contains(requestKeys, strings.SplitN(key, "[", 2)[0]) {
 			class = errBadStreamRequest
@@ -69,11 +70,10 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-// placeStream binds sc to the next free port of ingest.port_range and
-// starts it. The name must be free among the configured and the running
-// streams. It returns the port.
-func (g *Gateway) placeStream(cfg *config.Config, sc config.Stream) (int, error) {
-	s := g.senders
+// place binds sc to the next free port of ingest.port_range and starts it.
+// The name must be free among the configured and the running streams. It
+// returns the port.
+func (s *Streams) place(cfg *config.Config, sc config.Stream) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -81,7 +81,7 @@ func (g *Gateway) placeStream(cfg *config.Config, sc config.Stream) (int, error)
 		return 0, errSendersOff
 	case len(s.streams) >= cfg.Senders.MaxStreams:
 		return 0, fmt.Errorf("%w (%d)", errTooManyStreams, cfg.Senders.MaxStreams)
-	case streamNamed(cfg, sc.Name) != nil || g.hub.Get(sc.Name) != nil:
+	case configured(cfg, sc.Name) != nil || s.Hub.Get(sc.Name) != nil:
 		return 0, fmt.Errorf("%q: %w", sc.Name, stream.ErrExists)
 	}
 	first, last, _ := cfg.Ingest.Ports()
@@ -92,7 +92,7 @@ func (g *Gateway) placeStream(cfg *config.Config, sc config.Stream) (int, error)
 			continue
 		}
 		sc.Listen = portString(cfg.Senders.ListenIP, port)
-		err := g.addStream(sc)
+		err := s.Add(sc)
 		if errors.Is(err, ingest.ErrListen) {
 			continue // another process, or a stream of another family, holds it
 		}
@@ -100,6 +100,9 @@ func (g *Gateway) placeStream(cfg *config.Config, sc config.Stream) (int, error)
 			return 0, err
 		}
 		s.cursor = (s.cursor + i + 1) % (last - first + 1)
+		if s.streams == nil {
+			s.streams = make(map[string]*apiStream)
+		}
 		s.streams[sc.Name] = &apiStream{token: sc.ViewerToken.Reveal(), silentSince: time.Now()}
 		return port, nil
 	}
@@ -112,12 +115,22 @@ func configuredPorts(cfg *config.Config) map[int]bool {
 	taken := map[int]bool{cfg.WebRTC.UDPPort: true}
 	for _, st := range cfg.Streams {
 		for _, addr := range []string{st.Listen, st.RTCPListen} {
-			if p, err := strconv.Atoi(port(addr)); err == nil {
+			if p, ok := portOf(addr); ok {
 				taken[p] = true
 			}
 		}
 	}
 	return taken
+}
+
+// portOf returns the port of a host:port address.
+func portOf(addr string) (int, bool) {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(p)
+	return n, err == nil
 }
 
 // portString formats ip:port for a socket.
