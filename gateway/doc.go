@@ -4,8 +4,8 @@
 //	config ─▶ Gateway.New ─┬─ event.Bus (one bus: log, SSE, webhooks.go)
 //	                       ├─ stream.Hub (one Stream per [[stream]], tracks from its media tables)
 //	                       ├─ ingest.Source per RTP stream (UDP sockets, latching, SRTP, RTCP back)
-//	                       ├─ testsrc.Source per testpattern stream (testpattern.go)
-//	                       ├─ transcoding (transcode*.go): shared renditions, egress's Renditions
+//	                       ├─ rendition.Manager: shared transcoded renditions (egress's
+//	                       │  Renditions) and the testsrc.Source of each testpattern stream
 //	                       ├─ egress.Manager (the shared webrtc.API, ICE UDP/TCP mux, viewers)
 //	                       └─ HTTP (and HTTPS, tls.go): whep.Handler at /whep/, api.Handler for
 //	                          the rest, api.Senders for the sender API (sender*.go)
@@ -16,7 +16,7 @@
 // senders.idle_timeout.
 //
 // A viewer that cannot take a source's codec gets a transcoded rendition
-// (transcode*.go): a transcoder.Pipeline subscribed to the source track and
+// (gateway/rendition): a transcoder.Pipeline subscribed to the source track and
 // writing a derived track, started by the first viewer that needs it,
 // shared, and stopped transcode.grace_period after the last one leaves, with
 // transcoding.active and transcoding.inactive on the bus.

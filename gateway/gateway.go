@@ -18,11 +18,14 @@ import (
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/output"
+	"mediagate.dev/mediagate/gateway/rendition"
 	"mediagate.dev/mediagate/gateway/senders"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/watchdog"
 	"mediagate.dev/mediagate/gateway/whep"
 	"mediagate.dev/mediagate/gateway/whip"
+	"mediagate.dev/mediagate/transcoder"
+	"mediagate.dev/mediagate/transcoder/codecs"
 	"mediagate.dev/mediagate/turn"
 )
 
@@ -63,10 +66,9 @@ type Gateway struct {
 	hooks *hooks       // webhook deliveries; see webhooks.go
 	tls   *tlsListener // nil without [http.tls]; see tls.go
 
-	transcoding *transcoding // renditions and test patterns; see transcode.go
-	remb        *rembRouter  // viewers' REMB; see remb.go
-
-	outputs *output.Manager // [stream.output] senders
+	renditions *rendition.Manager // transcoded renditions and test patterns
+	outputs    *output.Manager    // [stream.output] senders
+	remb       *rembRouter        // viewers' REMB; see remb.go
 }
 
 // New builds a gateway from cfg and binds all its sockets: the HTTP listener,
@@ -92,7 +94,10 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 			g.closeAll()
 		}
 	}()
-	g.transcoding = g.newTranscoding()
+	g.renditions = rendition.New(rendition.Config{
+		Log: g.log.With("component", "transcoder"), Codecs: codecs.Default(),
+		Metrics: transcoder.NewMetrics(g.reg), Settings: g.streamSettings, QueueDepth: cfg.WebRTC.QueueDepth,
+	})
 	g.remb = newREMBRouter(g.reg, g.rembBounds)
 	g.outputs = output.NewManager(output.ManagerConfig{Hub: g.hub,
 		Log: log.With("component", "output"), Metrics: output.NewMetrics(g.reg)})
@@ -135,7 +140,7 @@ func (g *Gateway) startEgress() error {
 		MaxSessions:     w.MaxSessions,
 		SetupTimeout:    w.SetupTimeout.D(),
 		QueueDepth:      w.QueueDepth,
-		Renditions:      g.transcoding,
+		Renditions:      g.renditions,
 		OnREMB:          g.remb.onREMB,
 	})
 	if err != nil {
@@ -181,6 +186,24 @@ func (g *Gateway) addStream(sc config.Stream) error {
 	g.mu.Unlock()
 	src.Start()
 	g.log.Info("stream configured", "stream", sc.Name, "listen", src.LocalAddr().String())
+	return nil
+}
+
+// addTestPattern creates a testpattern stream and has the renditions start
+// its source. A stream of that name already running a pattern is left
+// alone: only settings the pattern does not use changed.
+func (g *Gateway) addTestPattern(sc config.Stream) error {
+	if g.hub.Get(sc.Name) != nil && g.renditions.PatternRunning(sc.Name) {
+		return nil
+	}
+	st := g.newStream(sc)
+	if err := g.hub.Add(st); err != nil {
+		return fmt.Errorf("stream %q: %w", sc.Name, err)
+	}
+	if err := g.renditions.StartPattern(st, sc); err != nil {
+		g.hub.Remove(sc.Name)
+		return fmt.Errorf("stream %q: %w", sc.Name, err)
+	}
 	return nil
 }
 
@@ -230,8 +253,8 @@ func (g *Gateway) closeAll() {
 	if g.egress != nil {
 		_ = g.egress.Close()
 	}
-	if g.transcoding != nil {
-		g.transcoding.Close()
+	if g.renditions != nil {
+		g.renditions.Close()
 	}
 	g.mu.Lock()
 	srcs := g.sources

@@ -159,9 +159,10 @@ func classifyEgressError(err error) int {
 	return 0
 }
 
-// describe adds the ingest side of a stream to its API description.
+// describe adds a stream's renditions and its ingest side to its API
+// description.
 func (g *Gateway) describe(st *stream.Stream) map[string]any {
-	out := describeRenditions(st)
+	out := g.renditions.Describe(st)
 	src := g.Source(st.Name)
 	if src == nil {
 		return out

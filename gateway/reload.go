@@ -84,6 +84,17 @@ func (g *Gateway) config() *config.Config {
 	return g.cfg
 }
 
+// streamSettings returns the running definition of the named stream, or
+// the defaults for a stream the config does not hold (the sender API's).
+func (g *Gateway) streamSettings(name string) config.Stream {
+	if sc := streamNamed(g.config(), name); sc != nil {
+		return *sc
+	}
+	var sc config.Stream
+	sc.FillDefaults()
+	return sc
+}
+
 // prepared is an added stream whose source is bound but not started.
 type prepared struct {
 	sc  config.Stream

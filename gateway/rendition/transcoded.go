@@ -1,4 +1,4 @@
-package gateway
+package rendition
 
 import (
 	"fmt"
@@ -15,18 +15,19 @@ import (
 	"mediagate.dev/mediagate/transcoder"
 )
 
-// rendition is one running transcoder: a pipeline fed by a subscription to
-// the source track, writing the rendition's track, owned by one goroutine.
-type rendition struct {
+// transcoded is one running transcoder: a pipeline fed by a subscription
+// to the source track, writing the rendition's track, owned by one
+// goroutine.
+type transcoded struct {
 	key  renditionKey
-	tc   *transcoding
+	m    *Manager
 	r    *stream.Rendition
 	pipe *transcoder.Pipeline
 	ssrc uint32
 	log  *slog.Logger
 
-	refs  int         // viewers holding it; guarded by tc.mu
-	grace *time.Timer // running after the last release; guarded by tc.mu
+	refs  int         // viewers holding it; guarded by m.mu
+	grace *time.Timer // running after the last release; guarded by m.mu
 
 	stopCh    chan string // the reason to stop
 	done      chan struct{}
@@ -48,18 +49,18 @@ func renditionCodec(mime string) stream.Codec {
 }
 
 // start opens the pipeline of a new rendition, registers it with its stream
-// and starts its goroutine. tc.mu is held.
-func (tc *transcoding) start(key renditionKey, mime, reason string) (*rendition, error) {
+// and starts its goroutine. m.mu is held.
+func (m *Manager) start(key renditionKey, mime, reason string) (*transcoded, error) {
 	st, src := key.st, key.src
-	sc := tc.settings(st.Name).Transcode
+	sc := m.settings(st.Name).Transcode
 	out := stream.NewTrack(src.Kind, renditionCodec(mime))
-	rd := &rendition{
-		key: key, tc: tc, ssrc: rand.Uint32() | 1,
-		log:    tc.log.With("stream", st.Name, "from", src.Codec.MimeType, "to", out.Codec.MimeType),
+	rd := &transcoded{
+		key: key, m: m, ssrc: rand.Uint32() | 1,
+		log:    m.log.With("stream", st.Name, "from", src.Codec.MimeType, "to", out.Codec.MimeType),
 		stopCh: make(chan string, 1), done: make(chan struct{}),
 	}
 	cfg := transcoder.Config{
-		From: src.Codec.MimeType, To: out.Codec.MimeType, Codecs: tc.codecs,
+		From: src.Codec.MimeType, To: out.Codec.MimeType, Codecs: m.codecs,
 		Fmtp: src.Codec.Fmtp, ClockRate: int(src.Codec.ClockRate), Channels: int(src.Codec.Channels),
 		PayloadType: out.Codec.PayloadType, SSRC: rd.ssrc,
 		Output: func(h rtp.Header, payload []byte, keyframe bool) {
@@ -67,7 +68,7 @@ func (tc *transcoding) start(key renditionKey, mime, reason string) (*rendition,
 		},
 		Bitrate: sc.Bitrate * 1000, MinBitrate: sc.MinBitrate * 1000, MaxBitrate: sc.MaxBitrate * 1000,
 		RequestKeyframe: st.RequestKeyframe,
-		Stream:          st.Name, Metrics: tc.metrics, Log: rd.log,
+		Stream:          st.Name, Metrics: m.metrics, Log: rd.log,
 	}
 	if src.Kind == stream.Audio {
 		cfg.Bitrate, cfg.MinBitrate, cfg.MaxBitrate = sc.AudioBitrate*1000, 0, 0
@@ -85,19 +86,19 @@ func (tc *transcoding) start(key renditionKey, mime, reason string) (*rendition,
 		_ = pipe.Close()
 		return nil, err
 	}
-	go rd.run(tc.depth)
+	go rd.run(m.depth)
 	st.Publish(event.Event{Type: event.TranscodingActive, Data: rd.eventData(reason)})
 	rd.log.Info("transcoding started", "reason", reason, "bitrate", pipe.Bitrate())
 	return rd, nil
 }
 
-func (rd *rendition) eventData(reason string) map[string]string {
+func (rd *transcoded) eventData(reason string) map[string]string {
 	return map[string]string{"from": rd.key.src.Codec.MimeType, "to": rd.r.Track.Codec.MimeType, "reason": reason}
 }
 
 // run feeds the pipeline from the source until it is told to stop or its
 // stream is removed, then releases everything.
-func (rd *rendition) run(depth int) {
+func (rd *transcoded) run(depth int) {
 	defer close(rd.done)
 	sub := rd.key.src.Subscribe(depth)
 	defer sub.Close()
@@ -110,7 +111,7 @@ func (rd *rendition) run(depth int) {
 			rd.finish(reason, sub)
 			return
 		case <-rd.key.st.Closed():
-			rd.tc.forget(rd)
+			rd.m.forget(rd)
 			rd.finish("stream removed", sub)
 			return
 		}
@@ -119,7 +120,7 @@ func (rd *rendition) run(depth int) {
 
 // write transcodes one source packet and carries the source's clock over
 // to the rendition, so its viewers' Sender Reports keep lip sync.
-func (rd *rendition) write(p *stream.Packet) {
+func (rd *transcoded) write(p *stream.Packet) {
 	rd.pipe.Write(&p.Header, p.Payload)
 	c := rd.key.src.SenderClock()
 	if c == nil || c == rd.lastClock {
@@ -132,7 +133,7 @@ func (rd *rendition) write(p *stream.Packet) {
 }
 
 // finish closes the pipeline, unregisters the rendition and announces it.
-func (rd *rendition) finish(reason string, sub *stream.Subscription) {
+func (rd *transcoded) finish(reason string, sub *stream.Subscription) {
 	st := rd.pipe.Stats()
 	_ = rd.pipe.Close()
 	rd.key.st.RemoveRendition(rd.r)
@@ -142,7 +143,7 @@ func (rd *rendition) finish(reason string, sub *stream.Subscription) {
 }
 
 // stop asks the rendition's goroutine to stop and waits until it has.
-func (rd *rendition) stop(reason string) {
+func (rd *transcoded) stop(reason string) {
 	select {
 	case rd.stopCh <- reason:
 	default:

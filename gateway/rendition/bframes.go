@@ -1,4 +1,4 @@
-package gateway
+package rendition
 
 import (
 	"strings"
@@ -35,18 +35,18 @@ func (b *bframeProbe) decide() { b.once.Do(func() { close(b.decided) }) }
 // bframes reports whether src, an H.264 track of st, carries B-frames. The
 // first call for a track starts a probe and waits up to bframeWait for its
 // verdict; baseline sources cannot have B-frames and are not probed.
-func (tc *transcoding) bframes(st *stream.Stream, src *stream.Track) bool {
+func (m *Manager) bframes(st *stream.Stream, src *stream.Track) bool {
 	if !strings.EqualFold(src.Codec.MimeType, transcoder.H264) || baselineSource(src.Codec) {
 		return false
 	}
-	tc.mu.Lock()
-	probe := tc.probes[src]
+	m.mu.Lock()
+	probe := m.probes[src]
 	if probe == nil {
 		probe = &bframeProbe{decided: make(chan struct{})}
-		tc.probes[src] = probe
-		go tc.probe(st, src, probe)
+		m.probes[src] = probe
+		go m.probe(st, src, probe)
 	}
-	tc.mu.Unlock()
+	m.mu.Unlock()
 	select {
 	case <-probe.decided:
 	case <-time.After(bframeWait):
@@ -65,13 +65,13 @@ func baselineSource(c stream.Codec) bool {
 // then keeps the verdict until the stream's removal. Without a verdict (the
 // source sent nothing), it forgets the track at once, so that the next
 // viewer probes again.
-func (tc *transcoding) probe(st *stream.Stream, src *stream.Track, b *bframeProbe) {
+func (m *Manager) probe(st *stream.Stream, src *stream.Track, b *bframeProbe) {
 	defer func() {
-		tc.mu.Lock()
-		delete(tc.probes, src)
-		tc.mu.Unlock()
+		m.mu.Lock()
+		delete(m.probes, src)
+		m.mu.Unlock()
 	}()
-	verdict := tc.watchSlices(st, src, b)
+	verdict := m.watchSlices(st, src, b)
 	b.decide()
 	if verdict {
 		<-st.Closed()
@@ -80,7 +80,7 @@ func (tc *transcoding) probe(st *stream.Stream, src *stream.Track, b *bframeProb
 
 // watchSlices reads the track's slice types; it reports whether it reached
 // a verdict: a B slice, or bframeVerdict P slices without one.
-func (tc *transcoding) watchSlices(st *stream.Stream, src *stream.Track, b *bframeProbe) bool {
+func (m *Manager) watchSlices(st *stream.Stream, src *stream.Track, b *bframeProbe) bool {
 	sub := src.Subscribe(64)
 	defer sub.Close()
 	timeout := time.NewTimer(10 * time.Second)
@@ -93,7 +93,7 @@ func (tc *transcoding) watchSlices(st *stream.Stream, src *stream.Track, b *bfra
 			case !ok:
 			case t == 1:
 				b.seen.Store(true)
-				tc.log.Info("source sends B-frames: browsers get constrained baseline", "stream", st.Name)
+				m.log.Info("source sends B-frames: browsers get constrained baseline", "stream", st.Name)
 				return true
 			case t == 0:
 				if pSlices++; pSlices == bframeVerdict {
