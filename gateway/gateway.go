@@ -22,6 +22,7 @@ import (
 	"mediagate.dev/mediagate/gateway/senders"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/watchdog"
+	"mediagate.dev/mediagate/gateway/webhook"
 	"mediagate.dev/mediagate/gateway/whep"
 	"mediagate.dev/mediagate/gateway/whip"
 	"mediagate.dev/mediagate/transcoder"
@@ -63,8 +64,8 @@ type Gateway struct {
 
 	senders *senders.Streams // streams created through the sender API
 
-	hooks *hooks       // webhook deliveries; see webhooks.go
-	tls   *tlsListener // nil without [http.tls]; see tls.go
+	stopHooks func()       // ends the webhook deliveries
+	tls       *tlsListener // nil without [http.tls]; see tls.go
 
 	renditions *rendition.Manager // transcoded renditions and test patterns
 	outputs    *output.Manager    // [stream.output] senders
@@ -123,7 +124,8 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		return nil, err
 	}
 	g.senders.Start()
-	g.startWebhooks()
+	g.stopHooks = webhook.Follow(g.bus, &webhook.Deliverer{Log: g.log.With("component", "webhook"),
+		Metrics: webhook.NewMetrics(g.reg)}, g.config)
 	return g, nil
 }
 
@@ -268,7 +270,9 @@ func (g *Gateway) closeAll() {
 		_ = g.httpLn.Close()
 	}
 	g.closeTLS()
-	g.stopWebhooks()
+	if g.stopHooks != nil {
+		g.stopHooks()
+	}
 }
 
 // HTTPAddr is the address the HTTP listener is bound to.
