@@ -3,9 +3,9 @@
 // PeerConnection, its outbound tracks and its RTCP loop.
 //
 //	stream.Track.Write → Subscription (bounded queue, drops counted)
-//	  → forwarder goroutine (one per viewer track): keyframe gate and
-//	    continuous seq/ts (stream.Rewriter), new header (own SSRC, negotiated
-//	    payload type), SPS/PPS insertion
+//	  → forwarder goroutine (one per viewer track): thinning to key frames,
+//	    then outbound.Track: keyframe gate and continuous seq/ts, new header
+//	    (own SSRC, negotiated payload type), SPS/PPS insertion
 //	  → pion TrackLocalWriter → NACK guard → NACK responder (retransmission
 //	    buffer) → SRTP → ICE (one UDP port for every session, or ICE-TCP)
 //	viewer RTCP → NACK guard (per-viewer budget) → NACK responder → RTCP loop:

@@ -45,7 +45,7 @@ func BenchmarkForward(b *testing.B) {
 		p.SequenceNumber++ // one access unit: the timestamp stays
 		f.forward(p)
 	}
-	if f.rw.Waiting() || f.packets < 2 {
-		b.Fatalf("forwarder dropped packets: waiting %v, sent %d", f.rw.Waiting(), f.packets)
+	if sent, _ := f.out.Sent(); f.out.Waiting() || sent < 2 {
+		b.Fatalf("forwarder dropped packets: waiting %v, sent %d", f.out.Waiting(), sent)
 	}
 }

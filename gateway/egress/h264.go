@@ -4,69 +4,32 @@ import (
 	"bytes"
 
 	"mediagate.dev/mediagate/gateway/codec"
-	"mediagate.dev/mediagate/gateway/stream"
 )
 
-// h264State is a forwarder's H.264 bookkeeping: out-of-band parameter sets
-// to insert, and the SPS the source sends in band, whose profile is checked
-// against what the viewer offered.
-type h264State struct {
-	enabled bool
-	// stap is a STAP-A of the SPS and PPS from sprop-parameter-sets
-	// (RFC 6184 §5.7.1, §8.1), or nil when the source has none.
-	stap []byte
-
-	spsSeen bool   // an SPS went out (in band or inserted) …
-	spsTS   uint32 // … for the access unit with this source timestamp
-	spsSSRC uint32 // … of this source
-
-	lastSPS  []byte
+// profileCheck watches the SPS an H.264 source sends in band (the
+// outbound.Track's OnSPS hook) and counts, once per viewer, a profile the
+// viewer did not offer. Browsers' decoders usually take it, so it is sent
+// anyway.
+type profileCheck struct {
+	v        *Viewer
 	offered  map[uint8]bool
+	lastSPS  []byte
 	mismatch bool // already counted for this viewer
 }
 
-func newH264State(fmtp string, plan *trackPlan) h264State {
-	s := h264State{enabled: true, offered: plan.offeredProfiles, mismatch: plan.mismatch}
-	if sps, pps, err := codec.ParseSprop(fmtp); err == nil {
-		s.stap = codec.BuildSTAPA(sps, pps)
-	}
-	return s
-}
-
-// before returns the STAP-A to send ahead of p, or nil. A keyframe gets the
-// out-of-band SPS/PPS unless an SPS of the same access unit went out just
-// before it; multi-slice IDR pictures get them once.
-func (s *h264State) before(p *stream.Packet, v *Viewer) []byte {
-	if sps := codec.PayloadSPS(p.Payload); sps != nil {
-		s.spsSeen, s.spsTS, s.spsSSRC = true, p.Timestamp, p.SSRC
-		s.checkProfile(sps, v)
-		return nil
-	}
-	if !p.Keyframe || s.stap == nil {
-		return nil
-	}
-	if s.spsSeen && s.spsTS == p.Timestamp && s.spsSSRC == p.SSRC {
-		return nil
-	}
-	s.spsSeen, s.spsTS, s.spsSSRC = true, p.Timestamp, p.SSRC
-	return s.stap
-}
-
-// checkProfile counts, once per viewer, a source SPS whose profile the
-// viewer did not offer. Browsers' decoders usually take it, so it is sent
-// anyway.
-func (s *h264State) checkProfile(sps []byte, v *Viewer) {
-	if s.mismatch || bytes.Equal(sps, s.lastSPS) {
+// check looks at one in-band SPS.
+func (c *profileCheck) check(sps []byte) {
+	if c.mismatch || bytes.Equal(sps, c.lastSPS) {
 		return
 	}
-	s.lastSPS = append(s.lastSPS[:0], sps...)
+	c.lastSPS = append(c.lastSPS[:0], sps...)
 	profile, constraints, level, w, h, err := codec.H264SPSInfo(sps)
-	if err != nil || profileDecodable(s.offered, profile, constraints) {
+	if err != nil || profileDecodable(c.offered, profile, constraints) {
 		return
 	}
-	s.mismatch = true
-	v.metrics.profileMismatch.Inc()
-	v.log.Info("source H.264 profile not offered by the viewer; passing it through",
+	c.mismatch = true
+	c.v.metrics.profileMismatch.Inc()
+	c.v.log.Info("source H.264 profile not offered by the viewer; passing it through",
 		"profile_idc", profile, "level_idc", level, "width", w, "height", h)
 }
 

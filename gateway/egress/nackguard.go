@@ -9,6 +9,8 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/gateway/outbound"
 )
 
 // nackBudget is how many NACKed packets per second one viewer may have
@@ -152,17 +154,11 @@ func (g *nackGuard) BindLocalStream(info *interceptor.StreamInfo, writer interce
 	newest.Store(-1)
 	return interceptor.RTPWriterFunc(func(h *rtp.Header, payload []byte, a interceptor.Attributes) (int, error) {
 		last := newest.Load()
-		if last >= 0 && !seqNewer(h.SequenceNumber, uint16(last)) {
+		if last >= 0 && !outbound.SeqNewer(h.SequenceNumber, uint16(last)) {
 			m.nackRetransmits.Inc()
 		} else {
 			newest.Store(int64(h.SequenceNumber))
 		}
 		return writer.Write(h, payload, a)
 	})
-}
-
-// seqNewer reports whether sequence number a follows b, modulo 2^16
-// (RFC 3550 §A.1).
-func seqNewer(a, b uint16) bool {
-	return a != b && a-b < 1<<15
 }

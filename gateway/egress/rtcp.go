@@ -3,17 +3,22 @@ package egress
 import (
 	"errors"
 	"io"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/gateway/outbound"
 )
 
 // readRTCP is the RTCP loop of one sender. It always runs, because pion's
 // interceptors (the NACK responder) only see RTCP that someone reads. PLI
 // and FIR become a keyframe request to the sender's source (the camera or a
-// rendition's encoder), which throttles them; REMB goes to Config.OnREMB
-// when remb is set; the rest is only counted.
+// rendition's encoder), which throttles them; REMB and receiver reports go
+// to Config.OnREMB when remb is set; NACKs are answered by pion's
+// responder; every packet is counted by kind.
 func (v *Viewer) readRTCP(sender *webrtc.RTPSender, keyframe func(), remb bool) {
+	fb := v.rtcpFeedback(keyframe, remb)
 	for {
 		pkts, _, err := sender.ReadRTCP()
 		if err != nil {
@@ -24,8 +29,9 @@ func (v *Viewer) readRTCP(sender *webrtc.RTPSender, keyframe func(), remb bool) 
 			v.errs.Warn("read rtcp", "err", err)
 			continue
 		}
+		now := time.Now()
 		for _, p := range pkts {
-			v.handleRTCP(p, keyframe, remb)
+			v.metrics.rtcp[fb.Handle(p, now)].Inc()
 		}
 	}
 }
@@ -39,36 +45,24 @@ func (v *Viewer) isStopping() bool {
 	}
 }
 
-// handleRTCP acts on one packet of a compound RTCP packet from the viewer.
-func (v *Viewer) handleRTCP(p rtcp.Packet, keyframe func(), remb bool) {
-	kind := "other"
-	switch p := p.(type) {
-	case *rtcp.PictureLossIndication: // RFC 4585 §6.3.1
-		kind = "pli"
-		keyframe()
-	case *rtcp.FullIntraRequest: // RFC 5104 §4.3.1
-		kind = "fir"
-		keyframe()
-	case *rtcp.ReceiverEstimatedMaximumBitrate:
-		kind = "remb"
-		if remb && v.m.cfg.OnREMB != nil {
+// rtcpFeedback is what one sender does with the viewer's RTCP.
+func (v *Viewer) rtcpFeedback(keyframe func(), remb bool) *outbound.Feedback {
+	fb := &outbound.Feedback{Keyframe: keyframe}
+	if !remb {
+		return fb
+	}
+	fb.REMB = func(p *rtcp.ReceiverEstimatedMaximumBitrate, _ time.Time) {
+		if v.m.cfg.OnREMB != nil {
 			v.m.cfg.OnREMB(v, v.feedback.remb(float64(p.Bitrate)))
 		}
-	case *rtcp.TransportLayerNack: // answered by pion's NACK responder
-		kind = "nack"
-	case *rtcp.ReceiverReport:
-		kind = "rr"
-		if remb && v.m.cfg.OnREMB != nil {
-			if rate, moved := v.feedback.report(p.Reports); moved {
-				v.m.cfg.OnREMB(v, rate)
-			}
-		}
-	case *rtcp.SenderReport:
-		kind = "sr"
-	case *rtcp.SourceDescription:
-		kind = "sdes"
-	case *rtcp.Goodbye:
-		kind = "bye"
 	}
-	v.metrics.rtcp[kind].Inc()
+	fb.Reports = func(p *rtcp.ReceiverReport) {
+		if v.m.cfg.OnREMB == nil {
+			return
+		}
+		if rate, moved := v.feedback.report(p.Reports); moved {
+			v.m.cfg.OnREMB(v, rate)
+		}
+	}
+	return fb
 }

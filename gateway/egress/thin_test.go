@@ -6,6 +6,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"mediagate.dev/mediagate/gateway/outbound"
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
@@ -14,7 +15,7 @@ import (
 // with consecutive sequence numbers, and their timestamps advance.
 func TestThinningKeepsSequenceContinuous(t *testing.T) {
 	var (
-		rw   = stream.Rewriter{ClockRate: 90000, Gate: true}
+		rw   = outbound.Rewriter{ClockRate: 90000, Gate: true}
 		thin thinner
 		now  = time.Now()
 		seq  uint16

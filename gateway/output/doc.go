@@ -5,12 +5,13 @@
 // socket of its own instead of a PeerConnection.
 //
 //	stream.Track.Write → Subscription (bounded queue, drops counted)
-//	  → send loop (one goroutine per Output): keyframe gate, new header (own
-//	    SSRC per track, configured payload type, sequence numbers and
-//	    timestamps continuous across source restarts and track changes, from
-//	    a stream.Rewriter per track),
-//	    out-of-band SPS/PPS before H.264 keyframes
-//	  → SRTP (when keyed) → send history (wire bytes, per SSRC) → UDP socket
+//	  → send loop (one goroutine per Output), an outbound.Track per kind:
+//	    keyframe gate, new header (own SSRC per track, configured payload
+//	    type, sequence numbers and timestamps continuous across source
+//	    restarts and track changes), out-of-band SPS/PPS before H.264
+//	    keyframes
+//	  → SRTP (when keyed) → outbound.History (wire bytes, per SSRC) → UDP
+//	    socket
 //	receiver RTCP → the same socket (symmetric RTP, RFC 4961; RTCP muxed,
 //	  RFC 5761) → read loop: source address check, MSG_TRUNC check, SRTCP
 //	  decrypt with replay protection → parse:

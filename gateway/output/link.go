@@ -27,7 +27,7 @@ type link struct {
 
 // sealRTP marshals h and payload into dst (reused when large enough) and
 // encrypts them when the link is keyed; it returns the datagram.
-func (l *link) sealRTP(dst []byte, h *rtp.Header, payload []byte) ([]byte, bool) {
+func (l *link) sealRTP(dst []byte, h *rtp.Header, payload []byte) ([]byte, error) {
 	n := h.MarshalSize() + len(payload)
 	buf := dst
 	if l.srtp != nil {
@@ -35,52 +35,50 @@ func (l *link) sealRTP(dst []byte, h *rtp.Header, payload []byte) ([]byte, bool)
 	}
 	buf = grow(buf, n)
 	if _, err := h.MarshalTo(buf); err != nil {
-		l.fail(dropSRTP, "marshal rtp", err)
-		return dst, false
+		return dst, l.fail(dropSRTP, "marshal rtp", err)
 	}
 	copy(buf[n-len(payload):], payload)
 	if l.srtp == nil {
-		return buf, true
+		return buf, nil
 	}
 	l.plain = buf
 	out, err := l.srtp.EncryptRTP(dst, buf, h)
 	if err != nil {
-		l.fail(dropSRTP, "encrypt rtp", err)
-		return dst, false
+		return dst, l.fail(dropSRTP, "encrypt rtp", err)
 	}
-	return out, true
+	return out, nil
 }
 
 // write sends one datagram to the receiver.
-func (l *link) write(b []byte) bool {
+func (l *link) write(b []byte) error {
 	if _, err := l.conn.WriteToUDPAddrPort(b, l.remote); err != nil {
-		l.fail(dropWrite, "write to receiver", err)
-		return false
+		return l.fail(dropWrite, "write to receiver", err)
 	}
-	return true
+	return nil
 }
 
-// writeRTCP sends one compound RTCP packet, as SRTCP when keyed.
-func (l *link) writeRTCP(pkts []rtcp.Packet) {
+// WriteRTCP sends one compound RTCP packet, as SRTCP when keyed; it is the
+// tracks' outbound.RTCPWriter. A failure is already counted and logged.
+func (l *link) WriteRTCP(pkts []rtcp.Packet) error {
 	b, err := rtcp.Marshal(pkts)
 	if err != nil {
-		l.fail(dropSRTP, "marshal rtcp", err)
-		return
+		return l.fail(dropSRTP, "marshal rtcp", err)
 	}
 	if l.srtp != nil {
 		if b, err = l.srtp.EncryptRTCP(l.rtcp, b, nil); err != nil {
-			l.fail(dropSRTP, "encrypt rtcp", err)
-			return
+			return l.fail(dropSRTP, "encrypt rtcp", err)
 		}
 		l.rtcp = b
 	}
-	l.write(b)
+	return l.write(b)
 }
 
-// fail counts one dropped packet and logs the error at most once a second.
-func (l *link) fail(reason, what string, err error) {
+// fail counts one dropped packet, logs the error at most once a second and
+// returns it.
+func (l *link) fail(reason, what string, err error) error {
 	l.met.drop(reason, 1)
 	l.errs.Warn(what, "err", err)
+	return err
 }
 
 // grow returns b with length n, reallocated when its capacity is short.

@@ -59,14 +59,14 @@ func (o *Output) follow(st *stream.Stream) {
 
 // forward sends one packet of s's track.
 func (o *Output) forward(s *trackSender, p *stream.Packet) {
-	if s.forward(&o.link, p, time.Now()) {
+	if s.forward(p, time.Now()) {
 		o.current.Load().RequestKeyframe()
 	}
 }
 
 // resend answers one NACK request from the history.
 func (o *Output) resend(req nackRequest) {
-	if n := o.senders[req.kind].resend(&o.link, req.seqs); n > 0 {
+	if n := o.senders[req.kind].resend(req.seqs); n > 0 {
 		o.met.retransmits.Add(float64(n))
 	}
 }
@@ -78,16 +78,14 @@ func (o *Output) tick(now time.Time) {
 	for _, s := range o.senders {
 		s.countDrops(o.met)
 	}
-	if v := o.senders[stream.Video]; v.track != nil && v.rw.Waiting() {
+	if v := o.senders[stream.Video]; v.track != nil && v.out.Waiting() {
 		o.current.Load().RequestKeyframe()
 	}
 	if _, ok := o.remb.get(now); !ok {
 		o.met.remb.Set(0)
 	}
 	for _, s := range o.senders {
-		if s.rw.Started() {
-			o.link.writeRTCP(s.senderReport(o.cfg.Name, now))
-		}
+		_ = s.out.Report(&o.link, s.clock(), o.cfg.Name, now) // counted by the link
 	}
 }
 
@@ -95,9 +93,7 @@ func (o *Output) tick(now time.Time) {
 // subscriptions closed.
 func (o *Output) finish() {
 	for _, s := range o.senders {
-		if s.rw.Started() {
-			o.link.writeRTCP(s.goodbye(o.cfg.Name))
-		}
+		_ = s.out.Bye(&o.link, o.cfg.Name) // counted by the link
 		s.detach(o.met)
 	}
 }

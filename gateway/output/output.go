@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/srtp/v3"
 
+	"mediagate.dev/mediagate/gateway/outbound"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/ratelog"
 )
@@ -31,10 +32,12 @@ type Output struct {
 	ssrcs   [2]uint32       // the senders' SSRCs, fixed at Start
 	current atomic.Pointer[stream.Stream]
 
-	// The read loop's: SRTCP decryption, the NACK budget, a buffer.
-	srtcp  *srtp.Context
-	budget tokenBucket
-	plain  []byte
+	// The read loop's: SRTCP decryption, the NACK budget, a buffer, what
+	// the receiver's RTCP does.
+	srtcp    *srtp.Context
+	budget   tokenBucket
+	plain    []byte
+	feedback outbound.Feedback
 
 	remb  rembState
 	nacks chan nackRequest
@@ -65,10 +68,11 @@ func Start(cfg Config) (*Output, error) {
 		moved:  make(chan struct{}, 1),
 		stop:   make(chan struct{}),
 	}
-	o.senders[stream.Video] = newTrackSender(stream.Video, cfg.VideoPayloadType, cfg.History)
-	o.senders[stream.Audio] = newTrackSender(stream.Audio, cfg.AudioPayloadType, cfg.History)
+	o.feedback = o.rtcpFeedback()
+	o.senders[stream.Video] = newTrackSender(stream.Video, cfg.VideoPayloadType, cfg.History, &o.link)
+	o.senders[stream.Audio] = newTrackSender(stream.Audio, cfg.AudioPayloadType, cfg.History, &o.link)
 	for k, s := range o.senders {
-		o.ssrcs[k] = s.ssrc
+		o.ssrcs[k] = s.out.SSRC
 	}
 	if err := o.keySRTP(); err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+
+	"mediagate.dev/mediagate/gateway/outbound"
 )
 
 // readErrorBackoff paces a read loop whose socket keeps failing.
@@ -89,34 +91,20 @@ func (o *Output) handleDatagram(b []byte, now time.Time) {
 	}
 }
 
-// handleRTCP acts on one packet of a compound RTCP packet: REMB is
-// remembered and reported, PLI and FIR ask the stream for a keyframe,
-// NACK asks the send loop for retransmissions; the rest is counted.
-func (o *Output) handleRTCP(p rtcp.Packet, now time.Time) {
-	kind := "other"
-	switch p := p.(type) {
-	case *rtcp.ReceiverEstimatedMaximumBitrate: // draft-alvestrand-rmcat-remb §2.2
-		kind = "remb"
-		o.handleREMB(p, now)
-	case *rtcp.PictureLossIndication: // RFC 4585 §6.3.1
-		kind = "pli"
-		o.current.Load().RequestKeyframe()
-	case *rtcp.FullIntraRequest: // RFC 5104 §4.3.1
-		kind = "fir"
-		o.current.Load().RequestKeyframe()
-	case *rtcp.TransportLayerNack: // RFC 4585 §6.2.1
-		kind = "nack"
-		o.handleNACK(p, now)
-	case *rtcp.ReceiverReport:
-		kind = "rr"
-	case *rtcp.SenderReport:
-		kind = "sr"
-	case *rtcp.SourceDescription:
-		kind = "sdes"
-	case *rtcp.Goodbye:
-		kind = "bye"
+// rtcpFeedback is what the receiver's RTCP does: REMB is remembered and
+// reported, PLI and FIR ask the stream for a keyframe, NACK asks the send
+// loop for retransmissions; the rest is only counted.
+func (o *Output) rtcpFeedback() outbound.Feedback {
+	return outbound.Feedback{
+		Keyframe: func() { o.current.Load().RequestKeyframe() },
+		REMB:     o.handleREMB,
+		NACK:     o.handleNACK,
 	}
-	o.met.rtcp[kind].Inc()
+}
+
+// handleRTCP acts on one packet of a compound RTCP packet and counts it.
+func (o *Output) handleRTCP(p rtcp.Packet, now time.Time) {
+	o.met.rtcp[o.feedback.Handle(p, now)].Inc()
 }
 
 // handleREMB records the receiver's bitrate, shows it in the gauge and

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"mediagate.dev/mediagate/gateway/outbound"
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
@@ -14,37 +15,23 @@ import (
 // another track and its numbering continues. The send loop owns it.
 type trackSender struct {
 	kind stream.Kind
-	ssrc uint32
 	pt   uint8 // configured payload type; 0 means the track's
 
-	track   *stream.Track // nil: nothing feeds the sender now
-	sub     *stream.Subscription
-	dropped uint64 // subscription drops already counted
-
-	rw    stream.Rewriter
-	sprop spropInserter
-	hist  *history
-	hdr   rtp.Header // reused for every packet
-
-	packets uint32 // RTP packets sent, for the Sender Report
-	octets  uint32 // payload octets sent
+	track *stream.Track // nil: nothing feeds the sender now
+	feed  outbound.Feed
+	out   outbound.Track
+	hist  *outbound.History
+	link  *link
 }
 
-func newTrackSender(kind stream.Kind, pt uint8, historySize int) *trackSender {
-	return &trackSender{
-		kind: kind, ssrc: rand.Uint32() | 1, pt: pt,
-		rw:   stream.Rewriter{Gate: kind == stream.Video},
-		hist: newHistory(historySize),
-	}
+func newTrackSender(kind stream.Kind, pt uint8, historySize int, l *link) *trackSender {
+	s := &trackSender{kind: kind, pt: pt, hist: outbound.NewHistory(historySize), link: l}
+	s.out.SSRC = rand.Uint32() | 1
+	return s
 }
 
-// packets returns the queue to read, or nil (never ready) when detached.
-func (s *trackSender) queue() <-chan *stream.Packet {
-	if s.sub == nil {
-		return nil
-	}
-	return s.sub.Packets()
-}
+// queue returns the queue to read, or nil (never ready) when detached.
+func (s *trackSender) queue() <-chan *stream.Packet { return s.feed.Packets() }
 
 // attach makes t feed the sender (nil detaches it) and reports whether
 // anything changed. The next packet starts a new mapping, gated on a
@@ -58,31 +45,24 @@ func (s *trackSender) attach(t *stream.Track, depth int, met *outputMetrics) boo
 	if t == nil {
 		return true
 	}
-	s.sub = t.Subscribe(depth)
-	s.rw.ClockRate = t.Codec.ClockRate
-	s.rw.Resync()
-	s.sprop = newSpropInserter(t)
+	s.feed.Subscribe(t, depth)
+	s.out.Follow(t)
+	s.out.PayloadType = s.payloadType()
 	return true
 }
 
 // detach closes the subscription, counting its last drops.
 func (s *trackSender) detach(met *outputMetrics) {
-	if s.sub == nil {
-		return
+	if n := s.feed.Close(); n > 0 {
+		met.drop(dropQueue, int(n))
 	}
-	s.countDrops(met)
-	s.sub.Close()
-	s.sub, s.track, s.dropped = nil, nil, 0
+	s.track = nil
 }
 
 // countDrops adds the subscription's new queue drops to the metrics.
 func (s *trackSender) countDrops(met *outputMetrics) {
-	if s.sub == nil {
-		return
-	}
-	if d := s.sub.Dropped(); d > s.dropped {
-		met.drop(dropQueue, int(d-s.dropped))
-		s.dropped = d
+	if n := s.feed.Drops(); n > 0 {
+		met.drop(dropQueue, int(n))
 	}
 }
 
@@ -94,53 +74,47 @@ func (s *trackSender) payloadType() uint8 {
 	return s.track.Codec.PayloadType
 }
 
-// forward sends one source packet, or drops it while gated. It returns
-// whether the source must be asked for a keyframe.
-func (s *trackSender) forward(l *link, p *stream.Packet, now time.Time) (keyframe bool) {
-	seq, ts, ok, lostSync := s.rw.Rewrite(p, now)
-	keyframe = lostSync && s.rw.Gate
-	if !ok {
-		return keyframe
+// clock is the Sender Report clock of the track that feeds the sender, or
+// nil.
+func (s *trackSender) clock() *stream.SenderClock {
+	if s.track == nil {
+		return nil
 	}
-	if stap := s.sprop.before(p); stap != nil {
-		s.send(l, stap, seq, ts, false)
-		s.rw.Shift(1)
-		seq++
-	}
-	s.send(l, p.Payload, seq, ts, p.Marker)
-	return keyframe
+	return s.track.SenderClock()
 }
 
-// send writes one packet with the sender's header and keeps it for NACKs.
-func (s *trackSender) send(l *link, payload []byte, seq uint16, ts uint32, marker bool) {
-	s.hdr = rtp.Header{
-		Version: 2, Marker: marker, PayloadType: s.payloadType(),
-		SequenceNumber: seq, Timestamp: ts, SSRC: s.ssrc,
+// forward sends one source packet, or drops it while gated. It returns
+// whether the source must be asked for a keyframe.
+func (s *trackSender) forward(p *stream.Packet, now time.Time) (keyframe bool) {
+	return s.out.Forward(s, p, now)
+}
+
+// WriteRTP seals one packet, keeps it for NACKs and sends it; it is the
+// track's outbound.Writer.
+func (s *trackSender) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
+	wire, err := s.link.sealRTP(s.hist.Buffer(h.SequenceNumber), h, payload)
+	if err != nil {
+		return 0, err
 	}
-	wire, ok := l.sealRTP(s.hist.buffer(seq), &s.hdr, payload)
-	if !ok {
-		return
+	s.hist.Store(h.SequenceNumber, wire)
+	if err := s.link.write(wire); err != nil {
+		return 0, err
 	}
-	s.hist.store(seq, wire)
-	if !l.write(wire) {
-		return
-	}
-	s.packets++
-	s.octets += uint32(len(payload))
-	l.met.packets.Inc()
-	l.met.bytes.Add(float64(len(wire)))
+	s.link.met.packets.Inc()
+	s.link.met.bytes.Add(float64(len(wire)))
+	return len(wire), nil
 }
 
 // resend writes the packets of seqs still in the history again and
 // returns how many went out (RFC 4585 §6.2.1).
-func (s *trackSender) resend(l *link, seqs []uint16) (sent int) {
+func (s *trackSender) resend(seqs []uint16) (sent int) {
 	for _, seq := range seqs {
-		wire := s.hist.get(seq)
+		wire := s.hist.Get(seq)
 		if wire == nil {
-			l.met.drop(dropNACKMissing, 1)
+			s.link.met.drop(dropNACKMissing, 1)
 			continue
 		}
-		if l.write(wire) {
+		if s.link.write(wire) == nil {
 			sent++
 		}
 	}

@@ -11,8 +11,7 @@
 // queue from one goroutine.
 //
 // A subscriber that sends its own RTP stream (a viewer track, an Output)
-// maps each packet's sequence number and timestamp into that stream with a
-// Rewriter, which keeps the numbering continuous across source restarts,
-// and derives its RTCP Sender Reports from the source's SenderClock with
-// Rewriter.ReportTimes.
+// does so through gateway/outbound, which keeps the numbering continuous
+// across source restarts and derives its RTCP Sender Reports from the
+// source's SenderClock.
 package stream

@@ -1,10 +1,12 @@
-package stream
+package outbound
 
 import (
 	"testing"
 	"time"
 
 	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/gateway/stream"
 )
 
 // rewriteStep is one packet fed to a Rewriter, after advancing its clock by
@@ -116,7 +118,7 @@ func TestRewriter(t *testing.T) {
 				if s.do != nil {
 					s.do(rw)
 				}
-				p := &Packet{Header: rtp.Header{SSRC: s.ssrc, SequenceNumber: s.seq, Timestamp: s.ts}, Keyframe: s.key, Arrival: now}
+				p := &stream.Packet{Header: rtp.Header{SSRC: s.ssrc, SequenceNumber: s.seq, Timestamp: s.ts}, Keyframe: s.key, Arrival: now}
 				seq, ts, ok, lost := rw.Rewrite(p, now)
 				if ok != s.forward || lost != s.lostSync {
 					t.Fatalf("step %d: forward %v lostSync %v, want %v %v", i, ok, lost, s.forward, s.lostSync)
@@ -139,7 +141,7 @@ func TestRewriter(t *testing.T) {
 // TestRewriterState checks Waiting and Started, which callers poll on their
 // report tick to retry keyframe requests and to decide whether to report.
 func TestRewriterState(t *testing.T) {
-	key := &Packet{Header: rtp.Header{SSRC: 1, SequenceNumber: 1}, Keyframe: true}
+	key := &stream.Packet{Header: rtp.Header{SSRC: 1, SequenceNumber: 1}, Keyframe: true}
 	for _, c := range []struct {
 		name            string
 		gate            bool
@@ -162,7 +164,7 @@ func TestRewriterState(t *testing.T) {
 // TestRewriterDoesNotAllocate guards the per-packet path.
 func TestRewriterDoesNotAllocate(t *testing.T) {
 	rw := &Rewriter{ClockRate: 90000, Gate: true}
-	p := &Packet{Header: rtp.Header{SSRC: 1}, Keyframe: true}
+	p := &stream.Packet{Header: rtp.Header{SSRC: 1}, Keyframe: true}
 	now := time.Now()
 	allocs := testing.AllocsPerRun(1000, func() {
 		p.SequenceNumber++

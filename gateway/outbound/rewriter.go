@@ -1,8 +1,10 @@
-package stream
+package outbound
 
 import (
 	"math/rand/v2"
 	"time"
+
+	"mediagate.dev/mediagate/gateway/stream"
 )
 
 // Source restart detection, after RFC 3550 §A.1: a sequence number more
@@ -19,7 +21,7 @@ const (
 // one subscriber into that subscriber's own RTP stream, which stays
 // continuous across source restarts and track changes (RFC 3550 §5.1: the
 // sequence number grows by one per packet, the timestamp with the sampling
-// clock). The shared Packet is never changed: the caller writes the mapped
+// clock). The shared stream.Packet is never changed: the caller writes the mapped
 // numbers into a header of its own.
 //
 // The zero value is ready to use; set ClockRate and Gate before the first
@@ -53,7 +55,7 @@ type Rewriter struct {
 // first keyframe after joining or after a restart, when Gate is set.
 // lostSync is true when p revealed a source restart: a gated caller then
 // asks the source for a keyframe.
-func (r *Rewriter) Rewrite(p *Packet, now time.Time) (seq uint16, ts uint32, ok, lostSync bool) {
+func (r *Rewriter) Rewrite(p *stream.Packet, now time.Time) (seq uint16, ts uint32, ok, lostSync bool) {
 	arrival := p.Arrival
 	if arrival.IsZero() {
 		arrival = now
@@ -69,7 +71,7 @@ func (r *Rewriter) Rewrite(p *Packet, now time.Time) (seq uint16, ts uint32, ok,
 		r.rebase(p, now)
 	}
 	seq, ts = p.SequenceNumber+r.seqOffset, p.Timestamp+r.tsOffset
-	if rebased || seqNewer(p.SequenceNumber, r.lastSrcSeq) {
+	if rebased || SeqNewer(p.SequenceNumber, r.lastSrcSeq) {
 		r.lastSrcSeq, r.lastSrcTS, r.lastArrival = p.SequenceNumber, p.Timestamp, arrival
 		r.outSeq = seq
 		if rebased || int32(ts-r.outTS) > 0 {
@@ -81,7 +83,7 @@ func (r *Rewriter) Rewrite(p *Packet, now time.Time) (seq uint16, ts uint32, ok,
 }
 
 // discontinuous reports whether p cannot continue the current mapping.
-func (r *Rewriter) discontinuous(p *Packet, arrival time.Time) bool {
+func (r *Rewriter) discontinuous(p *stream.Packet, arrival time.Time) bool {
 	if p.SSRC != r.srcSSRC {
 		return true
 	}
@@ -100,7 +102,7 @@ func (r *Rewriter) discontinuous(p *Packet, arrival time.Time) bool {
 // rebase maps p to continue the stream sent: the next sequence number, and
 // a timestamp advanced by the wall-clock time since the newest packet. The
 // first mapping starts at random values (RFC 3550 §5.1).
-func (r *Rewriter) rebase(p *Packet, now time.Time) {
+func (r *Rewriter) rebase(p *stream.Packet, now time.Time) {
 	nextSeq, nextTS := uint16(rand.Uint32()), rand.Uint32()
 	if r.started {
 		nextSeq = r.outSeq + 1
@@ -138,9 +140,9 @@ func (r *Rewriter) Waiting() bool { return r.Gate && !r.synced }
 // timestamp to describe.
 func (r *Rewriter) Started() bool { return r.started }
 
-// seqNewer reports whether sequence number a follows b, modulo 2^16
+// SeqNewer reports whether sequence number a follows b, modulo 2^16
 // (RFC 3550 §A.1).
-func seqNewer(a, b uint16) bool { return a != b && a-b < 1<<15 }
+func SeqNewer(a, b uint16) bool { return a != b && a-b < 1<<15 }
 
 // ticks converts d to clockRate units, modulo 2^32; negative is zero.
 func ticks(d time.Duration, clockRate uint32) uint32 {

@@ -1,0 +1,93 @@
+package outbound
+
+import (
+	"time"
+
+	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/gateway/stream"
+)
+
+// Track is one outbound RTP stream: it rewrites each source packet into a
+// header of its own (the shared packet is never touched), inserts
+// out-of-band parameter sets before keyframes that lack them, writes the
+// packets through the owner's Writer and keeps what its Sender Reports
+// announce. It outlives the source tracks that feed it: Follow moves it to
+// another and its numbering continues.
+//
+// The zero value is ready to use; call Follow before the first packet. A
+// Track is not safe for concurrent use: the goroutine that drains its feed
+// owns it. The per-packet path does not allocate.
+type Track struct {
+	// SSRC is stamped on every packet and report.
+	SSRC uint32
+	// PayloadType is stamped on every packet.
+	PayloadType uint8
+	// OnSPS, when set before Follow, sees each in-band SPS of an H.264
+	// source (egress checks its profile against the viewer's offer).
+	OnSPS func(sps []byte)
+
+	rw     Rewriter
+	params paramSets
+	hdr    rtp.Header // reused for every packet
+
+	packets uint32 // RTP packets sent, for the Sender Report
+	octets  uint32 // payload octets sent
+}
+
+// Follow makes src feed the track: its clock rate and, for H.264, its
+// out-of-band parameter sets. The next packet starts a new mapping, gated on
+// a keyframe for video.
+func (t *Track) Follow(src *stream.Track) {
+	t.rw.ClockRate = src.Codec.ClockRate
+	t.rw.Gate = src.Kind == stream.Video
+	t.rw.Resync()
+	t.params = newParamSets(src.Codec, t.OnSPS)
+}
+
+// Forward sends one source packet through w, or drops it while gated. It
+// returns whether the source must be asked for a keyframe: a gated track
+// lost its mapping to a source restart.
+func (t *Track) Forward(w Writer, p *stream.Packet, now time.Time) (keyframe bool) {
+	seq, ts, ok, lostSync := t.rw.Rewrite(p, now)
+	keyframe = lostSync && t.rw.Gate
+	if !ok {
+		return keyframe
+	}
+	if stap := t.params.before(p); stap != nil {
+		t.write(w, stap, seq, ts, false)
+		t.rw.Shift(1)
+		seq++
+	}
+	t.write(w, p.Payload, seq, ts, p.Marker)
+	return keyframe
+}
+
+// write sends one packet with the track's header.
+func (t *Track) write(w Writer, payload []byte, seq uint16, ts uint32, marker bool) {
+	t.hdr = rtp.Header{
+		Version: 2, Marker: marker, PayloadType: t.PayloadType,
+		SequenceNumber: seq, Timestamp: ts, SSRC: t.SSRC,
+	}
+	if n, err := w.WriteRTP(&t.hdr, payload); err != nil || n == 0 {
+		return
+	}
+	t.packets++
+	t.octets += uint32(len(payload))
+}
+
+// Skip takes one source packet the owner chose not to send (thinning) out
+// of the track's sequence space, so the receiver sees no gap.
+func (t *Track) Skip() { t.rw.Skip() }
+
+// Waiting reports whether a video track waits for a keyframe to (re)start;
+// its owner asks the source for one again on its report tick.
+func (t *Track) Waiting() bool { return t.rw.Waiting() }
+
+// Started reports whether a packet went out, so that reports have a
+// timestamp to describe.
+func (t *Track) Started() bool { return t.rw.Started() }
+
+// Sent returns the RTP packets and payload octets sent so far (modulo
+// 2^32), as the Sender Report announces them.
+func (t *Track) Sent() (packets, octets uint32) { return t.packets, t.octets }
