@@ -1,4 +1,4 @@
-package h264
+package codec
 
 // sliceHeaderBytes is how much of a slice NAL unit's payload SliceType
 // reads: enough for first_mb_in_slice and slice_type at their longest.
@@ -13,7 +13,7 @@ func SliceType(nal []byte) (sliceType int, ok bool) {
 	if len(nal) < 2 {
 		return 0, false
 	}
-	if t := nal[0] & nalTypes; t != nalSlice && t != nalIDR {
+	if t := H264NALType(nal[0]); t != H264Slice && t != H264IDR {
 		return 0, false
 	}
 	r := NewBitReader(unescapeRBSP(nal[1:min(len(nal), 1+sliceHeaderBytes)]))

@@ -1,14 +1,6 @@
-package h264
+package codec
 
 import "fmt"
-
-// NAL unit types read here (ITU-T H.264 Table 7-1).
-const (
-	nalSlice = 1
-	nalIDR   = 5
-	nalSPS   = 7
-	nalTypes = 0x1f
-)
 
 // Bounds that keep a hostile SPS from claiming absurd values (§7.4.2.1.1
 // gives the legal ranges; MaxSide is far above what any level allows).
@@ -43,7 +35,7 @@ type SPS struct {
 // error wrapping ErrTooLarge; a truncated, mistyped or out-of-range SPS
 // returns one wrapping ErrMalformed.
 func ParseSPS(nal []byte, maxSide int) (SPS, error) {
-	if len(nal) < 4 || nal[0]&nalTypes != nalSPS {
+	if len(nal) < 4 || H264NALType(nal[0]) != H264SPS {
 		return SPS{}, fmt.Errorf("%w: not an SPS NAL unit", ErrMalformed)
 	}
 	if len(nal) > maxSPSBytes {
@@ -160,4 +152,19 @@ func skipPicOrderCnt(r *BitReader) {
 	default:
 		r.fail("pic_order_cnt_type %d", t)
 	}
+}
+
+// H264SPSInfo parses a sequence parameter set NAL unit (with its header byte)
+// per ITU-T H.264 §7.3.2.1.1 and returns the profile_idc, the constraint_set
+// flags byte, level_idc and the cropped picture size in pixels. The parsing
+// is ParseSPS with its widest picture limit (MaxSide, far above any level):
+// the gateway forwards what it does not decode. Emulation prevention bytes
+// are removed first; every read is bounds-checked, and a truncated or
+// out-of-range SPS returns an error wrapping ErrBadSPS.
+func H264SPSInfo(sps []byte) (profileIDC, constraints, levelIDC uint8, width, height int, err error) {
+	s, err := ParseSPS(sps, MaxSide)
+	if err != nil {
+		return 0, 0, 0, 0, 0, fmt.Errorf("%w: %w", ErrBadSPS, err)
+	}
+	return s.ProfileIDC, s.Constraints, s.LevelIDC, s.Width, s.Height, nil
 }
