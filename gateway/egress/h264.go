@@ -3,8 +3,8 @@ package egress
 import (
 	"bytes"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // h264State is a forwarder's H.264 bookkeeping: out-of-band parameter sets

@@ -3,8 +3,8 @@ package output
 import (
 	"strings"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // spropInserter puts a track's out-of-band H.264 parameter sets in band: a
