@@ -6,6 +6,7 @@ import (
 
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 	"mediagate.dev/mediagate/transcoder"
 )
 
@@ -27,14 +28,14 @@ func (g *Gateway) newStream(sc config.Stream) *stream.Stream {
 func videoCodec(v *config.Video) stream.Codec {
 	c := stream.Codec{ClockRate: uint32(v.ClockRate), PayloadType: uint8(v.PayloadType)}
 	switch strings.ToLower(v.Codec) {
-	case "h264":
-		c.MimeType = "video/H264"
-		c.Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=" + strings.ToLower(v.ProfileLevelID)
+	case config.CodecH264:
+		c.MimeType = codec.MimeH264
+		c.Fmtp = codec.H264Fmtp(strings.ToLower(v.ProfileLevelID))
 		if v.SpropParameterSets != "" {
 			c.Fmtp += ";sprop-parameter-sets=" + v.SpropParameterSets
 		}
-	case "vp8":
-		c.MimeType = "video/VP8"
+	case config.CodecVP8:
+		c.MimeType = codec.MimeVP8
 	}
 	return c
 }
@@ -42,15 +43,15 @@ func videoCodec(v *config.Video) stream.Codec {
 func audioCodec(a *config.Audio) stream.Codec {
 	c := stream.Codec{ClockRate: uint32(a.ClockRate), Channels: uint16(a.Channels), PayloadType: uint8(a.PayloadType)}
 	switch strings.ToLower(a.Codec) {
-	case "opus":
-		c.MimeType = "audio/opus"
-		c.Fmtp = "minptime=10;useinbandfec=1"
-	case "pcmu":
-		c.MimeType = "audio/PCMU"
-	case "pcma":
-		c.MimeType = "audio/PCMA"
+	case config.CodecOpus:
+		c.MimeType = codec.MimeOpus
+		c.Fmtp = codec.OpusFmtp
+	case config.CodecPCMU:
+		c.MimeType = codec.MimePCMU
+	case config.CodecPCMA:
+		c.MimeType = codec.MimePCMA
 	case config.CodecAAC:
-		c.MimeType = transcoder.AAC
+		c.MimeType = codec.MimeAAC
 		c.Fmtp, _ = transcoder.AACFmtp(a.ClockRate, a.Channels)
 	default:
 		c.MimeType = fmt.Sprintf("audio/%s", a.Codec)

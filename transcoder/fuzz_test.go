@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 var fuzzMimes = []string{H264, VP8, AAC}
@@ -101,6 +103,6 @@ func FuzzSPSSize(f *testing.F) {
 		if err == nil && (w <= 0 || h <= 0 || w > MaxDimension || h > 2*MaxDimension) {
 			t.Fatalf("size %dx%d", w, h)
 		}
-		H264SliceType(b)
+		codec.SliceType(b)
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // startCode begins every NAL unit of an Annex B access unit (H.264 §B.1).
@@ -45,19 +47,21 @@ func (d *h264Depacketizer) Push(h *rtp.Header, payload []byte, emit func(*Access
 	}
 }
 
-// payload adds one RTP payload's NAL units to the open access unit.
+// payload adds one RTP payload's NAL units to the open access unit: the
+// fragment of an FU-A, or the whole units internal/codec's walker finds in
+// a single NAL unit packet or a STAP-A.
 func (d *h264Depacketizer) payload(p []byte) {
-	switch t := p[0] & 0x1f; {
-	case t >= 1 && t <= 23:
-		d.inFU = false
-		d.nal(p)
-	case t == nalSTAPA:
-		d.inFU = false
-		d.stapA(p[1:])
-	case t == nalFUA:
+	if codec.H264NALType(p[0]) == codec.H264FUA {
 		d.fuA(p)
-	default:
-		d.damage(fmt.Errorf("%w: H.264 packet type %d outside packetization mode 1", ErrMalformed, t))
+		return
+	}
+	d.inFU = false
+	err := codec.WalkH264NALs(p, func(n []byte) bool {
+		d.nal(n)
+		return true
+	})
+	if err != nil {
+		d.damage(fmt.Errorf("%w: %w", ErrMalformed, err))
 	}
 }
 
@@ -67,14 +71,14 @@ func (d *h264Depacketizer) nal(n []byte) {
 		d.damage(fmt.Errorf("%w: NAL unit empty or with forbidden_zero_bit", ErrMalformed))
 		return
 	}
-	typ := n[0] & 0x1f
-	if typ == nalIDR {
+	typ := codec.H264NALType(n[0])
+	if typ == codec.H264IDR {
 		d.keyframe()
 	}
 	d.append(startCode)
 	at := len(d.buf)
 	d.append(n)
-	if typ == nalSPS && len(d.buf) == at+len(n) {
+	if typ == codec.H264SPS && len(d.buf) == at+len(n) {
 		d.hasSPS = true
 		d.au.SPS = d.buf[at:]
 	}
@@ -91,7 +95,7 @@ func (d *h264Depacketizer) keyframe() {
 		return
 	}
 	for _, ps := range d.sprop {
-		if len(ps) > 0 && ps[0]&0x1f == nalSPS {
+		if len(ps) > 0 && codec.H264NALType(ps[0]) == codec.H264SPS {
 			d.au.SPS = ps
 		}
 		d.append(startCode, ps)
@@ -99,50 +103,33 @@ func (d *h264Depacketizer) keyframe() {
 	d.hasSPS = true
 }
 
-// stapA appends every NAL unit of a STAP-A (RFC 6184 §5.7.1).
-func (d *h264Depacketizer) stapA(p []byte) {
-	for len(p) > 0 {
-		if len(p) < 2 {
-			d.damage(fmt.Errorf("%w: STAP-A truncated", ErrMalformed))
-			return
-		}
-		n := int(p[0])<<8 | int(p[1])
-		if n == 0 || n > len(p)-2 {
-			d.damage(fmt.Errorf("%w: STAP-A unit of %d bytes in %d", ErrMalformed, n, len(p)-2))
-			return
-		}
-		d.nal(p[2 : 2+n])
-		p = p[2+n:]
-	}
-}
-
 // fuA appends one fragment of an FU-A (RFC 6184 §5.8): the start rebuilds
 // the NAL header from the FU indicator and header, later fragments continue
 // it, and a fragment without an open start is damage.
 func (d *h264Depacketizer) fuA(p []byte) {
-	if len(p) < 3 {
+	fu, err := codec.ParseH264FUA(p)
+	if err != nil || len(fu.Data) == 0 {
 		d.damage(fmt.Errorf("%w: FU-A of %d bytes", ErrMalformed, len(p)))
 		return
 	}
-	start, end, typ := p[1]&0x80 != 0, p[1]&0x40 != 0, p[1]&0x1f
 	switch {
-	case start:
+	case fu.Start:
 		d.inFU = true
-		if typ == nalIDR {
+		if fu.Type() == codec.H264IDR {
 			d.keyframe()
 		}
 		d.append(startCode)
 		d.fuStart = len(d.buf)
-		d.append([]byte{p[0]&0xe0 | typ}, p[2:])
+		d.append([]byte{fu.Header}, fu.Data)
 	case d.inFU:
-		d.append(p[2:])
+		d.append(fu.Data)
 	default:
 		d.damage(fmt.Errorf("%w: FU-A fragment without its start", ErrMalformed))
 		return
 	}
-	if end {
+	if fu.End {
 		d.inFU = false
-		if typ == nalSPS && d.fuStart < len(d.buf) {
+		if fu.Type() == codec.H264SPS && d.fuStart < len(d.buf) {
 			d.hasSPS = true
 			d.au.SPS = d.buf[d.fuStart:]
 		}
@@ -151,24 +138,27 @@ func (d *h264Depacketizer) fuA(p []byte) {
 
 // h264StartsAU reports whether a payload evidently begins an access unit:
 // an access unit delimiter, SEI, SPS or PPS first, or the first slice of a
-// picture (first_mb_in_slice 0), whole or as the start of an FU-A.
+// picture (first_mb_in_slice 0), whole (alone or first in a STAP-A) or as
+// the start of an FU-A.
 func h264StartsAU(p []byte) bool {
-	t := p[0] & 0x1f
 	var nal []byte
-	switch {
-	case t == nalSTAPA && len(p) > 3:
-		nal = p[3:]
-	case t == nalFUA && len(p) > 2 && p[1]&0x80 != 0:
-		nal = append([]byte{p[1] & 0x1f}, p[2:min(len(p), 8)]...)
-	case t >= 1 && t <= 23:
-		nal = p
-	default:
+	if codec.H264NALType(p[0]) == codec.H264FUA {
+		if fu, err := codec.ParseH264FUA(p); err == nil && fu.Start && len(fu.Data) > 0 {
+			nal = fu.NALHead(6)
+		}
+	} else {
+		_ = codec.WalkH264NALs(p, func(n []byte) bool {
+			nal = n
+			return false
+		})
+	}
+	if len(nal) == 0 {
 		return false
 	}
-	switch nal[0] & 0x1f {
-	case nalAUD, nalSEI, nalSPS, nalPPS:
+	switch codec.H264NALType(nal[0]) {
+	case codec.H264AUD, codec.H264SEI, codec.H264SPS, codec.H264PPS:
 		return true
-	case nalSlice, nalIDR:
+	case codec.H264Slice, codec.H264IDR:
 		// first_mb_in_slice is ue(v): 0 is the single bit 1.
 		return len(nal) > 1 && nal[1]&0x80 != 0
 	}

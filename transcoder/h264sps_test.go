@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// The parsers' own tables are in internal/h264; these cases check what the
+// The parsers' own tables are in internal/codec; these cases check what the
 // transcoder adds: its MaxDimension limit and its error classes, which pick
 // the video stage's drop reason (DropTooLarge or DropDamaged).
 var spsSizeCases = []struct{ name, sps, want string }{
@@ -42,24 +42,6 @@ func TestH264SPSSize(t *testing.T) {
 		}
 		if got := spsOutcome(h264SPSSize(b)); got != c.want {
 			t.Errorf("%s: h264SPSSize gives %q, want %q", c.name, got, c.want)
-		}
-	}
-}
-
-func TestH264SliceType(t *testing.T) {
-	cases := []struct {
-		name string
-		nal  []byte
-		want int
-		ok   bool
-	}{
-		{"B", []byte{0x01, 0x9f}, 1, true},
-		{"P", []byte{0x41, 0xf0}, 0, true},
-		{"SPS", []byte{0x67, 0x42, 0xc0, 0x1e}, 0, false},
-	}
-	for _, c := range cases {
-		if got, ok := H264SliceType(c.nal); got != c.want || ok != c.ok {
-			t.Errorf("%s: H264SliceType = %d, %v; want %d, %v", c.name, got, ok, c.want, c.ok)
 		}
 	}
 }

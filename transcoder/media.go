@@ -3,16 +3,23 @@ package transcoder
 import (
 	"fmt"
 	"strings"
+
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // The media types a pipeline reads and writes, as RTP MIME types (RFC 6184
-// §8.1, RFC 7741 §6.1, RFC 7587 §7, RFC 3640 §4.1). They compare case-
+// §8.1, RFC 7741 §6.1, RFC 7587 §7, RFC 3640 §4.1): internal/codec's table
+// under the names the pipeline's users know. They compare case-
 // insensitively; see SameCodec.
 const (
-	H264 = "video/H264"
-	VP8  = "video/VP8"
-	Opus = "audio/opus"
-	AAC  = "audio/mpeg4-generic"
+	// H264 is H.264 video.
+	H264 = codec.MimeH264
+	// VP8 is VP8 video.
+	VP8 = codec.MimeVP8
+	// Opus is Opus audio.
+	Opus = codec.MimeOpus
+	// AAC is AAC in mpeg4-generic.
+	AAC = codec.MimeAAC
 	// RawVideo is a pipeline input of pictures (WritePicture) instead of
 	// RTP: a generated source, such as a test pattern.
 	RawVideo = "video/raw"
@@ -22,11 +29,11 @@ const (
 
 // VideoClockRate is the RTP clock of H.264 and VP8 (RFC 6184 §8.1, RFC 7741
 // §6.1); pictures carry timestamps in it.
-const VideoClockRate = 90000
+const VideoClockRate = codec.VideoClockRate
 
 // OpusClockRate is the RTP clock of Opus, whatever the sampling rate of its
 // input (RFC 7587 §4.1); decoded audio is resampled to it.
-const OpusClockRate = 48000
+const OpusClockRate = codec.OpusClockRate
 
 // SameCodec reports whether two MIME types name the same codec.
 func SameCodec(a, b string) bool { return strings.EqualFold(a, b) }

@@ -4,9 +4,12 @@ import (
 	"fmt"
 
 	"github.com/pion/rtp"
+
+	"mediagate.dev/mediagate/internal/codec"
 )
 
-// vp8Depacketizer reassembles VP8 frames from RTP (RFC 7741 §4).
+// vp8Depacketizer reassembles VP8 frames from RTP (RFC 7741 §4); the
+// payload descriptor is internal/codec's to parse.
 type vp8Depacketizer struct {
 	frameAssembler
 	parsed bool // the open frame's header has been read
@@ -18,20 +21,21 @@ func (d *vp8Depacketizer) Push(h *rtp.Header, payload []byte, emit func(*AccessU
 	if !ok {
 		return
 	}
-	n, start, err := vp8Descriptor(payload)
+	desc, err := codec.ParseVP8Descriptor(payload)
+	start := err == nil && desc.FrameStart()
 	if !d.open || d.au.PTS != h.Timestamp {
 		d.parsed = false
 	}
 	d.next(h.Timestamp, gap, start, emit)
 	switch {
 	case err != nil:
-		d.damage(err)
+		d.damage(fmt.Errorf("%w: %w", ErrMalformed, err))
 	case start && len(d.buf) > 0:
 		d.damage(fmt.Errorf("%w: second start of a VP8 frame", ErrMalformed))
 	case !start && len(d.buf) == 0:
 		d.damage(fmt.Errorf("%w: VP8 frame without its first packet", ErrMalformed))
 	default:
-		d.append(payload[n:])
+		d.append(payload[desc.Len:])
 		if !d.parsed && len(d.buf) >= vp8KeyHeader {
 			d.frameHeader(d.buf)
 		}
@@ -65,38 +69,4 @@ func (d *vp8Depacketizer) frameHeader(f []byte) {
 	d.au.Keyframe = true
 	d.au.Width = int(f[6]) | int(f[7]&0x3f)<<8
 	d.au.Height = int(f[8]) | int(f[9]&0x3f)<<8
-}
-
-// vp8Descriptor parses the VP8 payload descriptor (RFC 7741 §4.2) and
-// returns its length and whether the packet starts a frame (S set,
-// partition index 0).
-func vp8Descriptor(p []byte) (n int, start bool, err error) {
-	if len(p) < 1 {
-		return 0, false, fmt.Errorf("%w: empty VP8 payload", ErrMalformed)
-	}
-	n = 1
-	start = p[0]&0x10 != 0 && p[0]&0x07 == 0
-	if p[0]&0x80 != 0 { // X: extension byte
-		if len(p) < 2 {
-			return 0, false, fmt.Errorf("%w: VP8 descriptor truncated", ErrMalformed)
-		}
-		x := p[1]
-		n = 2
-		if x&0x80 != 0 { // I: PictureID, 7 or 15 bits (M)
-			if len(p) > n && p[n]&0x80 != 0 {
-				n++
-			}
-			n++
-		}
-		if x&0x40 != 0 { // L: TL0PICIDX
-			n++
-		}
-		if x&0x30 != 0 { // T or K: TID/Y/KEYIDX
-			n++
-		}
-	}
-	if n >= len(p) {
-		return 0, false, fmt.Errorf("%w: VP8 payload with no frame data", ErrMalformed)
-	}
-	return n, start, nil
 }

@@ -3,7 +3,7 @@ package egress
 import (
 	"bytes"
 
-	"mediagate.dev/mediagate/gateway/codec"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // profileCheck watches the SPS an H.264 source sends in band (the

@@ -7,6 +7,8 @@ import (
 	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // VideoFeedback is the RTCP feedback negotiated for every video codec, in
@@ -22,39 +24,41 @@ var VideoFeedback = []webrtc.RTCPFeedback{
 }
 
 // h264Profiles are the profile-level-ids registered for H.264, packetization
-// mode 1 (RFC 6184 §8.1): constrained baseline, baseline, main, constrained
-// high and high. pion matches an offered profile-level-id on its first two
-// bytes (profile_idc and the constraint flags), ignoring the level.
-var h264Profiles = []string{"42e01f", "42001f", "4d001f", "640c1f", "64001f"}
+// mode 1 (RFC 6184 §8.1): constrained baseline (internal/codec's default),
+// baseline, main, constrained high and high. pion matches an offered
+// profile-level-id on its first two bytes (profile_idc and the constraint
+// flags), ignoring the level.
+var h264Profiles = []string{codec.H264DefaultProfile, "42001f", "4d001f", "640c1f", "64001f"}
+
+// CodecParameters returns a format of internal/codec's table as pion
+// registers it, with the given RTCP feedback (VideoFeedback for video, nil
+// for audio).
+func CodecParameters(f codec.Format, feedback []webrtc.RTCPFeedback) webrtc.RTPCodecParameters {
+	return webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: f.MimeType, ClockRate: f.ClockRate, Channels: f.Channels,
+			SDPFmtpLine: f.Fmtp, RTCPFeedback: feedback,
+		},
+		PayloadType: webrtc.PayloadType(f.PayloadType),
+	}
+}
 
 // registeredCodecs returns every payload format the gateway can send, with
-// payload types that matter only for offers the gateway would make.
+// payload types that matter only for offers the gateway would make: VP8,
+// H.264 in each of h264Profiles under every other payload type from the
+// table's, Opus and G.711.
 func registeredCodecs() (video, audio []webrtc.RTPCodecParameters) {
-	video = append(video, webrtc.RTPCodecParameters{
-		RTPCodecCapability: webrtc.RTPCodecCapability{
-			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: VideoFeedback,
-		},
-		PayloadType: 96,
-	})
+	video = append(video, CodecParameters(codec.VP8Format, VideoFeedback))
 	for i, p := range h264Profiles {
-		video = append(video, webrtc.RTPCodecParameters{
-			RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, RTCPFeedback: VideoFeedback,
-				SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=" + p,
-			},
-			PayloadType: webrtc.PayloadType(102 + 2*i),
-		})
+		f := codec.H264Format
+		f.PayloadType += uint8(2 * i)
+		f.Fmtp = codec.H264Fmtp(p)
+		video = append(video, CodecParameters(f, VideoFeedback))
 	}
 	audio = []webrtc.RTPCodecParameters{
-		{
-			RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
-				SDPFmtpLine: "minptime=10;useinbandfec=1",
-			},
-			PayloadType: 111,
-		},
-		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000}, PayloadType: 0},
-		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000}, PayloadType: 8},
+		CodecParameters(codec.OpusFormat, nil),
+		CodecParameters(codec.PCMUFormat, nil),
+		CodecParameters(codec.PCMAFormat, nil),
 	}
 	return video, audio
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // trackPlan is what one source track will be sent as to one viewer.

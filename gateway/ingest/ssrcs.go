@@ -6,8 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // maxSSRCs bounds the SSRCs a source keeps statistics for: one per track

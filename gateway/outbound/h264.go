@@ -3,8 +3,8 @@ package outbound
 import (
 	"strings"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // paramSets puts a track's out-of-band H.264 parameter sets in band: a
@@ -27,7 +27,7 @@ type paramSets struct {
 // newParamSets reads the parameter sets of an H.264 source; any other
 // source gets an inactive paramSets.
 func newParamSets(c stream.Codec, onSPS func([]byte)) paramSets {
-	if !strings.EqualFold(c.MimeType, "video/H264") {
+	if !strings.EqualFold(c.MimeType, codec.MimeH264) {
 		return paramSets{}
 	}
 	s := paramSets{onSPS: onSPS}

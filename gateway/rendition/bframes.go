@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 	"mediagate.dev/mediagate/transcoder"
 )
 
@@ -111,15 +111,13 @@ func (m *Manager) watchSlices(st *stream.Stream, src *stream.Track, b *bframePro
 
 // payloadSliceType reads the slice type at the start of an RTP payload:
 // a single slice NAL unit or the first fragment of an FU-A (RFC 6184 §5.6,
-// §5.8).
+// §5.8), parsed by internal/codec.
 func payloadSliceType(p []byte) (int, bool) {
-	switch {
-	case len(p) > 2 && p[0]&0x1f == 28 && p[1]&0x80 != 0:
-		head := make([]byte, 0, 17)
-		head = append(head, p[0]&0xe0|p[1]&0x1f)
-		return transcoder.H264SliceType(append(head, p[2:min(len(p), 18)]...))
-	case len(p) > 1:
-		return transcoder.H264SliceType(p)
+	if fu, err := codec.ParseH264FUA(p); err == nil {
+		if !fu.Start || len(fu.Data) == 0 {
+			return 0, false
+		}
+		return codec.SliceType(fu.NALHead(16))
 	}
-	return 0, false
+	return codec.SliceType(p)
 }

@@ -9,9 +9,9 @@ import (
 
 	"github.com/pion/rtp"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 	"mediagate.dev/mediagate/transcoder"
 )
 
@@ -37,15 +37,15 @@ type transcoded struct {
 // renditionCodec is what a rendition's track carries, as egress matches it
 // against a viewer's offer.
 func renditionCodec(mime string) stream.Codec {
+	f := codec.VP8Format
 	switch {
-	case strings.EqualFold(mime, transcoder.H264):
-		return stream.Codec{MimeType: transcoder.H264, ClockRate: transcoder.VideoClockRate, PayloadType: 102,
-			Fmtp: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"}
-	case strings.EqualFold(mime, transcoder.Opus):
-		return stream.Codec{MimeType: transcoder.Opus, ClockRate: transcoder.OpusClockRate, Channels: 2,
-			PayloadType: 111, Fmtp: "minptime=10;useinbandfec=1"}
+	case strings.EqualFold(mime, codec.MimeH264):
+		f = codec.H264Format
+	case strings.EqualFold(mime, codec.MimeOpus):
+		f = codec.OpusFormat
 	}
-	return stream.Codec{MimeType: transcoder.VP8, ClockRate: transcoder.VideoClockRate, PayloadType: 96}
+	return stream.Codec{MimeType: f.MimeType, ClockRate: f.ClockRate, Channels: f.Channels,
+		PayloadType: f.PayloadType, Fmtp: f.Fmtp}
 }
 
 // start opens the pipeline of a new rendition, registers it with its stream

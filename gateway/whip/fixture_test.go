@@ -23,6 +23,7 @@ import (
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // Tokens and streams of the test rig.
@@ -139,7 +140,7 @@ func (r *rig) request(t testing.TB, method, path, token, ctype, body string, hdr
 // Codecs a pion publisher may send.
 var (
 	pubH264 = webrtc.RTPCodecParameters{PayloadType: 102, RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: egress.VideoFeedback}}
+		MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: codec.H264Format.Fmtp, RTCPFeedback: egress.VideoFeedback}}
 	pubVP8 = webrtc.RTPCodecParameters{PayloadType: 96, RTPCodecCapability: webrtc.RTPCodecCapability{
 		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: egress.VideoFeedback}}
 	pubOpus = webrtc.RTPCodecParameters{PayloadType: 111, RTPCodecCapability: webrtc.RTPCodecCapability{

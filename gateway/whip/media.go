@@ -12,39 +12,28 @@ import (
 
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/stream"
-)
-
-// h264Fmtp is the one H.264 format a publisher may send: packetization
-// mode 1 (RFC 6184 §6.3), constrained baseline, which every browser encodes
-// and every viewer decodes.
-const h264Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
-
-// Payload types the formats are registered under; an answer uses the
-// offer's own.
-const (
-	ptVP8  = 96
-	ptH264 = 102
-	ptOpus = 111
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // codecs returns, with the RTCP feedback viewers get (no transport-cc, so
-// that Chrome's sender follows REMB), the formats a publisher to video may send: the stream's
-// video codec, if it has video, and Opus.
+// that Chrome's sender follows REMB), the formats a publisher to video may
+// send, as internal/codec's table registers them (an answer uses the
+// offer's payload types): the stream's video codec, if it has video, and
+// Opus. H.264 is the table's one format, packetization mode 1 (RFC 6184
+// §6.3), constrained baseline, which every browser encodes and every
+// viewer decodes.
 func codecs(video *stream.Track) (vid, aud []webrtc.RTPCodecParameters, err error) {
 	if video != nil {
-		switch mime := strings.ToLower(video.Codec.MimeType); mime {
-		case strings.ToLower(webrtc.MimeTypeH264):
-			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptH264, RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: egress.VideoFeedback}})
-		case strings.ToLower(webrtc.MimeTypeVP8):
-			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptVP8, RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: egress.VideoFeedback}})
+		switch mime := video.Codec.MimeType; {
+		case strings.EqualFold(mime, codec.MimeH264):
+			vid = append(vid, egress.CodecParameters(codec.H264Format, egress.VideoFeedback))
+		case strings.EqualFold(mime, codec.MimeVP8):
+			vid = append(vid, egress.CodecParameters(codec.VP8Format, egress.VideoFeedback))
 		default:
-			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264 or VP8", ErrUnacceptable, mime)
+			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264 or VP8", ErrUnacceptable, strings.ToLower(mime))
 		}
 	}
-	aud = append(aud, webrtc.RTPCodecParameters{PayloadType: ptOpus, RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}})
+	aud = append(aud, egress.CodecParameters(codec.OpusFormat, nil))
 	return vid, aud, nil
 }
 

@@ -9,8 +9,8 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/bwe"
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // dedupeWindow is how many recent sequence numbers a reader remembers to

@@ -13,8 +13,8 @@ import (
 
 	"github.com/pion/rtcp"
 
-	"mediagate.dev/mediagate/gateway/codec"
 	"mediagate.dev/mediagate/gateway/config"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // small is a picture size and rate the end-to-end tests share: small

@@ -1,14 +1,6 @@
-package h264
+package codec
 
 import "fmt"
-
-// NAL unit types read here (ITU-T H.264 Table 7-1).
-const (
-	nalSlice = 1
-	nalIDR   = 5
-	nalSPS   = 7
-	nalTypes = 0x1f
-)
 
 // Bounds that keep a hostile SPS from claiming absurd values (§7.4.2.1.1
 // gives the legal ranges; MaxSide is far above what any level allows).
@@ -43,7 +35,7 @@ type SPS struct {
 // error wrapping ErrTooLarge; a truncated, mistyped or out-of-range SPS
 // returns one wrapping ErrMalformed.
 func ParseSPS(nal []byte, maxSide int) (SPS, error) {
-	if len(nal) < 4 || nal[0]&nalTypes != nalSPS {
+	if len(nal) < 4 || H264NALType(nal[0]) != H264SPS {
 		return SPS{}, fmt.Errorf("%w: not an SPS NAL unit", ErrMalformed)
 	}
 	if len(nal) > maxSPSBytes {
@@ -160,4 +152,64 @@ func skipPicOrderCnt(r *BitReader) {
 	default:
 		r.fail("pic_order_cnt_type %d", t)
 	}
+}
+
+// H264SPSInfo parses a sequence parameter set NAL unit (with its header byte)
+// per ITU-T H.264 §7.3.2.1.1 and returns the profile_idc, the constraint_set
+// flags byte, level_idc and the cropped picture size in pixels. The parsing
+// is ParseSPS with its widest picture limit (MaxSide, far above any level):
+// the gateway forwards what it does not decode. Emulation prevention bytes
+// are removed first; every read is bounds-checked, and a truncated or
+// out-of-range SPS returns an error wrapping ErrBadSPS.
+func H264SPSInfo(sps []byte) (profileIDC, constraints, levelIDC uint8, width, height int, err error) {
+	s, err := ParseSPS(sps, MaxSide)
+	if err != nil {
+		return 0, 0, 0, 0, 0, fmt.Errorf("%w: %w", ErrBadSPS, err)
+	}
+	return s.ProfileIDC, s.Constraints, s.LevelIDC, s.Width, s.Height, nil
+}
+
+// frame is the coded picture size of an SPS and its cropping rectangle.
+type frame struct {
+	wMBs         uint32    // PicWidthInMbs
+	hMapUnits    uint32    // PicHeightInMapUnits
+	frameMBsOnly uint32    // frame_mbs_only_flag
+	chroma       uint32    // ChromaArrayType
+	crop         [4]uint32 // frame_crop_left, right, top, bottom offsets
+}
+
+// size checks the coded size against maxSide and returns the size after
+// cropping: FrameHeightInMbs, then CropUnitX and CropUnitY of the chroma
+// format (§7.4.2.1.1, equations 7-19 to 7-22; Table 6-1).
+func (f *frame) size(maxSide int) (width, height int, err error) {
+	if maxSide < 16 || maxSide > MaxSide {
+		maxSide = MaxSide
+	}
+	if limit := uint32(maxSide / 16); f.wMBs > limit || f.hMapUnits > limit {
+		return 0, 0, fmt.Errorf("%w: %dx%d macroblocks, at most %d a side", ErrTooLarge, f.wMBs, f.hMapUnits, limit)
+	}
+	frameHeightFactor := 2 - int(f.frameMBsOnly)
+	cropX, cropY := 1, frameHeightFactor
+	switch f.chroma {
+	case 1:
+		cropX, cropY = 2, 2*frameHeightFactor
+	case 2:
+		cropX = 2
+	}
+	width = int(f.wMBs) * 16
+	height = int(f.hMapUnits) * 16 * frameHeightFactor
+	for i, c := range f.crop {
+		if c > MaxSide {
+			return 0, 0, fmt.Errorf("%w: crop offset %d", ErrMalformed, c)
+		}
+		if i < 2 {
+			width -= int(c) * cropX
+		} else {
+			height -= int(c) * cropY
+		}
+	}
+	if width <= 0 || height <= 0 {
+		return 0, 0, fmt.Errorf("%w: cropped to %dx%d", ErrMalformed, width, height)
+	}
+	return width, height, nil
 }

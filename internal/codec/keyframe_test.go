@@ -47,8 +47,8 @@ func FuzzIsKeyframe(f *testing.F) {
 	f.Fuzz(func(t *testing.T, vp8 bool, p []byte) {
 		if vp8 {
 			VP8IsKeyframe(p)
-			if n := VP8DescriptorLen(p); n > len(p) {
-				t.Fatalf("descriptor length %d past payload %d", n, len(p))
+			if d, err := ParseVP8Descriptor(p); err == nil && (d.Len < 1 || d.Len >= len(p)) {
+				t.Fatalf("descriptor length %d in payload %d", d.Len, len(p))
 			}
 			return
 		}

@@ -1,4 +1,4 @@
-package h264
+package codec
 
 import "testing"
 
@@ -30,6 +30,8 @@ func sliceCases() []sliceCase {
 		{"header only", []byte{0x65}, 0, false},
 		{"SPS", []byte{0x67, 0x42, 0xc0, 0x1e}, 0, false},
 		{"empty", nil, 0, false},
+		{"B, one byte of header", []byte{0x01, 0x9f}, 1, true},
+		{"P, one byte of header", []byte{0x41, 0xf0}, 0, true},
 	}
 }
 

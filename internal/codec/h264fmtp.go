@@ -7,14 +7,17 @@ import (
 	"strings"
 )
 
-// H.264 NAL unit header fields (RFC 6184 §1.3, §5.3).
-const (
-	naluTypeMask = 0x1f
-	naluNRIMask  = 0x60
-	naluFBit     = 0x80
-	// maxSTAPUnit is the largest unit a STAP-A size field can describe.
-	maxSTAPUnit = 0xffff
-)
+// h264FmtpPrefix is the fmtp every H.264 format mediagate offers or carries
+// starts with: packetization mode 1 (RFC 6184 §6.3) and level asymmetry
+// allowed (§8.1), before its profile-level-id.
+const h264FmtpPrefix = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id="
+
+// H264Fmtp returns the a=fmtp parameters of an H.264 format in
+// packetization mode 1 with the given profile-level-id (six hex digits,
+// RFC 6184 §8.1), such as H264Fmtp("42e01f") for constrained baseline.
+func H264Fmtp(profileLevelID string) string {
+	return h264FmtpPrefix + profileLevelID
+}
 
 // FmtpParam returns the value of the parameter key (case-insensitive) in an
 // a=fmtp parameter string such as "packetization-mode=1;profile-level-id=42e01f".
@@ -64,12 +67,12 @@ func ParseSprop(s string) (sps, pps []byte, err error) {
 		if len(nalu) == 0 {
 			continue
 		}
-		switch nalu[0] & naluTypeMask {
-		case naluSPS:
+		switch H264NALType(nalu[0]) {
+		case H264SPS:
 			if sps == nil {
 				sps = nalu
 			}
-		case naluPPS:
+		case H264PPS:
 			if pps == nil {
 				pps = nalu
 			}
@@ -93,58 +96,4 @@ func decodeBase64(s string) ([]byte, error) {
 		return b, nil
 	}
 	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
-}
-
-// BuildSTAPA aggregates NAL units into one STAP-A payload (RFC 6184 §5.7.1):
-// a STAP-A NAL header whose F bit is the OR of the units' F bits and whose
-// NRI is their maximum, then each unit preceded by its 16-bit size. It
-// returns nil when no unit is given or a unit is empty or longer than 65535
-// bytes.
-func BuildSTAPA(nalus ...[]byte) []byte {
-	if len(nalus) == 0 {
-		return nil
-	}
-	size := 1
-	var f, nri byte
-	for _, n := range nalus {
-		if len(n) == 0 || len(n) > maxSTAPUnit {
-			return nil
-		}
-		size += 2 + len(n)
-		f |= n[0] & naluFBit
-		nri = max(nri, n[0]&naluNRIMask)
-	}
-	out := make([]byte, 0, size)
-	out = append(out, f|nri|naluSTAPA)
-	for _, n := range nalus {
-		out = append(out, byte(len(n)>>8), byte(len(n)))
-		out = append(out, n...)
-	}
-	return out
-}
-
-// PayloadSPS returns the SPS NAL unit an H.264 RTP payload carries, either as
-// a single NAL unit packet or inside a STAP-A (RFC 6184 §5.6, §5.7.1), or nil.
-// The result aliases payload. Fragmented SPS units are not reassembled.
-func PayloadSPS(payload []byte) []byte {
-	if len(payload) == 0 {
-		return nil
-	}
-	switch payload[0] & naluTypeMask {
-	case naluSPS:
-		return payload
-	case naluSTAPA:
-		for rest := payload[1:]; len(rest) >= 2; {
-			n := int(rest[0])<<8 | int(rest[1])
-			rest = rest[2:]
-			if n == 0 || n > len(rest) {
-				return nil
-			}
-			if rest[0]&naluTypeMask == naluSPS {
-				return rest[:n:n]
-			}
-			rest = rest[n:]
-		}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package h264
+package codec
 
 // bitWriter builds synthetic RBSPs for the cases encoders rarely emit.
 type bitWriter struct {
