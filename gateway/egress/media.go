@@ -7,19 +7,9 @@ import (
 	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
-)
 
-// VideoFeedback is the RTCP feedback negotiated for every video codec, in
-// both directions of the bridge (RFC 4585 §4.2 nack and nack pli, RFC 5104
-// §7.1 ccm fir, goog-remb). There is no transport-cc: without TWCC feedback
-// and its header extension, Chrome falls back to REMB, which the bandwidth
-// estimation of this gateway consumes and produces. Do not modify it.
-var VideoFeedback = []webrtc.RTCPFeedback{
-	{Type: webrtc.TypeRTCPFBNACK},
-	{Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
-	{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"},
-	{Type: webrtc.TypeRTCPFBGoogREMB},
-}
+	"mediagate.dev/mediagate/gateway/signal/jsep"
+)
 
 // h264Profiles are the profile-level-ids registered for H.264, packetization
 // mode 1 (RFC 6184 §8.1): constrained baseline, baseline, main, constrained
@@ -32,14 +22,14 @@ var h264Profiles = []string{"42e01f", "42001f", "4d001f", "640c1f", "64001f"}
 func registeredCodecs() (video, audio []webrtc.RTPCodecParameters) {
 	video = append(video, webrtc.RTPCodecParameters{
 		RTPCodecCapability: webrtc.RTPCodecCapability{
-			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: VideoFeedback,
+			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: jsep.VideoFeedback,
 		},
 		PayloadType: 96,
 	})
 	for i, p := range h264Profiles {
 		video = append(video, webrtc.RTPCodecParameters{
 			RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, RTCPFeedback: VideoFeedback,
+				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, RTCPFeedback: jsep.VideoFeedback,
 				SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=" + p,
 			},
 			PayloadType: webrtc.PayloadType(102 + 2*i),

@@ -10,7 +10,7 @@ import (
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
-	"mediagate.dev/mediagate/gateway/egress"
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
@@ -35,10 +35,10 @@ func codecs(video *stream.Track) (vid, aud []webrtc.RTPCodecParameters, err erro
 		switch mime := strings.ToLower(video.Codec.MimeType); mime {
 		case strings.ToLower(webrtc.MimeTypeH264):
 			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptH264, RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: egress.VideoFeedback}})
+				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp, RTCPFeedback: jsep.VideoFeedback}})
 		case strings.ToLower(webrtc.MimeTypeVP8):
 			vid = append(vid, webrtc.RTPCodecParameters{PayloadType: ptVP8, RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: egress.VideoFeedback}})
+				MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: jsep.VideoFeedback}})
 		default:
 			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264 or VP8", ErrUnacceptable, mime)
 		}
