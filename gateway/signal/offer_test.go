@@ -88,3 +88,17 @@ func FuzzParseOffer(f *testing.F) {
 		answerTemplate(sdp)
 	})
 }
+
+// TestPostHandsOnParsedOffer: the Opener gets the offer parsed, once, with
+// the offer's text beside it.
+func TestPostHandsOnParsedOffer(t *testing.T) {
+	e := newEnv(t)
+	e.create()
+	req := e.opened[0]
+	if req.Description == nil || len(req.Description.MediaDescriptions) != 2 || req.Offer != testOffer {
+		t.Fatalf("OpenRequest = %+v", req)
+	}
+	if mid, _ := req.Description.MediaDescriptions[1].Attribute("mid"); mid != "1" {
+		t.Fatalf("second m-section mid %q", mid)
+	}
+}
