@@ -1,9 +1,7 @@
 package gateway
 
 import (
-	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,7 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"mediagate.dev/mediagate/gateway/api"
-	"mediagate.dev/mediagate/gateway/egress"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
 	"mediagate.dev/mediagate/gateway/whip"
@@ -63,7 +61,7 @@ func (g *Gateway) listenHTTP() error {
 // outside, and must not be created here.
 func (g *Gateway) newMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/whep/", g.whep)
+	mux.Handle(whep.Prefix, g.whep)
 	mux.Handle(whip.Prefix, g.whip)
 	h := &api.Handler{
 		Hub:        g.hub,
@@ -80,21 +78,24 @@ func (g *Gateway) newMux() *http.ServeMux {
 	return mux
 }
 
+// newWHEP builds the WHEP handler (POST /whep/<stream>): viewers from
+// egress of the hub's streams.
 func (g *Gateway) newWHEP() *whep.Handler {
-	h := g.signalling(g.log.With("component", "whep"))
-	h.Open = g.openViewer
-	h.StreamToken = g.streamToken
-	h.TokenValidFor = g.tokenValidFor
-	h.Classify = classifyEgressError
-	h.ICEServers = g.iceServers
-	h.Metrics = whep.NewMetrics(g.reg)
-	return &h
+	return &whep.Handler{
+		Viewers:       g.egress,
+		Streams:       g.hub,
+		StreamToken:   g.streamToken,
+		TokenValidFor: g.tokenValidFor,
+		ICEServers:    g.iceServers,
+		Signal:        g.signalling(g.log.With("component", "whep")),
+		Metrics:       whep.NewMetrics(g.reg),
+	}
 }
 
 // signalling is the HTTP side that WHEP and WHIP share: CORS, body size,
 // and the per-client limits.
-func (g *Gateway) signalling(log *slog.Logger) whep.Handler {
-	return whep.Handler{
+func (g *Gateway) signalling(log *slog.Logger) signal.Handler {
+	return signal.Handler{
 		CORSOrigins:  g.cfg.HTTP.CORSOrigins,
 		MaxBodyBytes: g.cfg.HTTP.MaxBodyBytes,
 		OpenTimeout:  openTimeout,
@@ -105,20 +106,6 @@ func (g *Gateway) signalling(log *slog.Logger) whep.Handler {
 		PatchBurst:   patchBurstPerIP,
 		Log:          log,
 	}
-}
-
-func (g *Gateway) openViewer(ctx context.Context, req whep.OpenRequest) (whep.Session, string, error) {
-	st := g.hub.Get(req.Stream)
-	if st == nil {
-		return nil, "", fmt.Errorf("%q: %w", req.Stream, errUnknownStream)
-	}
-	v, answer, err := g.egress.NewViewer(ctx, egress.ViewerRequest{
-		ID: req.ID, Stream: st, Offer: req.Offer, Remote: req.Remote,
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	return v, answer, nil
 }
 
 // streamToken reports a configured stream's viewer token.
@@ -141,22 +128,6 @@ func (g *Gateway) tokenValidFor(token string) bool {
 		}
 	}
 	return g.senders.TokenValid(token)
-}
-
-func classifyEgressError(err error) int {
-	switch {
-	case errors.Is(err, errUnknownStream):
-		return http.StatusNotFound
-	case errors.Is(err, egress.ErrBadOffer):
-		return http.StatusBadRequest
-	case errors.Is(err, egress.ErrUnacceptable):
-		return http.StatusUnprocessableEntity
-	case errors.Is(err, egress.ErrCapacity):
-		return http.StatusServiceUnavailable
-	case errors.Is(err, egress.ErrClosed):
-		return http.StatusNotFound
-	}
-	return 0
 }
 
 // describe adds a stream's renditions and its ingest side to its API

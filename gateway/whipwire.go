@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"mediagate.dev/mediagate/gateway/config"
-	"mediagate.dev/mediagate/gateway/whep"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/whip"
 )
 
@@ -79,7 +79,7 @@ func (g *Gateway) whipTarget(name string) (whip.Target, bool) {
 // that using it for another stream is 403, not 401).
 func (g *Gateway) publishTokenValid(token string) bool {
 	for _, sc := range g.config().Streams {
-		if sc.Source == config.SourceWHIP && sc.PublishToken.IsSet() && whep.TokenEqual(token, sc.PublishToken.Reveal()) {
+		if sc.Source == config.SourceWHIP && sc.PublishToken.IsSet() && signal.TokenEqual(token, sc.PublishToken.Reveal()) {
 			return true
 		}
 	}

@@ -9,19 +9,9 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/internal/codec"
-)
 
-// VideoFeedback is the RTCP feedback negotiated for every video codec, in
-// both directions of the bridge (RFC 4585 §4.2 nack and nack pli, RFC 5104
-// §7.1 ccm fir, goog-remb). There is no transport-cc: without TWCC feedback
-// and its header extension, Chrome falls back to REMB, which the bandwidth
-// estimation of this gateway consumes and produces. Do not modify it.
-var VideoFeedback = []webrtc.RTCPFeedback{
-	{Type: webrtc.TypeRTCPFBNACK},
-	{Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
-	{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"},
-	{Type: webrtc.TypeRTCPFBGoogREMB},
-}
+	"mediagate.dev/mediagate/gateway/signal/jsep"
+)
 
 // h264Profiles are the profile-level-ids registered for H.264, packetization
 // mode 1 (RFC 6184 §8.1): constrained baseline (internal/codec's default),
@@ -30,35 +20,22 @@ var VideoFeedback = []webrtc.RTCPFeedback{
 // flags), ignoring the level.
 var h264Profiles = []string{codec.H264DefaultProfile, "42001f", "4d001f", "640c1f", "64001f"}
 
-// CodecParameters returns a format of internal/codec's table as pion
-// registers it, with the given RTCP feedback (VideoFeedback for video, nil
-// for audio).
-func CodecParameters(f codec.Format, feedback []webrtc.RTCPFeedback) webrtc.RTPCodecParameters {
-	return webrtc.RTPCodecParameters{
-		RTPCodecCapability: webrtc.RTPCodecCapability{
-			MimeType: f.MimeType, ClockRate: f.ClockRate, Channels: f.Channels,
-			SDPFmtpLine: f.Fmtp, RTCPFeedback: feedback,
-		},
-		PayloadType: webrtc.PayloadType(f.PayloadType),
-	}
-}
-
 // registeredCodecs returns every payload format the gateway can send, with
 // payload types that matter only for offers the gateway would make: VP8,
 // H.264 in each of h264Profiles under every other payload type from the
 // table's, Opus and G.711.
 func registeredCodecs() (video, audio []webrtc.RTPCodecParameters) {
-	video = append(video, CodecParameters(codec.VP8Format, VideoFeedback))
+	video = append(video, jsep.CodecParameters(codec.VP8Format, jsep.VideoFeedback))
 	for i, p := range h264Profiles {
 		f := codec.H264Format
 		f.PayloadType += uint8(2 * i)
 		f.Fmtp = codec.H264Fmtp(p)
-		video = append(video, CodecParameters(f, VideoFeedback))
+		video = append(video, jsep.CodecParameters(f, jsep.VideoFeedback))
 	}
 	audio = []webrtc.RTPCodecParameters{
-		CodecParameters(codec.OpusFormat, nil),
-		CodecParameters(codec.PCMUFormat, nil),
-		CodecParameters(codec.PCMAFormat, nil),
+		jsep.CodecParameters(codec.OpusFormat, nil),
+		jsep.CodecParameters(codec.PCMUFormat, nil),
+		jsep.CodecParameters(codec.PCMAFormat, nil),
 	}
 	return video, audio
 }

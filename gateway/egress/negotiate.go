@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/codec"
 )
@@ -148,7 +149,7 @@ func (c offeredCodec) parameters(kind stream.Kind) webrtc.RTPCodecParameters {
 		PayloadType: webrtc.PayloadType(c.pt),
 	}
 	if kind == stream.Video {
-		p.RTCPFeedback = VideoFeedback
+		p.RTCPFeedback = jsep.VideoFeedback
 	} else {
 		p.Channels = c.channels
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pion/sdp/v3"
+
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 )
 
 // maxOfferBytes bounds the offer parsed at all; the WHEP handler caps bodies
@@ -37,11 +39,8 @@ type offeredCodec struct {
 	fmtp     string
 }
 
-// parseOffer parses and checks a viewer's offer before pion sees it, so that
-// every refusal is a clear ErrBadOffer (malformed) or ErrUnacceptable (well
-// formed, but not a WHEP playback offer this gateway can answer): see
-// draft-ietf-wish-whep "Media Direction Attributes", "SDP Bundle" and RFC
-// 9725 §4.4.
+// parseOffer parses a viewer's offer and checks it with checkOffer: for
+// callers that hand NewViewer the offer as text only.
 func parseOffer(raw string, policy candidatePolicy) (*offer, error) {
 	if len(raw) > maxOfferBytes {
 		return nil, fmt.Errorf("%w: %d bytes", ErrBadOffer, len(raw))
@@ -50,10 +49,19 @@ func parseOffer(raw string, policy candidatePolicy) (*offer, error) {
 	if err := sd.UnmarshalString(raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadOffer, err)
 	}
+	return checkOffer(&sd, policy)
+}
+
+// checkOffer checks a viewer's parsed offer before pion sees it, so that
+// every refusal is a clear ErrBadOffer (malformed) or ErrUnacceptable (well
+// formed, but not a WHEP playback offer this gateway can answer): see
+// draft-ietf-wish-whep "Media Direction Attributes", "SDP Bundle" and RFC
+// 9725 §4.4. It filters and caps the remote candidates in sd itself.
+func checkOffer(sd *sdp.SessionDescription, policy candidatePolicy) (*offer, error) {
 	if len(sd.MediaDescriptions) == 0 {
 		return nil, fmt.Errorf("%w: no media sections", ErrBadOffer)
 	}
-	bundle, err := bundleGroup(&sd)
+	bundle, err := bundleGroup(sd)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +71,7 @@ func parseOffer(raw string, policy candidatePolicy) (*offer, error) {
 		inBundle[mid] = true
 	}
 	for _, md := range sd.MediaDescriptions {
-		if err := o.addMedia(&sd, md, inBundle); err != nil {
+		if err := o.addMedia(sd, md, inBundle); err != nil {
 			return nil, err
 		}
 	}
@@ -126,8 +134,8 @@ func (o *offer) addMedia(sd *sdp.SessionDescription, md *sdp.MediaDescription, b
 	*slot = &offerMedia{mid: mid, codecs: codecs}
 	if o.bundleMid == "" { // the first m-section's transport carries the bundle
 		o.bundleMid = mid
-		o.ufrag, _ = attribute(sd, md, "ice-ufrag")
-		o.pwd, _ = attribute(sd, md, "ice-pwd")
+		o.ufrag, _ = jsep.Attribute(sd, md, "ice-ufrag")
+		o.pwd, _ = jsep.Attribute(sd, md, "ice-pwd")
 	}
 	return nil
 }
@@ -167,18 +175,10 @@ func direction(sd *sdp.SessionDescription, md *sdp.MediaDescription) string {
 	return "sendrecv"
 }
 
-// attribute returns a media-level attribute, falling back to the session level.
-func attribute(sd *sdp.SessionDescription, md *sdp.MediaDescription, key string) (string, bool) {
-	if v, ok := md.Attribute(key); ok {
-		return v, true
-	}
-	return sd.Attribute(key)
-}
-
 // checkSetup refuses a=setup values an offer must not carry (RFC 8842 §5.2:
 // the offerer uses actpass or active).
 func checkSetup(sd *sdp.SessionDescription, md *sdp.MediaDescription) error {
-	v, ok := attribute(sd, md, "setup")
+	v, ok := jsep.Attribute(sd, md, "setup")
 	switch {
 	case !ok, v == "actpass", v == "active":
 		return nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/pion/sdp/v3"
+
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 )
 
 // ICE credential lengths (RFC 8839 §5.4).
@@ -27,8 +29,8 @@ var weakFingerprints = map[string]bool{"sha-1": true, "md5": true, "md2": true, 
 // checkICECredentials checks ice-ufrag and ice-pwd of one m-section: both
 // present, of legal length, made of ice-chars (RFC 8839 §5.4).
 func checkICECredentials(sd *sdp.SessionDescription, md *sdp.MediaDescription) error {
-	ufrag, _ := attribute(sd, md, "ice-ufrag")
-	pwd, _ := attribute(sd, md, "ice-pwd")
+	ufrag, _ := jsep.Attribute(sd, md, "ice-ufrag")
+	pwd, _ := jsep.Attribute(sd, md, "ice-pwd")
 	return validICECredentials(ufrag, pwd)
 }
 

@@ -3,6 +3,7 @@ package egress
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -147,4 +148,21 @@ func FuzzOffer(f *testing.F) {
 			t.Fatalf("accepted offer %+v", o)
 		}
 	})
+}
+
+// TestRequestOfferParsedOnce: an offer handed on parsed (by gateway/signal)
+// is checked without a second parse, with the same result as the text.
+func TestRequestOfferParsedOnce(t *testing.T) {
+	m := &Manager{policy: candidatePolicy{loopback: true}}
+	for _, c := range offerCases {
+		var sd sdp.SessionDescription
+		if sd.UnmarshalString(c.sdp) != nil {
+			continue
+		}
+		want, wantErr := parseOffer(c.sdp, m.policy)
+		got, err := m.checkRequestOffer(ViewerRequest{Offer: c.sdp, Description: &sd})
+		if !reflect.DeepEqual(got, want) || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%s: %+v %v, want %+v %v", c.name, got, err, want, wantErr)
+		}
+	}
 }

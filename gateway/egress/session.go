@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/stream"
@@ -20,6 +21,10 @@ type ViewerRequest struct {
 	Stream *stream.Stream
 	// Offer is the viewer's SDP offer.
 	Offer string
+	// Description is Offer as gateway/signal parsed it, or nil for
+	// NewViewer to parse Offer itself. NewViewer modifies it (the remote
+	// candidates it cannot use are removed).
+	Description *sdp.SessionDescription
 	// Remote is the HTTP client's address, for logs and events.
 	Remote string
 }
@@ -35,7 +40,7 @@ func (m *Manager) NewViewer(ctx context.Context, req ViewerRequest) (*Viewer, st
 	if req.Stream == nil {
 		return nil, "", fmt.Errorf("%w: no stream", ErrUnacceptable)
 	}
-	o, err := parseOffer(req.Offer, m.policy)
+	o, err := m.checkRequestOffer(req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -78,6 +83,19 @@ func (m *Manager) NewViewer(ctx context.Context, req ViewerRequest) (*Viewer, st
 		}
 	}
 	return v, answer, nil
+}
+
+// checkRequestOffer checks the request's offer: the description the
+// handler parsed when there is one, so that the offer is parsed only once
+// before pion's own parse, else Offer.
+func (m *Manager) checkRequestOffer(req ViewerRequest) (*offer, error) {
+	if req.Description == nil {
+		return parseOffer(req.Offer, m.policy)
+	}
+	if len(req.Offer) > maxOfferBytes {
+		return nil, fmt.Errorf("%w: %d bytes", ErrBadOffer, len(req.Offer))
+	}
+	return checkOffer(req.Description, m.policy)
 }
 
 // planTracks plans every stream track the offer has an m-section for. On

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 )
 
 // AddCandidate adds one trickled remote candidate (RFC 8840), given as the
@@ -70,7 +71,7 @@ func (v *Viewer) Restart(ctx context.Context, ufrag, pwd string, candidates []st
 	if ufrag == v.remoteUfrag && pwd == v.remotePwd {
 		return "", "", nil, fmt.Errorf("%w: an ICE restart needs new credentials", ErrBadOffer)
 	}
-	offer, err := RestartOffer(v.offerSDP, ufrag, pwd, kept)
+	offer, err := jsep.RestartOffer(v.offerSDP, ufrag, pwd, kept)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -82,73 +83,10 @@ func (v *Viewer) Restart(ctx context.Context, ufrag, pwd string, candidates []st
 	if err != nil {
 		return "", "", nil, err
 	}
-	lufrag, lpwd, local, err := LocalICE(answer)
+	lufrag, lpwd, local, err := jsep.LocalICE(answer)
 	if err != nil {
 		return "", "", nil, err
 	}
 	v.log.Info("ice restart", "candidates", len(kept))
 	return lufrag, lpwd, local, nil
-}
-
-// RestartOffer copies an applied offer for an ICE restart (RFC 8445 §9,
-// RFC 9725 §4.3.3): new ICE credentials in place of the old ones, the given
-// candidates ("candidate:…" or the value after it) instead of the old ones
-// on the first m-section, which carries the bundle, and the next session
-// version (RFC 8866 §5.2). Viewers and WHIP publishers restart with it.
-func RestartOffer(prev, ufrag, pwd string, candidates []string) (string, error) {
-	var sd sdp.SessionDescription
-	if err := sd.UnmarshalString(prev); err != nil {
-		return "", fmt.Errorf("egress: reparse offer: %w", err)
-	}
-	sd.Origin.SessionVersion++
-	sd.Attributes = replaceICE(sd.Attributes, ufrag, pwd)
-	for i, md := range sd.MediaDescriptions {
-		md.Attributes = replaceICE(md.Attributes, ufrag, pwd)
-		if i == 0 {
-			for _, c := range candidates {
-				md.Attributes = append(md.Attributes, sdp.NewAttribute("candidate", strings.TrimPrefix(c, "candidate:")))
-			}
-		}
-	}
-	out, err := sd.Marshal()
-	if err != nil {
-		return "", fmt.Errorf("egress: restart offer: %w", err)
-	}
-	return string(out), nil
-}
-
-// replaceICE sets ice-ufrag and ice-pwd where present and drops candidates.
-func replaceICE(attrs []sdp.Attribute, ufrag, pwd string) []sdp.Attribute {
-	out := attrs[:0]
-	for _, a := range attrs {
-		switch a.Key {
-		case "candidate", "end-of-candidates":
-			continue
-		case "ice-ufrag":
-			a.Value = ufrag
-		case "ice-pwd":
-			a.Value = pwd
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-// LocalICE extracts the ICE credentials and candidates (as "candidate:…"
-// values) of the first m-section of a description: the gateway's own answer,
-// or an offer applied.
-func LocalICE(answer string) (ufrag, pwd string, candidates []string, err error) {
-	var sd sdp.SessionDescription
-	if err := sd.UnmarshalString(answer); err != nil || len(sd.MediaDescriptions) == 0 {
-		return "", "", nil, fmt.Errorf("egress: parse own answer: %v", err)
-	}
-	md := sd.MediaDescriptions[0]
-	ufrag, _ = attribute(&sd, md, "ice-ufrag")
-	pwd, _ = attribute(&sd, md, "ice-pwd")
-	for _, a := range md.Attributes {
-		if a.Key == "candidate" {
-			candidates = append(candidates, "candidate:"+a.Value)
-		}
-	}
-	return ufrag, pwd, candidates, nil
 }

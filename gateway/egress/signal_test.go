@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 )
 
 var candidateCases = []struct {
@@ -99,7 +100,7 @@ func TestAddCandidate(t *testing.T) {
 // iceFragment returns the credentials and candidates of a description.
 func iceFragment(t *testing.T, desc string) (ufrag, pwd string, candidates []string) {
 	t.Helper()
-	ufrag, pwd, candidates, err := LocalICE(desc)
+	ufrag, pwd, candidates, err := jsep.LocalICE(desc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,24 +111,11 @@ func iceFragment(t *testing.T, desc string) (ufrag, pwd string, candidates []str
 // WHEP client applies a restart's response.
 func withICE(t *testing.T, answer, ufrag, pwd string, candidates []string) string {
 	t.Helper()
-	var sd sdp.SessionDescription
-	if err := sd.UnmarshalString(answer); err != nil {
-		t.Fatal(err)
-	}
-	sd.Origin.SessionVersion++
-	for i, md := range sd.MediaDescriptions {
-		md.Attributes = replaceICE(md.Attributes, ufrag, pwd)
-		if i == 0 {
-			for _, c := range candidates {
-				md.Attributes = append(md.Attributes, sdp.NewAttribute("candidate", strings.TrimPrefix(c, "candidate:")))
-			}
-		}
-	}
-	out, err := sd.Marshal()
+	out, err := jsep.RestartOffer(answer, ufrag, pwd, candidates)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(out)
+	return out
 }
 
 // TestICERestart restarts ICE from a connected pion client; a failed

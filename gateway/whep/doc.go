@@ -1,48 +1,22 @@
-// Package whep is the WHEP signalling handler (draft-ietf-wish-whep, which
-// follows the HTTP rules of RFC 9725): the HTTP front door through which a
-// browser asks to watch a stream.
+// Package whep is the WHEP endpoint (draft-ietf-wish-whep, which follows
+// the HTTP rules of RFC 9725): the front door through which a browser asks
+// to watch a stream.
 //
-// Place in the packet path: none. whep never touches media. A POST to
-// /whep/<stream> carries an SDP offer; the Handler checks it (content type,
-// size, bearer token, syntax), calls Handler.Open — wired by the composition
-// root to gateway/egress, which builds the PeerConnection, gathers every
-// server candidate and subscribes to the stream's tracks — and returns the
-// SDP answer with 201 Created and the session URL /whep/<stream>/<id>. From
-// then on media flows egress → browser; whep only relays trickled ICE
-// candidates and ICE restarts (PATCH with application/trickle-ice-sdpfrag,
-// RFC 8840) and tears the session down on DELETE. It deals in SDP strings
-// and never imports pion/webrtc.
+// Place in the packet path: none; whep never touches media. Handler mounts
+// the gateway/signal engine at /whep/, which does all of the HTTP (offer
+// checks, bearer tokens, per-client limits, CORS, trickle ICE and ICE
+// restarts by PATCH, DELETE, problem details). What is WHEP's own is here:
+// opening a viewer — the stream from the hub and a gateway/egress session,
+// which builds the PeerConnection, gathers every server candidate and
+// subscribes to the stream's tracks, given the offer the engine parsed —
+// the viewer tokens, the ice-server Link headers (RFC 9725 §4.6) and the
+// mediagate_whep_* metrics. From then on media flows egress → browser.
 //
-// Decisions recorded here (see the WHEP checklist for the numbering):
+// Decisions recorded here (the HTTP ones are gateway/signal's):
 //
-//   - W14: GET on the endpoint or a session answers 204 No Content; HEAD on
-//     the endpoint answers 200 with Content-Type application/sdp and no body;
-//     HEAD on a session answers 204 like GET. Neither needs a token.
-//   - W15-W17: a CORS preflight (OPTIONS with Access-Control-Request-Method)
-//     is answered 204 for any path, never 401 and never with Link headers.
-//     A plain OPTIONS on the endpoint checks the token first, then answers
-//     204 with Accept-Post and the ice-server Link headers.
-//   - W20/W24/W26: PATCH needs If-Match (428 without, 412 when stale).
-//     If-Match: * and If-Match: "*" both request an ICE restart, and so does
-//     a fragment whose ice-ufrag or ice-pwd differs from the session's.
-//     A restart must carry a new ice-ufrag and a new ice-pwd (RFC 8445 §9),
-//     otherwise 400. A failed restart leaves the session as it was (W25).
-//   - W22: trickled candidates that the session refuses are discarded; the
-//     PATCH still answers 204. a=end-of-candidates is accepted and not
-//     forwarded (the server never waits for it).
-//   - Candidates are capped per ICE session (offer or restart fragment plus
-//     every trickle PATCH, MaxCandidates): over the cap is 413.
-//   - W32: per-client token buckets (client = remote IP, IPv6 grouped by
-//     /64; X-Forwarded-For is not trusted). POST and plain OPTIONS on the
-//     endpoint spend PostRate; PATCH and DELETE spend PatchRate. Over the
-//     rate is 429 with Retry-After. MaxPerIP concurrent sessions per client
-//     is also 429 (the client, not the server, is over its share); 503 with
-//     Retry-After is kept for server capacity and shutdown (W13).
-//   - W29: the stream's viewer token is a bearer token (RFC 6750 §2.1)
-//     compared in constant time. An unknown stream is 404 before any token
-//     check. Session URLs are capabilities (128-bit random IDs, W33):
-//     PATCH, DELETE and GET on them need no token.
-//   - Logs never carry tokens, the Authorization header, the query string or
-//     whole session IDs (only their first 8 hex digits); strings taken from
-//     SDP or the URL are escaped before they are logged.
+//   - A stream that the token check found but the hub no longer has (it
+//     was removed meanwhile) is 404 with the detail `"<name>": unknown
+//     stream`.
+//   - The viewer token is a bearer token; TokenValidFor turns a 401 into a
+//     403 for a token that opens another stream (W29).
 package whep

@@ -1,19 +1,12 @@
 package whep
 
-import "errors"
+import "mediagate.dev/mediagate/gateway/signal"
 
-// Sentinel errors of the package; functions wrap them with %w and a detail.
+// Sentinel errors of the WHEP endpoint, of gateway/signal kinds.
 var (
-	// ErrMalformedOffer reports an SDP offer that fails the syntax checks
-	// made before it reaches Handler.Open.
-	ErrMalformedOffer = errors.New("malformed SDP offer")
-	// ErrMalformedFrag reports an application/trickle-ice-sdpfrag body that
-	// does not follow RFC 8840.
-	ErrMalformedFrag = errors.New("malformed trickle-ice-sdpfrag")
-	// ErrTooManyCandidates reports an offer or fragment over the candidate cap.
-	ErrTooManyCandidates = errors.New("too many ICE candidates")
-
-	// errNoSession reports an Open that returned neither a session nor an
-	// error, a bug in the composition root; it answers 500.
-	errNoSession = errors.New("open returned no session and no error")
+	// ErrNoStream means the stream of the URL does not exist (HTTP 404).
+	ErrNoStream = signal.NewError("unknown stream", signal.ErrNotFound)
+	// ErrNoViewers means the handler has no viewer sessions to open
+	// (HTTP 503).
+	ErrNoViewers = signal.NewError("no viewer sessions", signal.ErrUnavailable)
 )

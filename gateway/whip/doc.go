@@ -13,10 +13,11 @@
 // Handler is the HTTP front door. The HTTP half of RFC 9725 is the same for
 // WHIP and WHEP (offer checks, bearer tokens, per-client limits, CORS,
 // trickle ICE and ICE restarts by PATCH, DELETE, problem details), so
-// Handler runs a gateway/whep Handler behind a path rewrite instead of
-// repeating it: a request for /whip/<stream>[/<id>] is served as
-// /whep/<stream>[/<id>], and the Location of a 201 is rewritten back. Only
-// Open differs: it asks the Manager to publish.
+// Handler mounts the gateway/signal engine at /whip/ instead of repeating
+// it; the engine parses the offer once and hands the parsed description
+// on. Only Open is WHIP's own: it asks the Manager to publish. The SDP
+// rewrites of an ICE restart and the video feedback are shared with the
+// viewers through gateway/signal/jsep; whip does not import gateway/egress.
 //
 // Decisions recorded here:
 //

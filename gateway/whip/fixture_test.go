@@ -19,10 +19,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"mediagate.dev/mediagate/gateway/config"
-	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
+	"mediagate.dev/mediagate/gateway/signal"
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 	"mediagate.dev/mediagate/gateway/stream"
-	"mediagate.dev/mediagate/gateway/whep"
 	"mediagate.dev/mediagate/internal/codec"
 )
 
@@ -87,14 +87,14 @@ func newRig(t *testing.T, remb config.REMB, demand func(string) (int, bool)) *ri
 		},
 		TokenValidFor: func(tok string) bool {
 			for _, tg := range r.targets {
-				if whep.TokenEqual(tok, tg.PublishToken) {
+				if signal.TokenEqual(tok, tg.PublishToken) {
 					return true
 				}
 			}
 			return false
 		},
 		ICEServers: func(*http.Request, string) []string { return []string{turnLink} },
-		Signal:     whep.Handler{CORSOrigins: []string{"*"}, OpenTimeout: 5 * time.Second},
+		Signal:     signal.Handler{CORSOrigins: []string{"*"}, OpenTimeout: 5 * time.Second},
 		Metrics:    metrics,
 	}
 	r.srv = httptest.NewServer(r.h)
@@ -140,9 +140,9 @@ func (r *rig) request(t testing.TB, method, path, token, ctype, body string, hdr
 // Codecs a pion publisher may send.
 var (
 	pubH264 = webrtc.RTPCodecParameters{PayloadType: 102, RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: codec.H264Format.Fmtp, RTCPFeedback: egress.VideoFeedback}}
+		MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: codec.H264Format.Fmtp, RTCPFeedback: jsep.VideoFeedback}}
 	pubVP8 = webrtc.RTPCodecParameters{PayloadType: 96, RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: egress.VideoFeedback}}
+		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: jsep.VideoFeedback}}
 	pubOpus = webrtc.RTPCodecParameters{PayloadType: 111, RTPCodecCapability: webrtc.RTPCodecCapability{
 		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}}
 )

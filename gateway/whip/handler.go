@@ -2,11 +2,10 @@ package whip
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sync"
 
-	"mediagate.dev/mediagate/gateway/whep"
+	"mediagate.dev/mediagate/gateway/signal"
 )
 
 // Prefix is the path Handler is mounted at; session URLs are
@@ -33,9 +32,9 @@ type Handler struct {
 	// Signal holds the rest of the HTTP settings: CORSOrigins,
 	// MaxBodyBytes, MaxCandidates, MaxPerIP, PostRate, PostBurst,
 	// PatchRate, PatchBurst, OpenTimeout, RetryAfter and Log. Handler sets
-	// its Open, StreamToken, TokenValidFor, Classify and ICEServers; its
+	// its Name, Path, Open, StreamToken, TokenValidFor and ICEServers; its
 	// Metrics are Metrics' request counters.
-	Signal whep.Handler
+	Signal signal.Handler
 	// Metrics records requests and publishers; nil records nothing.
 	Metrics *Metrics
 
@@ -45,17 +44,16 @@ type Handler struct {
 // init wires Signal to the publishers.
 func (h *Handler) init() {
 	s := &h.Signal
-	s.Open = h.open
+	s.Name = "whip"
+	s.Path = Prefix
+	s.Open = h
 	s.StreamToken = h.publishToken
 	s.TokenValidFor = h.TokenValidFor
-	s.Classify = classify
 	s.ICEServers = h.ICEServers
 	s.Metrics = h.Metrics.requests()
-	s.Path = Prefix
 }
 
-// ServeHTTP serves /whip/<stream>[/<id>] with the machinery that serves
-// WHEP, mounted at Prefix.
+// ServeHTTP serves /whip/<stream>[/<id>] with the signalling engine.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.once.Do(h.init)
 	h.Signal.ServeHTTP(w, r)
@@ -80,8 +78,9 @@ func (h *Handler) publishToken(stream string) (string, bool) {
 	return t.PublishToken, true
 }
 
-// open publishes an offer; it is Signal's Open.
-func (h *Handler) open(ctx context.Context, req whep.OpenRequest) (whep.Session, string, error) {
+// Open publishes an offer: it is Signal's Opener. Its errors wrap the
+// package's sentinels, which signal.Classify answers.
+func (h *Handler) Open(ctx context.Context, req signal.OpenRequest) (signal.Session, string, error) {
 	if h.Publishers == nil {
 		return nil, "", ErrClosed
 	}
@@ -89,26 +88,10 @@ func (h *Handler) open(ctx context.Context, req whep.OpenRequest) (whep.Session,
 	if !ok {
 		return nil, "", ErrNoStream
 	}
-	p, answer, err := h.Publishers.Publish(ctx, PublishRequest{ID: req.ID, Target: t, Offer: req.Offer, Remote: req.Remote})
+	p, answer, err := h.Publishers.Publish(ctx, PublishRequest{ID: req.ID, Target: t, Offer: req.Offer,
+		Description: req.Description, Remote: req.Remote})
 	if err != nil {
 		return nil, "", err
 	}
 	return p, answer, nil
-}
-
-// classify maps a Publish error to its HTTP status.
-func classify(err error) int {
-	switch {
-	case errors.Is(err, ErrNoStream):
-		return http.StatusNotFound
-	case errors.Is(err, ErrPublishing):
-		return http.StatusConflict
-	case errors.Is(err, ErrBadOffer):
-		return http.StatusBadRequest
-	case errors.Is(err, ErrUnacceptable):
-		return http.StatusUnprocessableEntity
-	case errors.Is(err, ErrClosed):
-		return http.StatusServiceUnavailable
-	}
-	return 0
 }

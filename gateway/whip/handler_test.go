@@ -7,7 +7,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"mediagate.dev/mediagate/gateway/egress"
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 )
 
 const sendonly = webrtc.RTPTransceiverDirectionSendonly
@@ -137,7 +137,7 @@ func TestPatch(t *testing.T) {
 	p, offer := newPub(t, sendonly, pubVP8)
 	r.publish(t, "vp8", tokenVP8, p, offer)
 	const frag = "application/trickle-ice-sdpfrag"
-	ufrag, pwd, _, _ := egress.LocalICE(offer)
+	ufrag, pwd, _, _ := jsep.LocalICE(offer)
 	trickle := "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\nm=video 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n" +
 		"a=candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host\r\n"
 	if resp, body := r.request(t, http.MethodPatch, p.location, "", frag, trickle, "If-Match", p.etag); resp.StatusCode != http.StatusNoContent {

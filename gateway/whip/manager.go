@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/config"
@@ -62,6 +63,9 @@ type PublishRequest struct {
 	Target Target
 	// Offer is the publisher's SDP offer.
 	Offer string
+	// Description is Offer as gateway/signal parsed it, or nil for
+	// Publish to parse Offer itself.
+	Description *sdp.SessionDescription
 	// Remote is the HTTP client's address, for logs and events.
 	Remote string
 }
@@ -95,7 +99,14 @@ func (m *Manager) Publish(ctx context.Context, req PublishRequest) (*Publisher, 
 	if st == nil {
 		return nil, "", ErrNoStream
 	}
-	if err := checkOffer(req.Offer, st.Video != nil); err != nil {
+	if req.Description == nil {
+		sd, err := parseOffer(req.Offer)
+		if err != nil {
+			return nil, "", err
+		}
+		req.Description = sd
+	}
+	if err := checkDescription(req.Description, st.Video != nil); err != nil {
 		return nil, "", err
 	}
 	if err := m.reserve(st.Name); err != nil {
@@ -135,7 +146,7 @@ func (m *Manager) open(ctx context.Context, req PublishRequest) (*Publisher, str
 		return nil, "", fmt.Errorf("whip: new peer connection: %w", err)
 	}
 	p := newPublisher(m, req, pc)
-	answer, err := p.negotiate(ctx)
+	answer, err := p.negotiate(ctx, req.Description)
 	if err != nil {
 		p.end(reasonAborted)
 		<-p.Done()

@@ -10,7 +10,7 @@ import (
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
-	"mediagate.dev/mediagate/gateway/egress"
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/codec"
 )
@@ -26,14 +26,14 @@ func codecs(video *stream.Track) (vid, aud []webrtc.RTPCodecParameters, err erro
 	if video != nil {
 		switch mime := video.Codec.MimeType; {
 		case strings.EqualFold(mime, codec.MimeH264):
-			vid = append(vid, egress.CodecParameters(codec.H264Format, egress.VideoFeedback))
+			vid = append(vid, jsep.CodecParameters(codec.H264Format, jsep.VideoFeedback))
 		case strings.EqualFold(mime, codec.MimeVP8):
-			vid = append(vid, egress.CodecParameters(codec.VP8Format, egress.VideoFeedback))
+			vid = append(vid, jsep.CodecParameters(codec.VP8Format, jsep.VideoFeedback))
 		default:
 			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264 or VP8", ErrUnacceptable, strings.ToLower(mime))
 		}
 	}
-	aud = append(aud, egress.CodecParameters(codec.OpusFormat, nil))
+	aud = append(aud, jsep.CodecParameters(codec.OpusFormat, nil))
 	return vid, aud, nil
 }
 

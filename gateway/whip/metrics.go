@@ -5,13 +5,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"mediagate.dev/mediagate/gateway/whep"
+	"mediagate.dev/mediagate/gateway/signal"
 )
 
 // Metrics are the WHIP handler's and publishers' Prometheus metrics. A nil
 // *Metrics is valid and records nothing.
 type Metrics struct {
-	signal     *whep.Metrics // the requests, counted by the WHEP machinery
+	reqs       *signal.Metrics // the requests, counted by the signalling engine
 	publishers *prometheus.GaugeVec
 	started    *prometheus.CounterVec
 	ended      *prometheus.CounterVec
@@ -34,7 +34,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		return register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels))
 	}
 	return &Metrics{
-		signal:     whep.NewRequestMetrics(reg, "whip"),
+		reqs:       signal.NewRequestMetrics(reg, "whip"),
 		publishers: gauge("mediagate_whip_publishers", "WHIP publishers connected or setting up, by stream.", "stream"),
 		started:    counter("mediagate_whip_sessions_started_total", "WHIP publishing sessions created, by stream.", "stream"),
 		ended: counter("mediagate_whip_sessions_ended_total",
@@ -71,12 +71,12 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 	return c
 }
 
-// requests returns what the WHEP machinery counts WHIP's requests in.
-func (m *Metrics) requests() *whep.Metrics {
+// requests returns what the signalling engine counts WHIP's requests in.
+func (m *Metrics) requests() *signal.Metrics {
 	if m == nil {
 		return nil
 	}
-	return m.signal
+	return m.reqs
 }
 
 // streamMetrics are one stream's series, bound once per session so that

@@ -6,18 +6,32 @@ import (
 	"github.com/pion/sdp/v3"
 )
 
-// checkOffer checks what RFC 9725 asks of a publication before pion sees
-// it: it parses, has an audio or a video m-section, at most one of each
-// (§4.4.2), each sending (sendonly or sendrecv; the answer is recvonly),
-// and no video when the stream has none (§4.4.3: no partial answers).
+// checkOffer parses an offer and checks it with checkDescription.
 func checkOffer(offer string, hasVideo bool) error {
-	var sd sdp.SessionDescription
+	sd, err := parseOffer(offer)
+	if err != nil {
+		return err
+	}
+	return checkDescription(sd, hasVideo)
+}
+
+// parseOffer parses an offer given as text only (RFC 8866).
+func parseOffer(offer string) (*sdp.SessionDescription, error) {
 	if offer == "" {
-		return fmt.Errorf("%w: empty offer", ErrBadOffer)
+		return nil, fmt.Errorf("%w: empty offer", ErrBadOffer)
 	}
+	sd := &sdp.SessionDescription{}
 	if err := sd.UnmarshalString(offer); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadOffer, err)
+		return nil, fmt.Errorf("%w: %v", ErrBadOffer, err)
 	}
+	return sd, nil
+}
+
+// checkDescription checks what RFC 9725 asks of a publication before pion
+// sees it: an audio or a video m-section, at most one of each (§4.4.2),
+// each sending (sendonly or sendrecv; the answer is recvonly), and no video
+// when the stream has none (§4.4.3: no partial answers).
+func checkDescription(sd *sdp.SessionDescription, hasVideo bool) error {
 	sessionDir := direction(sd.Attributes, "sendrecv")
 	seen := map[string]bool{}
 	for _, md := range sd.MediaDescriptions {

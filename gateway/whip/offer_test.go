@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"mediagate.dev/mediagate/gateway/egress"
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 )
 
 // offerSDP builds a minimal offer with the given media sections, each
@@ -66,38 +66,6 @@ func TestCheckAnswer(t *testing.T) {
 	}
 }
 
-// TestRestartOffer: new credentials everywhere, old candidates gone, the
-// new ones in the first m-section only; LocalICE reads them back.
-func TestRestartOffer(t *testing.T) {
-	cases := []struct {
-		name  string
-		prev  string
-		cands []string
-	}{
-		{"two sections", offerSDP("video sendonly", "audio sendonly"), []string{"candidate:9 1 udp 5 127.0.0.1 5000 typ host"}},
-		{"one section", offerSDP("video sendonly"), []string{"9 1 udp 5 127.0.0.1 5000 typ host", "candidate:8 1 udp 4 127.0.0.1 5001 typ host"}},
-		{"no candidates", offerSDP("video sendonly"), nil},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, err := egress.RestartOffer(c.prev, "newufrag", "newpassword0123456789ab", c.cands)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(out, "ice-ufrag:abcd") || strings.Contains(out, "40000") {
-				t.Fatalf("old credentials or candidates kept:\n%s", out)
-			}
-			ufrag, pwd, cands, _ := egress.LocalICE(out)
-			if ufrag != "newufrag" || pwd != "newpassword0123456789ab" || len(cands) != len(c.cands) {
-				t.Fatalf("localICE: %q %q %v\n%s", ufrag, pwd, cands, out)
-			}
-			if strings.Count(out, "a=candidate:") != len(c.cands) {
-				t.Fatalf("candidates outside the first m-section:\n%s", out)
-			}
-		})
-	}
-}
-
 // FuzzCheckOffer: no offer makes the checks panic, and RestartOffer and
 // LocalICE survive whatever they are given.
 func FuzzCheckOffer(f *testing.F) {
@@ -107,8 +75,8 @@ func FuzzCheckOffer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, offer string) {
 		_ = checkOffer(offer, true)
 		_ = checkAnswer(offer)
-		if restarted, err := egress.RestartOffer(offer, "u", "p", []string{"1 1 udp 1 127.0.0.1 1 typ host"}); err == nil {
-			_, _, _, _ = egress.LocalICE(restarted)
+		if restarted, err := jsep.RestartOffer(offer, "u", "p", []string{"1 1 udp 1 127.0.0.1 1 typ host"}); err == nil {
+			_, _, _, _ = jsep.LocalICE(restarted)
 		}
 	})
 }

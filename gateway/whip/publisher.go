@@ -9,10 +9,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/bwe"
-	"mediagate.dev/mediagate/gateway/egress"
+	"mediagate.dev/mediagate/gateway/signal/jsep"
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
@@ -30,7 +31,7 @@ const (
 // Publisher is one browser publishing to a stream through WHIP: its
 // PeerConnection, the readers that write its media into the stream's
 // tracks, and the RTCP loop that sends REMB and PLI back. It implements
-// the session the whep signalling machinery drives (trickle ICE, ICE
+// the signal.Session that the signalling engine drives (trickle ICE, ICE
 // restarts, DELETE).
 type Publisher struct {
 	m       *Manager
@@ -95,9 +96,9 @@ func newPublisher(m *Manager, req PublishRequest, pc *webrtc.PeerConnection) *Pu
 	return p
 }
 
-// negotiate applies the offer and returns the answer with every local
-// candidate.
-func (p *Publisher) negotiate(ctx context.Context) (string, error) {
+// negotiate applies the offer, desc being its parsed form, and returns the
+// answer with every local candidate.
+func (p *Publisher) negotiate(ctx context.Context, desc *sdp.SessionDescription) (string, error) {
 	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: p.offer}); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
 	}
@@ -114,7 +115,7 @@ func (p *Publisher) negotiate(ctx context.Context) (string, error) {
 	if err := checkAnswer(answer); err != nil {
 		return "", err
 	}
-	p.remoteUfrag, p.remotePwd, _, _ = egress.LocalICE(p.offer)
+	p.remoteUfrag, p.remotePwd, _ = jsep.ICE(desc)
 	return answer, nil
 }
 
@@ -221,7 +222,7 @@ func (p *Publisher) Restart(ctx context.Context, ufrag, pwd string, candidates [
 	if ufrag == p.remoteUfrag || pwd == p.remotePwd {
 		return "", "", nil, fmt.Errorf("%w: an ICE restart needs new credentials", ErrBadOffer)
 	}
-	offer, err := egress.RestartOffer(p.offer, ufrag, pwd, candidates)
+	offer, err := jsep.RestartOffer(p.offer, ufrag, pwd, candidates)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("%w: restart: %v", ErrBadOffer, err)
 	}
@@ -233,7 +234,7 @@ func (p *Publisher) Restart(ctx context.Context, ufrag, pwd string, candidates [
 	if err != nil {
 		return "", "", nil, err
 	}
-	lufrag, lpwd, local, err := egress.LocalICE(answer)
+	lufrag, lpwd, local, err := jsep.LocalICE(answer)
 	if err != nil {
 		return "", "", nil, err
 	}

@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"encoding/json"
@@ -12,8 +12,8 @@ import (
 const ProblemContentType = "application/problem+json"
 
 // Problem is an RFC 9457 problem details object. Type is "about:blank"
-// and Title the status phrase (RFC 9457 §4.2.1); Detail says what was wrong
-// with this request.
+// (Classify's problem type for every kind of refusal) and Title the status
+// phrase (RFC 9457 §4.2.1); Detail says what was wrong with this request.
 type Problem struct {
 	Type   string `json:"type"`
 	Title  string `json:"title"`
@@ -25,8 +25,13 @@ type Problem struct {
 // (RFC 9725 §4.1 allows them; players must not depend on them). Headers
 // such as Retry-After or WWW-Authenticate must be set before the call.
 func WriteProblem(w http.ResponseWriter, status int, detail string) {
+	writeProblem(w, status, problemBlank, detail)
+}
+
+// writeProblem answers with status and a problem details body of type typ.
+func writeProblem(w http.ResponseWriter, status int, typ, detail string) {
 	body, err := json.Marshal(Problem{
-		Type:   "about:blank",
+		Type:   typ,
 		Title:  http.StatusText(status),
 		Status: status,
 		Detail: detail,

@@ -1,11 +1,11 @@
-package whep
+package signal
 
 import (
 	"log/slog"
 	"sync"
 )
 
-// session is one registered viewer session.
+// session is one registered session, a viewer's or a publisher's.
 type session struct {
 	id, stream string
 	client     string // clients key holding one of this client's session slots
@@ -17,7 +17,7 @@ type session struct {
 	mu         sync.Mutex
 	closed     bool
 	etag       string // current strong entity-tag of the ICE session
-	ufrag, pwd string // the player's current ICE credentials
+	ufrag, pwd string // the client's current ICE credentials
 	candidates int    // remote candidates of the current ICE session
 
 	dropOnce sync.Once

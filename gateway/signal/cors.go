@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 )
 
 // CORS applies the Fetch standard's CORS protocol for a list of allowed
-// origins. WHEP players in browsers need it (draft-ietf-wish-whep requires
+// origins. WHIP and WHEP clients in browsers need it (draft-ietf-wish-whep requires
 // OPTIONS support for CORS). The zero value allows no origin.
 type CORS struct {
 	// Origins are the allowed origins ("https://player.example"); "*"

@@ -1,8 +1,6 @@
-package whep
+package signal
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -11,6 +9,10 @@ import (
 
 // maxLoggedString bounds a request-derived string in a log record.
 const maxLoggedString = 128
+
+// closedDetail is the detail of the 503 that a closed handler, or one
+// without an Opener, answers a POST with; WHIP has always answered it too.
+const closedDetail = "not accepting viewers"
 
 // statusWriter records the status code for metrics and logs.
 type statusWriter struct {
@@ -45,36 +47,22 @@ func (w *statusWriter) code() int {
 	return w.status
 }
 
-// statusFor maps an error of Open or Restart to a status through Classify.
-func (h *Handler) statusFor(err error) int {
-	code := 0
-	if h.Classify != nil {
-		code = h.Classify(err)
-	}
-	if code == 0 && errors.Is(err, context.DeadlineExceeded) {
-		code = http.StatusServiceUnavailable
-	}
-	if code < 400 || code > 599 {
-		code = http.StatusInternalServerError
-	}
-	return code
-}
-
-// fail answers an error of Open or Restart. Client errors carry the
-// error's text as detail; server errors a generic one, so internals stay
-// in the log.
+// fail answers an error of Open or Restart with the status and problem
+// type Classify gives it. Client errors carry the error's text as detail;
+// server errors a generic one, so internals stay in the log. The log line
+// names the endpoint ("whip open refused").
 func (h *Handler) fail(w http.ResponseWriter, log *slog.Logger, op string, err error) {
-	code := h.statusFor(err)
+	code, typ := Classify(err)
 	if code < 500 {
-		log.Debug("whep "+op+" refused", "status", code, "err", escape(err.Error()))
-		WriteProblem(w, code, err.Error())
+		log.Debug(h.name+" "+op+" refused", "status", code, "err", escape(err.Error()))
+		writeProblem(w, code, typ, err.Error())
 		return
 	}
-	log.Warn("whep "+op+" failed", "status", code, "err", escape(err.Error()))
+	log.Warn(h.name+" "+op+" failed", "status", code, "err", escape(err.Error()))
 	if code == http.StatusServiceUnavailable {
 		SetRetryAfter(w.Header(), h.retryAfter())
 	}
-	WriteProblem(w, code, op+" failed")
+	writeProblem(w, code, typ, op+" failed")
 }
 
 // unavailable answers 503 with Retry-After (RFC 9110 §15.6.4).

@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"errors"
@@ -10,13 +10,13 @@ import (
 var offerTests = []struct {
 	name string
 	sdp  string
-	want *offerInfo // nil: malformed
+	want *offerInfo // nil: malformed; desc is not compared
 }{
 	{name: "draft example", sdp: testOffer, want: &offerInfo{ufrag: testUfrag, pwd: testPwd}},
 	{name: "LF endings", sdp: strings.ReplaceAll(testOffer, "\r\n", "\n"), want: &offerInfo{ufrag: testUfrag, pwd: testPwd}},
-	{name: "session-level credentials win", sdp: "v=0\r\na=ice-ufrag:sess\r\na=ice-pwd:" + newPwd + "\r\nm=audio 9 X 0\r\na=ice-ufrag:media\r\na=ice-pwd:" + testPwd + "\r\n",
+	{name: "session-level credentials win", sdp: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:sess\r\na=ice-pwd:" + newPwd + "\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=ice-ufrag:media\r\na=ice-pwd:" + testPwd + "\r\n",
 		want: &offerInfo{ufrag: "sess", pwd: newPwd}},
-	{name: "first media-level credentials", sdp: "v=0\r\nm=audio 9 X 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:" + newPwd + "\r\nm=video 9 X 0\r\na=ice-ufrag:efgh\r\na=ice-pwd:" + testPwd + "\r\n",
+	{name: "first media-level credentials", sdp: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:" + newPwd + "\r\nm=video 9 UDP/TLS/RTP/SAVPF 0\r\na=ice-ufrag:efgh\r\na=ice-pwd:" + testPwd + "\r\n",
 		want: &offerInfo{ufrag: "abcd", pwd: newPwd}},
 	{name: "candidates counted", sdp: testOffer + "a=" + testCandidate + "\r\na=" + testCandidate2 + "\r\n", want: &offerInfo{ufrag: testUfrag, pwd: testPwd, candidates: 2}},
 	{name: "empty", sdp: ""},
@@ -31,18 +31,21 @@ var offerTests = []struct {
 	{name: "line too long", sdp: testOffer + "a=x:" + strings.Repeat("x", maxLineLength) + "\r\n"},
 }
 
-func TestScanOffer(t *testing.T) {
+func TestParseOffer(t *testing.T) {
 	for _, tc := range offerTests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := scanOffer(tc.sdp)
+			got, err := parseOffer(tc.sdp)
 			if tc.want == nil {
 				if !errors.Is(err, ErrMalformedOffer) {
 					t.Fatalf("err = %v, want ErrMalformedOffer", err)
 				}
 				return
 			}
-			if err != nil || got != *tc.want {
-				t.Fatalf("scanOffer = %+v, %v; want %+v", got, err, *tc.want)
+			if err != nil || got.desc == nil {
+				t.Fatalf("parseOffer = %+v, %v; want %+v", got, err, *tc.want)
+			}
+			if got.desc = nil; got != *tc.want {
+				t.Fatalf("parseOffer = %+v, %v; want %+v", got, err, *tc.want)
 			}
 		})
 	}
@@ -67,12 +70,12 @@ func TestAnswerTemplate(t *testing.T) {
 	}
 }
 
-func FuzzScanOffer(f *testing.F) {
+func FuzzParseOffer(f *testing.F) {
 	for _, tc := range offerTests {
 		f.Add(tc.sdp)
 	}
 	f.Fuzz(func(t *testing.T, sdp string) {
-		info, err := scanOffer(sdp)
+		info, err := parseOffer(sdp)
 		if err != nil {
 			if !errors.Is(err, ErrMalformedOffer) {
 				t.Fatalf("error %v does not wrap ErrMalformedOffer", err)
@@ -84,4 +87,18 @@ func FuzzScanOffer(f *testing.F) {
 		}
 		answerTemplate(sdp)
 	})
+}
+
+// TestPostHandsOnParsedOffer: the Opener gets the offer parsed, once, with
+// the offer's text beside it.
+func TestPostHandsOnParsedOffer(t *testing.T) {
+	e := newEnv(t)
+	e.create()
+	req := e.opened[0]
+	if req.Description == nil || len(req.Description.MediaDescriptions) != 2 || req.Offer != testOffer {
+		t.Fatalf("OpenRequest = %+v", req)
+	}
+	if mid, _ := req.Description.MediaDescriptions[1].Attribute("mid"); mid != "1" {
+		t.Fatalf("second m-section mid %q", mid)
+	}
 }

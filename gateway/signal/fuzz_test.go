@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 // (as egress would, with a 400) and otherwise succeeds.
 func fuzzHandler() *Handler {
 	return &Handler{
-		Open: func(_ context.Context, req OpenRequest) (Session, string, error) {
+		Name: "whep",
+		Open: OpenFunc(func(_ context.Context, req OpenRequest) (Session, string, error) {
 			if !strings.Contains(req.Offer, "\nm=") {
 				return nil, "", errBadOffer
 			}
 			return newFakeSession(), testAnswer, nil
-		},
-		Classify: classify,
+		}),
 	}
 }
 

@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"fmt"

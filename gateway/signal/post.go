@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"context"
@@ -6,14 +6,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/pion/sdp/v3"
 )
 
-// post creates a session: RFC 9725 §4.2 and draft-ietf-wish-whep
-// #playback-session-setup. Checks run cheapest and least revealing first:
+// post creates a session: RFC 9725 §4.2 (and draft-ietf-wish-whep
+// #playback-session-setup). Checks run cheapest and least revealing first:
 // rate, stream, token, media type, body, client cap; then Open.
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, stream string) {
 	if h.closed.Load() || h.Open == nil {
-		h.unavailable(w, "not accepting viewers")
+		h.unavailable(w, closedDetail)
 		return
 	}
 	if !h.admit(w, r, stream) {
@@ -32,7 +34,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, stream string) {
 	s := &session{id: newID(), stream: stream, client: key, etag: newETag(),
 		ufrag: info.ufrag, pwd: info.pwd, candidates: info.candidates}
 	s.log = h.log.With("stream", escape(stream), "session", shortID(s.id))
-	answer, ok := h.open(w, r, s, offer)
+	answer, ok := h.open(w, r, s, offer, info.desc)
 	if !ok {
 		h.clients.release(key)
 		return
@@ -40,7 +42,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, stream string) {
 	h.created(w, r, s, answer)
 }
 
-// readOffer checks the media type, reads the body and scans the offer,
+// readOffer checks the media type, reads the body and parses the offer,
 // answering 415, 413 or 400 on failure.
 func (h *Handler) readOffer(w http.ResponseWriter, r *http.Request) (string, offerInfo, bool) {
 	if !HasMediaType(r, SDPContentType) {
@@ -51,7 +53,7 @@ func (h *Handler) readOffer(w http.ResponseWriter, r *http.Request) (string, off
 	if !ok {
 		return "", offerInfo{}, false
 	}
-	info, err := scanOffer(offer)
+	info, err := parseOffer(offer)
 	if err != nil {
 		WriteProblem(w, http.StatusBadRequest, err.Error())
 		return "", offerInfo{}, false
@@ -64,10 +66,10 @@ func (h *Handler) readOffer(w http.ResponseWriter, r *http.Request) (string, off
 }
 
 // open calls Open with a deadline and answers the error, if any.
-func (h *Handler) open(w http.ResponseWriter, r *http.Request, s *session, offer string) (string, bool) {
+func (h *Handler) open(w http.ResponseWriter, r *http.Request, s *session, offer string, desc *sdp.SessionDescription) (string, bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.openTimeout())
 	defer cancel()
-	sess, answer, err := h.Open(ctx, OpenRequest{ID: s.id, Stream: s.stream, Offer: offer, Remote: r.RemoteAddr})
+	sess, answer, err := h.Open.Open(ctx, OpenRequest{ID: s.id, Stream: s.stream, Offer: offer, Description: desc, Remote: r.RemoteAddr})
 	if err != nil {
 		if sess != nil {
 			sess.Close()
@@ -82,10 +84,10 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, s *session, offer
 	s.sess = sess
 	s.template = answerTemplate(answer)
 	if r.Context().Err() != nil || !h.register(s) {
-		// The player left during setup, or the handler closed: nobody
+		// The client left during setup, or the handler closed: nobody
 		// will ever use this session.
 		sess.Close()
-		h.unavailable(w, "not accepting viewers")
+		h.unavailable(w, closedDetail)
 		return "", false
 	}
 	return answer, true

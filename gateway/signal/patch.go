@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// serveSession handles requests on /whep/<stream>/<id>.
+// serveSession handles requests on <Path><stream>/<id>.
 func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request, stream, id string) {
 	switch r.Method {
 	case http.MethodPatch, http.MethodDelete:

@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"context"
@@ -13,27 +13,13 @@ import (
 	"testing"
 )
 
-// Errors the fake Open and Restart return, classified like egress's.
+// Errors the fake Open and Restart return, of the kinds egress's are.
 var (
-	errBadOffer     = errors.New("fake: bad offer")
-	errUnacceptable = errors.New("fake: unacceptable")
-	errCapacity     = errors.New("fake: at capacity")
+	errBadOffer     = NewError("fake: bad offer", ErrInvalid)
+	errUnacceptable = NewError("fake: unacceptable", ErrUnacceptable)
+	errCapacity     = NewError("fake: at capacity", ErrUnavailable)
 	errInternal     = errors.New("fake: secret internal state")
 )
-
-// classify maps the fake errors the way the composition root maps
-// egress's sentinels.
-func classify(err error) int {
-	switch {
-	case errors.Is(err, errBadOffer):
-		return http.StatusBadRequest
-	case errors.Is(err, errUnacceptable):
-		return http.StatusUnprocessableEntity
-	case errors.Is(err, errCapacity):
-		return http.StatusServiceUnavailable
-	}
-	return 0
-}
 
 const (
 	testUfrag = "zjkk"
@@ -133,7 +119,8 @@ func newEnv(t *testing.T, opts ...func(*Handler)) *env {
 	t.Helper()
 	e := &env{t: t}
 	e.h = &Handler{
-		Open: e.open,
+		Name: "whep",
+		Open: OpenFunc(e.open),
 		StreamToken: func(s string) (string, bool) {
 			tok, ok := testTokens[s]
 			return tok, ok
@@ -146,7 +133,6 @@ func newEnv(t *testing.T, opts ...func(*Handler)) *env {
 			}
 			return false
 		},
-		Classify: classify,
 		ICEServers: func(*http.Request, string) []string {
 			return []string{`<turn:127.0.0.1:3478?transport=udp>; rel="ice-server"; username="1:u"; credential="c"; credential-type="password"`}
 		},

@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"context"
@@ -156,12 +156,12 @@ func TestPostOpenTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEnv(t, func(h *Handler) { h.OpenTimeout = 3 * time.Second })
 		var waited time.Duration
-		e.h.Open = func(ctx context.Context, _ OpenRequest) (Session, string, error) {
+		e.h.Open = OpenFunc(func(ctx context.Context, _ OpenRequest) (Session, string, error) {
 			start := time.Now()
 			<-ctx.Done()
 			waited = time.Since(start)
 			return nil, "", ctx.Err()
-		}
+		})
 		rec := e.do("POST", "/whep/cam1", testOffer, "Content-Type", SDPContentType)
 		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" {
 			t.Fatalf("status %d Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
@@ -175,12 +175,12 @@ func TestPostOpenTimeout(t *testing.T) {
 func TestPostClientGone(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	e.h.Open = func(context.Context, OpenRequest) (Session, string, error) {
+	e.h.Open = OpenFunc(func(context.Context, OpenRequest) (Session, string, error) {
 		cancel()
 		s := newFakeSession()
 		e.sessions = append(e.sessions, s)
 		return s, testAnswer, nil
-	}
+	})
 	req := httptest.NewRequestWithContext(ctx, "POST", "/whep/cam1", strings.NewReader(testOffer))
 	req.Header.Set("Content-Type", SDPContentType)
 	e.h.ServeHTTP(httptest.NewRecorder(), req)
@@ -190,7 +190,7 @@ func TestPostClientGone(t *testing.T) {
 }
 
 func TestPostZeroHandler(t *testing.T) {
-	h := &Handler{}
+	h := &Handler{Name: "whep"}
 	defer h.Close()
 	req := httptest.NewRequest("POST", "/whep/any", strings.NewReader(testOffer))
 	req.Header.Set("Content-Type", SDPContentType)

@@ -1,4 +1,4 @@
-package whep
+package signal
 
 import (
 	"bytes"
@@ -103,7 +103,7 @@ func TestConcurrentPatchDelete(t *testing.T) {
 func TestLoopbackServer(t *testing.T) {
 	e := newEnv(t)
 	mux := http.NewServeMux()
-	mux.Handle(Prefix, e.h)
+	mux.Handle("/whep/", e.h)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	do := func(method, path, ct, body string, hdr ...string) *http.Response {
@@ -151,8 +151,8 @@ func TestLoopbackServer(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
-	if again := NewMetrics(reg); again.requests != m.requests {
+	m := NewMetrics(reg, "whep", "WHEP viewer sessions currently registered, by stream.")
+	if again := NewMetrics(reg, "whep", "WHEP viewer sessions currently registered, by stream."); again.requests != m.requests {
 		t.Fatalf("a second NewMetrics did not reuse the registered metrics")
 	}
 	e := newEnv(t, func(h *Handler) { h.Metrics = m })
