@@ -1,6 +1,10 @@
 package api
 
-import "errors"
+import (
+	"errors"
+
+	"mediagate.dev/mediagate/gateway/signal"
+)
 
 // Sentinel errors, reported to clients as the detail of a problem body.
 var (
@@ -12,7 +16,7 @@ var (
 	// ErrInvalidToken means the request's bearer token is not the admin token.
 	ErrInvalidToken = errors.New("the bearer token is not valid")
 	// ErrUnknownStream means no stream has the requested name.
-	ErrUnknownStream = errors.New("no such stream")
+	ErrUnknownStream = signal.NewError("no such stream", signal.ErrNotFound)
 	// ErrNoEvents means the handler has no event bus to stream from.
 	ErrNoEvents = errors.New("the event bus is not available")
 	// ErrBadQuery means a sender API request has an unknown or malformed

@@ -11,7 +11,9 @@ import (
 	"net/netip"
 	"strings"
 
+	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/sendersdp"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
@@ -75,9 +77,6 @@ type Senders struct {
 	API *Handler
 	// Streams creates and removes the streams.
 	Streams SenderStreams
-	// Classify maps an error of Streams to an HTTP status; 0 leaves it to
-	// the built-in mapping (sendersdp errors, stream.ErrExists, else 500).
-	Classify func(error) int
 	// MaxBodyBytes bounds an offer; 0 means 64 KiB.
 	MaxBodyBytes int64
 }
@@ -145,13 +144,7 @@ func (s *Senders) serveDelete(w http.ResponseWriter, r *http.Request) {
 // suites were all refused also names them in members offered_suites and
 // accepted_suites (RFC 9457 §3.2).
 func (s *Senders) fail(w http.ResponseWriter, err error) {
-	status := 0
-	if s.Classify != nil {
-		status = s.Classify(err)
-	}
-	if status == 0 {
-		status = classifySender(err)
-	}
+	status := SenderStatus(err)
 	if status >= 500 {
 		s.API.logger().Error("sender API", "error", err)
 	}
@@ -163,19 +156,25 @@ func (s *Senders) fail(w http.ResponseWriter, err error) {
 	writeProblem(w, status, err)
 }
 
-// classifySender maps the errors the API knows to statuses.
-func classifySender(err error) int {
-	switch {
-	case errors.Is(err, sendersdp.ErrBadOffer):
-		return http.StatusBadRequest
-	case errors.Is(err, sendersdp.ErrUnacceptable), errors.Is(err, sendersdp.ErrUnsupportedSuites):
-		return http.StatusUnprocessableEntity
-	case errors.Is(err, stream.ErrExists):
-		return http.StatusConflict
-	case errors.Is(err, ErrUnknownStream):
-		return http.StatusNotFound
+// passedOn gives a kind of refusal to the errors of other packages that
+// the sender API passes on; the errors of the sender API itself
+// (gateway/senders, sendersdp, this package) have theirs already.
+var passedOn = []struct{ err, kind error }{
+	{stream.ErrExists, signal.ErrConflict},
+	{ingest.ErrSRTP, signal.ErrUnacceptable},
+}
+
+// SenderStatus is the HTTP status that answers an error of the sender API:
+// signal's one table, after passedOn.
+func SenderStatus(err error) int {
+	for _, p := range passedOn {
+		if errors.Is(err, p.err) {
+			err = p.kind
+			break
+		}
 	}
-	return http.StatusInternalServerError
+	status, _ := signal.Classify(err)
+	return status
 }
 
 // localAddr returns the address the request arrived on, or the zero Addr.

@@ -103,7 +103,7 @@ func (s *Streams) Close() {
 // Routes registers the sender API on mux beside the API handler h, with
 // http.max_body_bytes of the running config.
 func (s *Streams) Routes(mux *http.ServeMux, h *api.Handler) {
-	(&api.Senders{API: h, Streams: s, Classify: classifySenderError,
+	(&api.Senders{API: h, Streams: s,
 		MaxBodyBytes: s.Config().HTTP.MaxBodyBytes}).Routes(mux)
 }
 

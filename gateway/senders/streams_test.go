@@ -95,7 +95,7 @@ func TestStreamsCreateRemove(t *testing.T) {
 	if text, err := s.StreamSDP("one", netip.Addr{}); err != nil || text != res.SDP {
 		t.Errorf("StreamSDP(one) = %q, %v; want the offer", text, err)
 	}
-	if _, err := s.CreateStream(context.Background(), api.SenderRequest{Name: "cam"}); classifySenderError(err) != http.StatusConflict {
+	if _, err := s.CreateStream(context.Background(), api.SenderRequest{Name: "cam"}); api.SenderStatus(err) != http.StatusConflict {
 		t.Errorf("a configured name: %v, want 409", err)
 	}
 	if err := s.RemoveStream("one"); err != nil || len(h.removed) != 1 {
@@ -104,7 +104,7 @@ func TestStreamsCreateRemove(t *testing.T) {
 	if err := s.RemoveStream("one"); !errors.Is(err, api.ErrUnknownStream) {
 		t.Errorf("RemoveStream twice = %v, want ErrUnknownStream", err)
 	}
-	if err := s.RemoveStream("cam"); classifySenderError(err) != http.StatusConflict {
+	if err := s.RemoveStream("cam"); api.SenderStatus(err) != http.StatusConflict {
 		t.Errorf("RemoveStream(cam) = %v, want 409", err)
 	}
 	if s.TokenValid(res.ViewerToken) {
@@ -118,12 +118,12 @@ func TestStreamsFull(t *testing.T) {
 	cfg := testConfig()
 	cfg.Senders.MaxStreams = 0
 	s, _ := newTestStreams(cfg)
-	if _, err := s.CreateStream(context.Background(), api.SenderRequest{}); classifySenderError(err) != http.StatusForbidden {
+	if _, err := s.CreateStream(context.Background(), api.SenderRequest{}); api.SenderStatus(err) != http.StatusForbidden {
 		t.Errorf("max_streams 0: %v, want 403", err)
 	}
 	s, _ = newTestStreams(testConfig(), "127.0.0.1:41001", "127.0.0.1:41002", "127.0.0.1:41003")
 	if _, err := s.CreateStream(context.Background(), api.SenderRequest{}); !errors.Is(err, errNoPort) ||
-		classifySenderError(err) != http.StatusServiceUnavailable {
+		api.SenderStatus(err) != http.StatusServiceUnavailable {
 		t.Errorf("no free port: %v, want errNoPort (503)", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"mediagate.dev/mediagate/gateway/signal"
 )
 
 // Errors of Negotiate, Answer and Description, matched with errors.Is.
@@ -11,14 +13,14 @@ var (
 	// ErrBadOffer reports an offer that is not SDP, or not SDP the gateway
 	// can read: no m= line, a malformed a=crypto line, a key of the wrong
 	// length. The HTTP API answers 400.
-	ErrBadOffer = errors.New("malformed SDP offer")
+	ErrBadOffer = signal.NewError("malformed SDP offer", signal.ErrInvalid)
 	// ErrUnacceptable reports a well-formed offer the gateway cannot
 	// answer: no m= line with a codec it accepts, a recvonly sender, a
 	// WebRTC offer. The HTTP API answers 422.
-	ErrUnacceptable = errors.New("offer not acceptable")
+	ErrUnacceptable = signal.NewError("offer not acceptable", signal.ErrUnacceptable)
 	// ErrUnsupportedSuites reports an offer whose SDES crypto suites are all
 	// unsupported (see UnsupportedSuitesError). The HTTP API answers 422.
-	ErrUnsupportedSuites = errors.New("no supported SRTP crypto suite offered")
+	ErrUnsupportedSuites = signal.NewError("no supported SRTP crypto suite offered", signal.ErrUnacceptable)
 	// ErrBadCrypto reports an a=crypto value that does not follow RFC 4568
 	// §9.1.
 	ErrBadCrypto = errors.New("malformed a=crypto attribute")
@@ -26,7 +28,7 @@ var (
 	// reach (none, 0.0.0.0 or ::).
 	ErrNoAddress = errors.New("no address to advertise")
 	// ErrSuite reports a suite name that mediagate does not support.
-	ErrSuite = errors.New("unsupported SRTP suite")
+	ErrSuite = signal.NewError("unsupported SRTP suite", signal.ErrInvalid)
 )
 
 // UnsupportedSuitesError names the crypto suites an offer carried when none

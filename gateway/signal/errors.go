@@ -3,13 +3,16 @@ package signal
 import "errors"
 
 // Kinds of refusal. Classify answers an error that wraps one of them with
-// its status; session packages (gateway/egress, gateway/whip) declare their
+// its status; session packages and the sender API (gateway/egress, gateway/whip) declare their
 // own sentinels with NewError so that their errors keep their text and
 // still say how the engine answers them.
 var (
 	// ErrInvalid is a request the client got wrong: a malformed offer,
 	// fragment or candidate (400 Bad Request).
 	ErrInvalid = errors.New("invalid request")
+	// ErrForbidden is a request the server refuses whoever asks, such as
+	// one for a feature the config turns off (403 Forbidden).
+	ErrForbidden = errors.New("forbidden")
 	// ErrNotFound is a stream or session that does not exist, or no longer
 	// does (404 Not Found).
 	ErrNotFound = errors.New("not found")
@@ -43,7 +46,7 @@ var (
 )
 
 // NewError returns a sentinel error with its own text that Classify
-// answers like kind (ErrInvalid, ErrNotFound, ErrConflict, ErrUnacceptable
+// answers like kind (ErrInvalid, ErrForbidden, ErrNotFound, ErrConflict, ErrUnacceptable
 // or ErrUnavailable): errors.Is(err, kind) holds for it and for every error
 // that wraps it.
 func NewError(text string, kind error) error { return &kindError{text: text, kind: kind} }

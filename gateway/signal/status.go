@@ -18,6 +18,7 @@ var refusals = []struct {
 	status      int
 	problemType string
 }{
+	{ErrForbidden, http.StatusForbidden, problemBlank},
 	{ErrNotFound, http.StatusNotFound, problemBlank},
 	{ErrConflict, http.StatusConflict, problemBlank},
 	{ErrInvalid, http.StatusBadRequest, problemBlank},
@@ -29,7 +30,7 @@ var refusals = []struct {
 
 // Classify returns the HTTP status and the RFC 9457 problem type that
 // answer err: those of the first kind in the table that err wraps (400
-// ErrInvalid, 404 ErrNotFound, 409 ErrConflict, 422 ErrUnacceptable, 503
+// ErrInvalid, 403 ErrForbidden, 404 ErrNotFound, 409 ErrConflict, 422 ErrUnacceptable, 503
 // ErrUnavailable or context.DeadlineExceeded), and 500 for anything else.
 func Classify(err error) (status int, problemType string) {
 	for _, r := range refusals {

@@ -19,6 +19,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{ErrMalformedOffer, http.StatusBadRequest},
 		{fmt.Errorf("x: %w", ErrMalformedFrag), http.StatusBadRequest},
+		{NewError("off", ErrForbidden), http.StatusForbidden},
 		{NewError("gone", ErrNotFound), http.StatusNotFound},
 		{fmt.Errorf("stream cam: %w", errPrivate), http.StatusConflict},
 		{NewError("no", ErrUnacceptable), http.StatusUnprocessableEntity},
