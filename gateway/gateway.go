@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"mediagate.dev/mediagate/gateway/api"
+	"mediagate.dev/mediagate/gateway/bwe"
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
@@ -61,7 +62,7 @@ type Gateway struct {
 
 	transcoding *transcoding // renditions and test patterns; see transcode.go
 	outputs     *outputs     // [stream.output] senders; see outputs.go
-	remb        *rembRouter  // viewers' REMB; see remb.go
+	remb        *bwe.Router  // viewers' REMB and the demand on each stream's sender
 }
 
 // New builds a gateway from cfg and binds all its sockets: the HTTP listener,
@@ -87,7 +88,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		}
 	}()
 	g.transcoding = g.newTranscoding()
-	g.remb = newREMBRouter(g.reg, g.rembBounds)
+	g.remb = bwe.NewRouter(bwe.RouterConfig{Bounds: g.rembBounds, ReceiverREMB: g.outputREMB, Registerer: g.reg})
 	if err := g.startEgress(); err != nil {
 		return nil, err
 	}
@@ -115,6 +116,14 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	return g, nil
 }
 
+// rembBounds returns the named stream's REMB bounds and its transcoder's
+// bitrate bounds, in bit/s, for the REMB router.
+func (g *Gateway) rembBounds(name string) (remb, encoder bwe.Bounds) {
+	sc := g.streamSettings(name)
+	return bwe.Bounds{Min: sc.REMB.MinBitrate * 1000, Max: sc.REMB.MaxBitrate * 1000},
+		bwe.Bounds{Min: sc.Transcode.MinBitrate * 1000, Max: sc.Transcode.MaxBitrate * 1000}
+}
+
 func (g *Gateway) startEgress() error {
 	w := g.cfg.WebRTC
 	m, err := egress.NewManager(egress.Config{
@@ -129,7 +138,7 @@ func (g *Gateway) startEgress() error {
 		SetupTimeout:    w.SetupTimeout.D(),
 		QueueDepth:      w.QueueDepth,
 		Renditions:      g.transcoding,
-		OnREMB:          g.remb.onREMB,
+		OnREMB:          func(v *egress.Viewer, bps float64) { g.remb.OnREMB(v, bps) },
 	})
 	if err != nil {
 		return fmt.Errorf("webrtc: %w", err)

@@ -217,6 +217,16 @@ func (g *Gateway) Output(name string) *output.Output {
 	return nil
 }
 
+// outputREMB is the REMB of the named stream's RTP receiver, the demand
+// the REMB router honours beside the viewers'; ok is false while it has
+// sent none.
+func (g *Gateway) outputREMB(name string) (bps int, ok bool) {
+	if out := g.Output(name); out != nil {
+		return out.REMB()
+	}
+	return 0, false
+}
+
 // stopOutputs closes every Output and ends the event subscription. It is
 // idempotent.
 func (g *Gateway) stopOutputs() {
