@@ -96,12 +96,12 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		return nil, err
 	}
 	g.ingestMetrics = ingest.NewMetrics(g.reg)
+	g.startOutputs() // before the sources, whose REMB demand asks the outputs
 	for _, sc := range cfg.Streams {
 		if err := g.addStream(sc); err != nil {
 			return nil, err
 		}
 	}
-	g.startOutputs()
 	if err := errors.Join(g.syncOutputs()...); err != nil {
 		return nil, err
 	}
