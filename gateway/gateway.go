@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"mediagate.dev/mediagate/gateway/api"
+	"mediagate.dev/mediagate/gateway/bwe"
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
@@ -69,7 +70,7 @@ type Gateway struct {
 
 	renditions *rendition.Manager // transcoded renditions and test patterns
 	outputs    *output.Manager    // [stream.output] senders
-	remb       *rembRouter        // viewers' REMB; see remb.go
+	remb       *bwe.Router        // viewers' REMB and the demand on each stream's sender
 }
 
 // New builds a gateway from cfg and binds all its sockets: the HTTP listener,
@@ -99,9 +100,9 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		Log: g.log.With("component", "transcoder"), Codecs: codecs.Default(),
 		Metrics: transcoder.NewMetrics(g.reg), Settings: g.streamSettings, QueueDepth: cfg.WebRTC.QueueDepth,
 	})
-	g.remb = newREMBRouter(g.reg, g.rembBounds)
 	g.outputs = output.NewManager(output.ManagerConfig{Hub: g.hub,
 		Log: log.With("component", "output"), Metrics: output.NewMetrics(g.reg)})
+	g.remb = bwe.NewRouter(bwe.RouterConfig{Bounds: g.rembBounds, ReceiverREMB: g.outputs.REMB, Registerer: g.reg})
 	if err := g.startEgress(); err != nil {
 		return nil, err
 	}
@@ -129,6 +130,14 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	return g, nil
 }
 
+// rembBounds returns the named stream's REMB bounds and its transcoder's
+// bitrate bounds, in bit/s, for the REMB router.
+func (g *Gateway) rembBounds(name string) (remb, encoder bwe.Bounds) {
+	sc := g.streamSettings(name)
+	return bwe.Bounds{Min: sc.REMB.MinBitrate * 1000, Max: sc.REMB.MaxBitrate * 1000},
+		bwe.Bounds{Min: sc.Transcode.MinBitrate * 1000, Max: sc.Transcode.MaxBitrate * 1000}
+}
+
 func (g *Gateway) startEgress() error {
 	w := g.cfg.WebRTC
 	m, err := egress.NewManager(egress.Config{
@@ -143,7 +152,7 @@ func (g *Gateway) startEgress() error {
 		SetupTimeout:    w.SetupTimeout.D(),
 		QueueDepth:      w.QueueDepth,
 		Renditions:      g.renditions,
-		OnREMB:          g.remb.onREMB,
+		OnREMB:          func(v *egress.Viewer, bps float64) { g.remb.OnREMB(v, bps) },
 	})
 	if err != nil {
 		return fmt.Errorf("webrtc: %w", err)

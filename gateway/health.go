@@ -31,7 +31,7 @@ func (g *Gateway) newSource(sc config.Stream, st *stream.Stream) (*ingest.Source
 	}
 	scfg.Heartbeat = g.health.Heartbeat(sc.Name)
 	if scfg.REMB != nil {
-		scfg.REMB.Demand = func() (int, bool) { return g.senderDemand(sc.Name) }
+		scfg.REMB.Demand = func() (int, bool) { return g.remb.Demand(sc.Name) }
 	}
 	src, err := ingest.NewSource(scfg, st, g.log.With("stream", sc.Name), g.ingestMetrics)
 	if err != nil {

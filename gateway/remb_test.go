@@ -49,7 +49,7 @@ listen = "127.0.0.1:%d"
 	fast, slow := dialWHEPOnly(t, gw.URL, "cam", offerVP8), dialWHEPOnly(t, gw.URL, "cam", offerVP8)
 	fast.waitPayloads(t, "video", 20, 10*time.Second)
 	slow.waitPayloads(t, "video", 20, 10*time.Second)
-	demand := func() int { bps, _ := gw.remb.viewerDemand("cam"); return bps }
+	demand := func() int { bps, _ := gw.remb.ViewerDemand("cam"); return bps }
 
 	fast.sendREMB(t, 2_000_000)
 	slow.sendREMB(t, 1_000_000)

@@ -21,7 +21,7 @@ func (g *Gateway) newWHIP() (*whip.Handler, error) {
 		Publishers: whip.NewManager(whip.Config{
 			SettingEngine: se,
 			SetupTimeout:  g.cfg.WebRTC.SetupTimeout.D(),
-			Demand:        g.senderDemand,
+			Demand:        g.remb.Demand,
 			Log:           log,
 			Metrics:       metrics,
 		}),

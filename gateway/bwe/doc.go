@@ -1,9 +1,10 @@
 // Package bwe is mediagate's receive-side bandwidth estimator, written after
 // draft-ietf-rmcat-gcc-02 ("A Google Congestion Control Algorithm for
 // Real-Time Communication"). It sits at the end of the ingest leg of the
-// packet path: ingest calls Estimator.OnPacket for every RTP packet it accepts
-// from a sender, and the REMB writer reads Estimator.Estimate to tell that
-// sender how fast it may send.
+// packet path: ingest (and whip, for a publishing browser) calls
+// Estimator.OnPacket for every RTP packet it accepts from a sender, and an
+// Upstream turns the estimate into the REMB that tells that sender how fast
+// it may send. On the egress side, a Router takes the viewers' REMB.
 //
 // The estimate is built in five steps, each in its own file:
 //
@@ -74,7 +75,34 @@
 // average when it rises (so a shared encoder does not oscillate with each
 // viewer's probing), clamped to the stream's bounds. A viewer below the
 // floor cannot drag the others down: Below tells the caller to give that
-// viewer alone less (keyframes only). A transcoded rendition sets its
-// encoder's bitrate from the value; a passthrough one hands it to ingest as
-// the demand half of the REMB sent to the camera.
+// viewer alone less (keyframes only).
+//
+// The Router (router.go) is egress.Config.OnREMB: it keeps one Aggregator
+// per stream for its passthrough viewers and one per transcoded rendition.
+// A transcoded rendition's aggregate sets its encoder's bitrate (at once on
+// a change of 3% or more, else once a second); the passthrough aggregate,
+// with the REMB of the stream's RTP receiver, is Router.Demand, the demand
+// half of the REMB sent upstream. A viewer below the floor is thinned to
+// key frames, with a trial of every frame after 5 s, then 10, 20, up to
+// 60 s between trials (thin.go). The Router knows a viewer through the
+// small Viewer interface (egress.Viewer satisfies it); it imports stream
+// for the stream and rendition a viewer watches, and nothing else of the
+// gateway.
+//
+// # The REMB sent upstream
+//
+// Upstream (upstream.go) is the one rule for the REMB toward a stream's
+// sender, an RTP camera (ingest) or a WHIP publisher (whip); each of them
+// only writes the packet. The value is min(link estimate, demand), clamped
+// to the stream's bounds. A REMB goes out first at once, then at least once
+// per Interval (1 s), at once (at most every 50 ms) when the value falls
+// by 15% or more, and after 200 ms when it rises by 10% or more, so that a
+// sender following the estimator's fast recovery is not held back by the
+// interval. Writers consult it every UpstreamTick (25 ms). Where ingest and
+// WHIP differed, ingest's rule was kept: its tests and docs/remb.md ("at
+// least once a second, at once on a sharp drop") need the short tick and
+// the rise rule; WHIP's 250 ms tick without a rise rule sent drops up to a
+// tick late and rises up to a second late. The demand is read by the
+// writer before it takes a lock of its own (Router.Demand takes the
+// Router's and the outputs' locks).
 package bwe

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"mediagate.dev/mediagate/gateway/bwe"
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/event"
 )
@@ -119,11 +120,11 @@ func (s *Source) timerLoop() {
 
 // tickPeriod is short enough for the report interval, a timely source
 // timeout (within a quarter of SourceTimeout) and, with REMB, a REMB drop
-// sent within rembMinGap.
+// sent within bwe.UpstreamDropGap.
 func (s *Source) tickPeriod() time.Duration {
 	p := min(s.cfg.ReceiverReportInterval, s.cfg.SourceTimeout/4)
 	if s.remb != nil {
-		p = min(p, rembTick)
+		p = min(p, bwe.UpstreamTick)
 	}
 	return max(p, minTick)
 }
@@ -134,6 +135,7 @@ func (s *Source) tickPeriod() time.Duration {
 // and a REMB when one is due (carried by the receiver report when both go
 // out).
 func (s *Source) tick(now time.Time) {
+	demand, limited := s.demand() // before s.mu: it takes other components' locks
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.latch.addr.IsValid() {
@@ -144,7 +146,7 @@ func (s *Source) tick(now time.Time) {
 		return
 	}
 	rrDue := now.Sub(s.lastRR) >= s.cfg.ReceiverReportInterval-s.tickPeriod()/2
-	if s.tickREMB(now, rrDue) {
+	if s.tickREMB(now, rrDue, demand, limited) {
 		s.sendReceiverReport(now)
 	}
 }

@@ -12,22 +12,10 @@ import (
 
 // DefaultREMBInterval is how often a REMB goes to the sender when its value
 // has not changed much.
-const DefaultREMBInterval = time.Second
+const DefaultREMBInterval = bwe.DefaultUpstreamInterval
 
-// REMB pacing (draft-alvestrand-rmcat-remb §2.2 leaves it to the receiver):
-// a drop of the value by rembDropRatio or more goes out at once, at most
-// every rembMinGap; a rise by rembRiseRatio or more goes out after
-// rembRiseGap, so a sender following the estimator's fast recovery is not
-// held back by the periodic interval; anything else waits for Interval.
-const (
-	rembDropRatio = 0.85
-	rembRiseRatio = 1.10
-	rembMinGap    = 50 * time.Millisecond
-	rembRiseGap   = 200 * time.Millisecond
-	// rembTick is the timer goroutine's period while REMB is on, short
-	// enough that a drop goes out within rembMinGap.
-	rembTick = 25 * time.Millisecond
-)
+// The REMB's value and pacing are bwe.Upstream's, the one rule WHIP
+// publishers get too; the source writes the packets and keeps the metrics.
 
 // REMBConfig turns on the Receiver Estimated Maximum Bitrate
 // (draft-alvestrand-rmcat-remb) the source sends to its latched sender.
@@ -42,9 +30,10 @@ type REMBConfig struct {
 	// two-byte form) under which the sender stamps abs-send-time; 0 means
 	// the RTP timestamp stands in for the send time (bwe.RTPTime).
 	AbsSendTimeID uint8
-	// Demand returns what the stream's viewers can take; nil, or false
-	// from it, means no limit. It is called on the source's timer
-	// goroutine with the source's lock held, so it must be quick and must
+	// Demand returns what the stream's consumers can take
+	// (bwe.Router.Demand); nil, or false from it, means no limit. It is
+	// called on the source's timer goroutine before the source's lock is
+	// taken, so it may take locks of its own, but must be quick and must
 	// not call back into the Source.
 	Demand func() (bps int, ok bool)
 	// Interval is the longest time between two REMBs; zero means
@@ -67,15 +56,12 @@ func (c *REMBConfig) validate() error {
 	return nil
 }
 
-// rembState is the estimator and REMB bookkeeping of one source, for one
-// sender's session. Guarded by Source.mu.
+// rembState is the REMB loop of one source, for one sender's session.
+// Guarded by Source.mu, except cfg, which does not change.
 type rembState struct {
 	cfg    REMBConfig
-	bounds bwe.Config
-	est    *bwe.Estimator
+	up     *bwe.Upstream
 	clock  bwe.SendClock
-	sent   int       // value of the last REMB sent; 0 before the first
-	sentAt time.Time // when it went out
 	follow followMeter
 }
 
@@ -84,20 +70,18 @@ func newREMBState(cfg *REMBConfig) *rembState {
 	if cfg == nil {
 		return nil
 	}
-	r := &rembState{cfg: *cfg}
-	if r.cfg.Interval == 0 {
-		r.cfg.Interval = DefaultREMBInterval
-	}
-	r.bounds = bwe.Config{MinBitrate: cfg.MinBitrate, MaxBitrate: cfg.MaxBitrate, StartBitrate: cfg.StartBitrate}
+	r := &rembState{cfg: *cfg, up: bwe.NewUpstream(bwe.UpstreamConfig{
+		Config:   bwe.Config{MinBitrate: cfg.MinBitrate, MaxBitrate: cfg.MaxBitrate, StartBitrate: cfg.StartBitrate},
+		Interval: cfg.Interval,
+	})}
 	r.reset()
 	return r
 }
 
 // reset starts over for a new sender: a fresh estimator at StartBitrate.
 func (r *rembState) reset() {
-	r.est = bwe.New(r.bounds)
+	r.up.Reset()
 	r.clock = bwe.SendClock{ExtensionID: r.cfg.AbsSendTimeID}
-	r.sent, r.sentAt = 0, time.Time{}
 	r.follow = followMeter{}
 }
 
@@ -109,39 +93,17 @@ func (r *rembState) reset() {
 // is not fed.
 func (r *rembState) feed(h *rtp.Header, clockRate uint32, size int, now time.Time) {
 	if send, ok := r.clock.SendTime(h, clockRate); ok {
-		r.est.OnPacket(now, send, size, h.SequenceNumber)
+		r.up.OnPacket(now, send, size, h.SequenceNumber)
 	}
 }
 
-// value is what the REMB says at now: the lower of the link estimate and
-// the viewers' demand, within the configured bounds.
-func (r *rembState) value(now time.Time) int {
-	v := r.est.Estimate(now)
-	if r.cfg.Demand != nil {
-		if d, ok := r.cfg.Demand(); ok && d > 0 {
-			v = min(v, d)
-		}
+// demand reads the consumers' demand for the next tick. It is called
+// without s.mu: Demand takes the locks of the components it asks.
+func (s *Source) demand() (bps int, limited bool) {
+	if s.remb == nil || s.remb.cfg.Demand == nil {
+		return 0, false
 	}
-	if r.cfg.MinBitrate > 0 {
-		v = max(v, r.cfg.MinBitrate)
-	}
-	return v
-}
-
-// due reports whether a REMB of value v should go out at now, given the
-// pacing rules above; period is the timer's tick, of which half may be
-// spent early rather than a whole one late.
-func (r *rembState) due(v int, now time.Time, period time.Duration) bool {
-	since := now.Sub(r.sentAt)
-	switch {
-	case r.sent == 0, since >= r.cfg.Interval-period/2:
-		return true
-	case float64(v) <= rembDropRatio*float64(r.sent):
-		return since >= rembMinGap
-	case float64(v) >= rembRiseRatio*float64(r.sent):
-		return since >= rembRiseGap
-	}
-	return false
+	return s.remb.cfg.Demand()
 }
 
 // rembPacket builds the REMB for the media SSRCs seen, nil when none is
@@ -160,20 +122,21 @@ func (s *Source) rembPacket(v int) rtcp.Packet {
 }
 
 // tickREMB sends a REMB when one is due, alone or with the receiver report
-// that goes out now anyway, and refreshes the REMB metrics. It reports
-// whether the caller should still send the receiver report (rrDue and the
-// REMB did not carry it). Called with s.mu held.
-func (s *Source) tickREMB(now time.Time, rrDue bool) bool {
+// that goes out now anyway, and refreshes the REMB metrics; demand was read
+// by the caller before it took s.mu. It reports whether the caller should
+// still send the receiver report (rrDue and the REMB did not carry it).
+// Called with s.mu held.
+func (s *Source) tickREMB(now time.Time, rrDue bool, demand int, limited bool) bool {
 	r := s.remb
 	if r == nil {
 		return rrDue
 	}
-	v := r.value(now)
-	incoming := r.est.IncomingRate(now)
-	s.met.estimate.Set(float64(r.est.Estimate(now)))
+	v := r.up.Value(now, demand, limited)
+	incoming := r.up.IncomingRate(now)
+	s.met.estimate.Set(float64(r.up.Estimate(now)))
 	s.met.incoming.Set(float64(incoming))
 	defer s.updateFollow(now, incoming)
-	if !r.due(v, now, s.tickPeriod()) && !rrDue {
+	if !r.up.Due(v, now, s.tickPeriod()) && !rrDue {
 		return false
 	}
 	pkt := s.rembPacket(v)
@@ -189,7 +152,7 @@ func (s *Source) tickREMB(now time.Time, rrDue bool) bool {
 	if !ok {
 		return false
 	}
-	r.sent, r.sentAt = v, now
+	r.up.Sent(v, now)
 	s.met.remb.Set(float64(v))
 	s.met.rembSent.Inc()
 	return false

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"mediagate.dev/mediagate/gateway/bwe"
 )
 
 var rembBounds = REMBConfig{MinBitrate: 100_000, MaxBitrate: 6_000_000, StartBitrate: 2_000_000, AbsSendTimeID: 3}
@@ -55,7 +57,7 @@ func TestREMBPeriodic(t *testing.T) {
 					if int(r.pkt.Bitrate) > tt.max || int(r.pkt.Bitrate) < 100_000 {
 						t.Errorf("REMB %d: %v bit/s outside [100k, %d]", i, r.pkt.Bitrate, tt.max)
 					}
-					if i > 0 && r.at.Sub(rembs[i-1].at) > time.Second+rembTick {
+					if i > 0 && r.at.Sub(rembs[i-1].at) > time.Second+bwe.UpstreamTick {
 						t.Errorf("REMB %d came %v after the previous one", i, r.at.Sub(rembs[i-1].at))
 					}
 				}
@@ -70,7 +72,7 @@ func TestREMBPeriodic(t *testing.T) {
 }
 
 // TestREMBDemandDrop lowers the viewers' demand: the next REMB carries it
-// within rembMinGap, without waiting for the interval.
+// within bwe.UpstreamDropGap, without waiting for the interval.
 func TestREMBDemandDrop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var demand atomic.Int64
@@ -95,8 +97,8 @@ func TestREMBDemandDrop(t *testing.T) {
 		if got == nil {
 			t.Fatal("no REMB at the lowered demand")
 		}
-		if d := got.at.Sub(dropped); d > rembMinGap+rembTick {
-			t.Errorf("REMB at the lowered demand %v after it, want within %v", d, rembMinGap+rembTick)
+		if d := got.at.Sub(dropped); d > bwe.UpstreamDropGap+bwe.UpstreamTick {
+			t.Errorf("REMB at the lowered demand %v after it, want within %v", d, bwe.UpstreamDropGap+bwe.UpstreamTick)
 		}
 	})
 }

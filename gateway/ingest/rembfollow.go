@@ -60,7 +60,7 @@ func (f *followMeter) follows() bool { return f.ratio() <= followTolerance }
 // with s.mu held.
 func (s *Source) updateFollow(now time.Time, incoming int) {
 	r := s.remb
-	r.follow.sample(now, incoming, r.sent)
+	r.follow.sample(now, incoming, r.up.LastSent())
 	s.met.followRatio.Set(r.follow.ratio())
 	if r.follow.follows() {
 		s.met.follows.Set(1)
@@ -93,6 +93,6 @@ func (s *Source) REMBStats() REMBStats {
 	if r == nil {
 		return REMBStats{}
 	}
-	return REMBStats{Estimate: r.est.Estimate(now), Sent: r.sent, Incoming: r.est.IncomingRate(now),
+	return REMBStats{Estimate: r.up.Estimate(now), Sent: r.up.LastSent(), Incoming: r.up.IncomingRate(now),
 		Follows: r.follow.follows()}
 }

@@ -5,7 +5,7 @@
 //	  → one reader goroutine per remote track: header copy with the stream's
 //	    payload type, no header extensions, keyframe flag (gateway/codec)
 //	  → stream.Track.Write → WHEP viewers (gateway/egress), the RTP output
-//	every received video packet → bwe.Estimator (abs-send-time) → REMB to
+//	every received video packet → bwe.Upstream (abs-send-time) → REMB to
 //	the browser, the lower of the estimate and the optional demand hook,
 //	clamped to [stream.remb]; the stream's keyframe requests → PLI to the
 //	browser.
@@ -35,9 +35,11 @@
 //     transport-cc and no TWCC header extension, so that Chrome's congestion
 //     controller follows REMB. abs-send-time is negotiated on video so the
 //     estimator groups packets by the browser's send time.
-//   - REMB is sent every second, and at once when the value falls below
-//     0.85 of the last one sent (draft-alvestrand-rmcat-remb §2.2 leaves the
-//     schedule to the receiver). [stream.remb] enabled = false sends none.
+//   - REMB follows bwe.Upstream, the rule ingest's RTP senders get too: at
+//     least every second, at once when the value falls by 15% or more, and
+//     after 200 ms when it rises by 10% or more (draft-alvestrand-rmcat-remb
+//     §2.2 leaves the schedule to the receiver). [stream.remb] enabled =
+//     false sends none.
 //   - The stream is up (stream.up) from the publisher's first media packet
 //     and down (stream.down) when the session ends, by DELETE, ICE failure,
 //     the setup timeout or the stream's removal.

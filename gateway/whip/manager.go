@@ -31,8 +31,8 @@ type Config struct {
 	// Demand, when set, reports the bitrate (bit/s) the stream's consumers
 	// can take (the RTP output receiver's REMB, the viewers' aggregate);
 	// false means no limit. The REMB sent to a publisher is the lower of
-	// the link estimate and the demand. It is called about four times a
-	// second per publisher and must not block.
+	// the link estimate and the demand (bwe.Upstream). It is called every
+	// bwe.UpstreamTick per publisher and must not block.
 	Demand func(stream string) (bitrate int, ok bool)
 	// Log receives the manager's and every publisher's logs; nil discards.
 	Log *slog.Logger

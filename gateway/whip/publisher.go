@@ -42,7 +42,7 @@ type Publisher struct {
 	pc      *webrtc.PeerConnection
 	log     *slog.Logger
 	metrics *streamMetrics
-	est     *bwe.Estimator
+	up      *bwe.Upstream // the link estimate and the REMB rule toward the publisher
 
 	// mu serialises Restart and AddCandidate and guards the fields below.
 	mu                     sync.Mutex
@@ -71,8 +71,8 @@ func newPublisher(m *Manager, req PublishRequest, pc *webrtc.PeerConnection) *Pu
 		m: m, id: req.ID, remote: req.Remote, target: req.Target, st: req.Target.Stream, pc: pc,
 		log:     m.cfg.Log.With("stream", req.Target.Stream.Name, "session", shortID(req.ID)),
 		metrics: m.cfg.Metrics.forStream(req.Target.Stream.Name),
-		est: bwe.New(bwe.Config{MinBitrate: r.MinBitrate * 1000, MaxBitrate: r.MaxBitrate * 1000,
-			StartBitrate: r.StartBitrate * 1000}),
+		up: bwe.NewUpstream(bwe.UpstreamConfig{Config: bwe.Config{MinBitrate: r.MinBitrate * 1000,
+			MaxBitrate: r.MaxBitrate * 1000, StartBitrate: r.StartBitrate * 1000}}),
 		offer:     req.Offer,
 		keyframe:  make(chan struct{}, 1),
 		connected: make(chan struct{}),

@@ -87,7 +87,7 @@ func (r *reader) handle(pkt *rtp.Packet, now time.Time) {
 // publisher stamps it, else by RTP timestamp (draft-ietf-rmcat-gcc-02 §5.2).
 func (r *reader) estimate(pkt *rtp.Packet, now time.Time) {
 	if send, ok := r.clock.SendTime(&pkt.Header, r.clockRate); ok {
-		r.p.est.OnPacket(now, send, pkt.MarshalSize(), pkt.SequenceNumber)
+		r.p.up.OnPacket(now, send, pkt.MarshalSize(), pkt.SequenceNumber)
 	}
 }
 

@@ -5,38 +5,17 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+
+	"mediagate.dev/mediagate/gateway/bwe"
 )
 
-// Timing of the RTCP the gateway sends to a publisher.
-const (
-	// rtcpTick is how often the loop looks at the estimate and at pending
-	// keyframe requests.
-	rtcpTick = 250 * time.Millisecond
-	// rembEvery is the longest time between two REMBs.
-	rembEvery = time.Second
-	// rembDrop sends a REMB at once when the value falls below this share
-	// of the last one sent.
-	rembDrop = 0.85
-	// defaultKeyframeInterval is the least time between PLIs when the
-	// target sets none.
-	defaultKeyframeInterval = time.Second
-)
+// defaultKeyframeInterval is the least time between PLIs when the target
+// sets none.
+const defaultKeyframeInterval = time.Second
 
-// rembSchedule decides when a REMB goes out: every rembEvery, and at once
-// on a sharp drop, so the publisher backs off within one tick of the
-// estimate falling.
-type rembSchedule struct {
-	last  time.Time
-	value int
-}
-
-// due reports whether a REMB carrying value should be sent at now.
-func (s *rembSchedule) due(now time.Time, value int) bool {
-	return s.last.IsZero() || now.Sub(s.last) >= rembEvery || float64(value) < rembDrop*float64(s.value)
-}
-
-// sent records a REMB carrying value sent at now.
-func (s *rembSchedule) sent(now time.Time, value int) { s.last, s.value = now, value }
+// The REMB's value and pacing are bwe.Upstream's, the one rule ingest's
+// RTP senders get too; the RTCP loop ticks at bwe.UpstreamTick, looks at
+// the estimate and at pending keyframe requests, and writes the packets.
 
 // pliSchedule coalesces keyframe requests into at most one PLI per
 // interval; a request inside the interval is sent when it ends.
@@ -66,9 +45,8 @@ func (p *Publisher) requestKeyframe() {
 
 // rtcpLoop sends REMB and PLI to the publisher until the session ends.
 func (p *Publisher) rtcpLoop() {
-	tick := time.NewTicker(rtcpTick)
+	tick := time.NewTicker(bwe.UpstreamTick)
 	defer tick.Stop()
-	var remb rembSchedule
 	pli := pliSchedule{interval: p.target.KeyframeInterval}
 	if pli.interval <= 0 {
 		pli.interval = defaultKeyframeInterval
@@ -83,7 +61,7 @@ func (p *Publisher) rtcpLoop() {
 		case <-p.keyframe:
 			pli.pending, now = true, time.Now()
 		case now = <-tick.C:
-			p.sendREMB(now, sender, &remb, &lastErr)
+			p.sendREMB(now, sender, &lastErr)
 		}
 		if pli.due(now) {
 			p.sendPLI(sender, &lastErr, now)
@@ -92,22 +70,20 @@ func (p *Publisher) rtcpLoop() {
 }
 
 // rembValue is the bitrate to announce: the link estimate, lowered to the
-// consumers' demand, clamped to the stream's [stream.remb] bounds.
+// consumers' demand, within the stream's [stream.remb] bounds.
 func (p *Publisher) rembValue(now time.Time) int {
-	est := p.est.Estimate(now)
-	set(p.metrics.estimate, float64(est))
-	if demand := p.m.cfg.Demand; demand != nil {
-		if d, ok := demand(p.st.Name); ok && d < est {
-			est = d
-		}
+	set(p.metrics.estimate, float64(p.up.Estimate(now)))
+	var demand int
+	var limited bool
+	if d := p.m.cfg.Demand; d != nil {
+		demand, limited = d(p.st.Name)
 	}
-	r := p.target.REMB
-	return min(max(est, r.MinBitrate*1000), r.MaxBitrate*1000)
+	return p.up.Value(now, demand, limited)
 }
 
 // sendREMB sends a REMB (draft-alvestrand-rmcat-remb §2.2) when one is due
 // and the publisher's media has started.
-func (p *Publisher) sendREMB(now time.Time, sender uint32, s *rembSchedule, lastErr *time.Time) {
+func (p *Publisher) sendREMB(now time.Time, sender uint32, lastErr *time.Time) {
 	if !p.target.REMB.On() {
 		return
 	}
@@ -116,7 +92,7 @@ func (p *Publisher) sendREMB(now time.Time, sender uint32, s *rembSchedule, last
 		return
 	}
 	value := p.rembValue(now)
-	if !s.due(now, value) {
+	if !p.up.Due(value, now, bwe.UpstreamTick) {
 		return
 	}
 	pkt := &rtcp.ReceiverEstimatedMaximumBitrate{SenderSSRC: sender, Bitrate: float32(value), SSRCs: ssrcs}
@@ -124,7 +100,7 @@ func (p *Publisher) sendREMB(now time.Time, sender uint32, s *rembSchedule, last
 		p.logWriteError(lastErr, now, "remb", err)
 		return
 	}
-	s.sent(now, value)
+	p.up.Sent(value, now)
 	set(p.metrics.remb, float64(value))
 	inc(p.metrics.rembSent)
 }

@@ -5,37 +5,6 @@ import (
 	"time"
 )
 
-// TestREMBSchedule: the first REMB goes out at once, then one a second,
-// and at once when the value falls below 85% of the last one sent.
-func TestREMBSchedule(t *testing.T) {
-	t0 := time.Unix(1000, 0)
-	steps := []struct {
-		at    time.Duration
-		value int
-		want  bool
-	}{
-		{0, 1_000_000, true},
-		{250 * time.Millisecond, 1_000_000, false},
-		{500 * time.Millisecond, 900_000, false},   // -10%: waits
-		{750 * time.Millisecond, 1_500_000, false}, // a rise waits too
-		{time.Second, 1_500_000, true},
-		{1250 * time.Millisecond, 1_200_000, true}, // -20%: at once
-		{1500 * time.Millisecond, 1_100_000, false},
-		{2250 * time.Millisecond, 1_100_000, true},
-	}
-	var s rembSchedule
-	for _, st := range steps {
-		now := t0.Add(st.at)
-		got := s.due(now, st.value)
-		if got != st.want {
-			t.Fatalf("at %v value %d: due %v, want %v", st.at, st.value, got, st.want)
-		}
-		if got {
-			s.sent(now, st.value)
-		}
-	}
-}
-
 // TestPLISchedule: requests within the interval are coalesced into one PLI
 // sent when the interval ends.
 func TestPLISchedule(t *testing.T) {

@@ -1,14 +1,16 @@
-package gateway
+package bwe
 
 import "time"
 
-// Thinning a viewer to key frames is a state it has to be able to leave.
-// A thinned viewer receives a key frame now and then, and a browser's REMB
-// never runs far ahead of what arrives (libwebrtc caps it near 1.5 times
-// the incoming rate): its REMB cannot climb back above the floor on its
-// own. So a thinned viewer is given a trial of the full stream every so
-// often; if its REMB is still below the floor when the trial ends, it is
-// thinned again and waits twice as long for the next trial.
+// Thinning a viewer to key frames (egress.Viewer.SetKeyframesOnly) is the
+// Router's answer to a viewer whose REMB lies below the floor, and a state
+// the viewer has to be able to leave. A thinned viewer receives a key frame
+// now and then, and a browser's REMB never runs far ahead of what arrives
+// (libwebrtc caps it near 1.5 times the incoming rate): its REMB cannot
+// climb back above the floor on its own. So a thinned viewer is given a
+// trial of the full stream every so often; if its REMB is still below the
+// floor when the trial ends, it is thinned again and waits twice as long
+// for the next trial.
 const (
 	thinProbeFirst = 5 * time.Second  // thinned this long before the first trial
 	thinProbeMax   = 60 * time.Second // the longest wait between trials
