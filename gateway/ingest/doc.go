@@ -35,7 +35,7 @@
 //     most four SSRCs.
 //  8. newPacket copies the payload out of the read buffer (the one
 //     allocation besides the Packet itself), marks keyframes with
-//     gateway/codec, and Track.Write offers it to the subscribers without
+//     internal/codec, and Track.Write offers it to the subscribers without
 //     blocking.
 //
 // Every drop is counted in mediagate_ingest_dropped_total{reason} and logged

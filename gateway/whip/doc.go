@@ -3,7 +3,7 @@
 //
 //	browser ─ICE/DTLS/SRTP─▶ Publisher (pion PeerConnection, recvonly)
 //	  → one reader goroutine per remote track: header copy with the stream's
-//	    payload type, no header extensions, keyframe flag (gateway/codec)
+//	    payload type, no header extensions, keyframe flag (internal/codec)
 //	  → stream.Track.Write → WHEP viewers (gateway/egress), the RTP output
 //	every received video packet → bwe.Upstream (abs-send-time) → REMB to
 //	the browser, the lower of the estimate and the optional demand hook,
