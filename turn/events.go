@@ -45,9 +45,9 @@ func (e *events) handler() pionturn.EventHandler {
 		},
 		OnAllocationDeleted: func(src, dst net.Addr, _, user, _ string) {
 			t := e.transport(dst)
-			e.live.Add(-1)
 			e.m.allocations.WithLabelValues(t).Dec()
 			e.log.Info("turn allocation ended", "user", user, "client", addrString(src), "transport", t)
+			e.live.Add(-1) // last: Close waits for this, so nothing logs after it returns
 		},
 		OnAllocationError: func(net.Addr, net.Addr, string, string) {
 			e.m.requestErrors.Inc()
