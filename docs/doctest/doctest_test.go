@@ -34,8 +34,8 @@ const (
 
 // TestDocs builds bin/mediagate once, then runs every page in pages in a
 // child of this test binary inside a new network namespace (unshare
-// --net): only loopback exists there, so the pages' fixed ports (8080,
-// 5004…) are free and nothing they send can leave the machine.
+// --net) that has loopback and a veth pair of its own: the pages' fixed
+// ports (8080, 5004…) are free there and nothing they send can leave it.
 func TestDocs(t *testing.T) {
 	if page := os.Getenv(pageEnv); page != "" {
 		runPage(t, page, os.Getenv(binEnv))
@@ -75,15 +75,26 @@ func TestDocs(t *testing.T) {
 				t.Errorf("%s: %v\n%s", page, err, out)
 				return
 			}
-			t.Logf("%s passed in %v", page, time.Since(start).Round(100*time.Millisecond))
+			t.Logf("%s passed in %v\n%s", page, time.Since(start).Round(100*time.Millisecond), out)
 		})
 	}
 }
 
 // runPage runs one page's steps; it is the child, inside the namespace.
 func runPage(t *testing.T, page, bin string) {
-	if out, err := exec.Command("ip", "link", "set", "lo", "up").CombinedOutput(); err != nil {
-		t.Fatalf("ip link set lo up: %v\n%s", err, out)
+	// Loopback, and a veth pair whose both ends stay in the namespace:
+	// the shipped config gathers ICE candidates on a non-loopback
+	// interface, as it would on a real host.
+	for _, args := range [][]string{
+		{"link", "set", "lo", "up"},
+		{"link", "add", "doc0", "type", "veth", "peer", "name", "doc1"},
+		{"addr", "add", "10.255.0.1/24", "dev", "doc0"},
+		{"link", "set", "doc0", "up"},
+		{"link", "set", "doc1", "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
 	}
 	text, err := os.ReadFile(page)
 	if err != nil {
