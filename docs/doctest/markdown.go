@@ -10,7 +10,7 @@ import (
 )
 
 // markerLine matches a doctest marker: an HTML comment on a line of its own.
-var markerLine = regexp.MustCompile(`^<!--\s*doctest:(.*?)-->\s*$`)
+var markerLine = regexp.MustCompile(`^\s*<!--\s*doctest:(.*?)-->\s*$`)
 
 // Step is one marker of a page, with the fenced block after it when there
 // is one.
@@ -54,6 +54,9 @@ func Parse(page []byte) ([]Step, error) {
 			}
 			pending = &st
 			continue
+		}
+		if strings.Contains(line, "<!--") && strings.Contains(line, "doctest") {
+			return nil, fmt.Errorf("line %d: malformed doctest marker %q", n, line)
 		}
 		if pending == nil || strings.TrimSpace(line) == "" {
 			continue

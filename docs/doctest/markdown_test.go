@@ -67,6 +67,7 @@ func TestParseRefuses(t *testing.T) {
 		"no block":         "<!-- doctest: background -->\ntext\n",
 		"unterminated":     "<!-- doctest: run -->\n```sh\nx\n",
 		"at the end":       "<!-- doctest: file=x -->\n",
+		"malformed marker": "<!-- doctest run -->\n```sh\nx\n```\n",
 		"unbalanced quote": "<!-- doctest: run expect=\"x -->\n```sh\nx\n```\n",
 	} {
 		if _, err := Parse([]byte(page)); err == nil {
