@@ -22,6 +22,7 @@ var pages = []string{
 	"webhooks.md",
 	"output.md",
 	"observability.md",
+	"whip.md",
 }
 
 // pageEnv names the page a child process runs; binEnv the directory of the
