@@ -16,12 +16,12 @@ import (
 // network namespace of its own.
 var pages = []string{
 	"getting-started.md",
+	"configuration.md",
 	"cameras.md",
 	"rtp-receiver.md",
 	"whep.md",
 	"webhooks.md",
 	"output.md",
-	"observability.md",
 	"whip.md",
 }
 
