@@ -4,7 +4,10 @@
 #   run   the hardened build's toolchain (gcc, dpkg-buildflags) and the
 #         codec libraries the transcoder links (libavcodec, libswresample,
 #         libswscale, libvpx, libx264, libopus: -dev packages, pkg-config)
-#   test  the real peers of the test suite: chromium, ffmpeg, GStreamer, janus,
+#   test  the real peers of the test suite: chromium, ffmpeg, GStreamer (and
+#         its RTSP server with the Python bindings, the test RTSP camera of
+#         docs/cameras.md), janus, curl and openssl (the docs test runs the
+#         pages' commands),
 #         coturn (its TURN client and the server bench/turn compares with;
 #         its service is left disabled), iproute2 and iptables for network
 #         namespaces; and for the packaging
@@ -19,7 +22,8 @@ run_pkgs=(gcc libc6-dev dpkg-dev pkg-config
   libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libvpx-dev libx264-dev libopus-dev)
 test_pkgs=("${run_pkgs[@]}" gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-x
-  gstreamer1.0-libav ffmpeg chromium janus coturn iproute2 iptables procps
+  gstreamer1.0-libav gir1.2-gst-rtsp-server-1.0 python3-gi ffmpeg chromium janus coturn
+  curl openssl iproute2 iptables procps
   binutils xz-utils lintian devscripts gnupg apt-utils debootstrap systemd-container util-linux)
 
 case "${1:-test}" in

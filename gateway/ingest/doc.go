@@ -39,8 +39,10 @@
 //     blocking.
 //
 // Every drop is counted in mediagate_ingest_dropped_total{reason} and logged
-// at most once per second per reason; source.rejected events are published
-// at most once per second per stream.
+// at most once per second per reason. source.rejected is published for the
+// first refused datagram of a sender (address and port) and reason, then at
+// most once a minute while that sender goes on being refused, with the
+// count refused since; and at most once per second per stream.
 //
 // A packet that would start a new SSRC's run (probation) or follow a jump of
 // the sequence number is held, not dropped: when the next packet confirms
@@ -68,9 +70,12 @@
 //     SourceTimeout of silence the stream goes down, the latch is released,
 //     and the next allowed sender latches.
 //
-// RTCP never latches. RTCP is accepted from the latched address (muxed) or
-// from the latched host on the RTCP port, whose source port is remembered as
-// the RTCP return address.
+// RTCP never latches. RTCP is accepted from the latched address (muxed),
+// from the port after it on the same host (a sender that sends RTCP from
+// RTP port + 1, RFC 3550 §11, to the muxed port, as ffmpeg does with
+// `?rtcpport=`), or from the latched host on the RTCP port, whose source
+// port is remembered as the RTCP return address. RTCP to the sender goes to
+// the latched address, or on its own port to that return address.
 //
 // # SRTP
 //

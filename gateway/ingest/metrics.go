@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"mediagate.dev/mediagate/gateway/event"
 )
 
 // dropReason says why a datagram was not delivered. Its name is the
@@ -29,6 +27,7 @@ const (
 	dropSSRC                               // new SSRC while the track's SSRC is still active
 	dropRTCPMalformed                      // RTCP compound that fails parsing
 	dropPadding                            // padding-only RTP: counted, never forwarded, never logged
+	dropRTCPUnlatched                      // RTCP while no sender is latched (a sender's first SR goes before its RTP): counted, not logged
 	numDropReasons
 )
 
@@ -46,6 +45,7 @@ var dropReasonNames = [numDropReasons]string{
 	dropSSRC:             "ssrc",
 	dropRTCPMalformed:    "rtcp_malformed",
 	dropPadding:          "padding",
+	dropRTCPUnlatched:    "rtcp_unlatched",
 }
 
 func (r dropReason) String() string { return dropReasonNames[r] }
@@ -177,13 +177,6 @@ func (g *gate) allow(elapsed, period time.Duration) bool {
 	return g.next.CompareAndSwap(next, int64(elapsed+period))
 }
 
-// rejectReasons are the "reason" values of source.rejected events.
-var rejectReasons = map[dropReason]string{
-	dropNotAllowed: "not allowed",
-	dropNotLatched: "not latched",
-	dropSRTPAuth:   "srtp authentication failed",
-}
-
 // drop counts a datagram that will not be delivered and logs the reason at
 // most once per second, with the number dropped for it since the last line.
 // It takes no lock.
@@ -196,16 +189,4 @@ func (s *Source) drop(r dropReason, from netip.AddrPort, now time.Time) {
 	s.dropsSinceLog[r].Add(-n)
 	s.log.Warn("ingest dropped datagrams", slog.String("reason", r.String()),
 		slog.String("remote", from.String()), slog.Int64("count", n))
-}
-
-// reject drops a datagram from a sender the source will not take and
-// publishes source.rejected, at most once per second per stream.
-func (s *Source) reject(r dropReason, from netip.AddrPort, now time.Time) {
-	s.drop(r, from, now)
-	if !s.rejectGate.allow(now.Sub(s.epoch), logEvery) {
-		return
-	}
-	s.st.Publish(event.Event{Type: event.SourceRejected, Data: map[string]string{
-		"remote": from.String(), "reason": rejectReasons[r],
-	}})
 }

@@ -23,6 +23,12 @@ func (s *Source) handleRTCP(b []byte, from netip.AddrPort, rtcpOnly bool, now ti
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.latch.addr.IsValid() {
+		// No sender yet: RTCP cannot latch, and refuses no one (ffmpeg
+		// sends its first Sender Report before its first RTP packet).
+		s.met.dropped[dropRTCPUnlatched].Inc()
+		return
+	}
 	if !s.rtcpFromSender(from, rtcpOnly) {
 		s.reject(dropNotLatched, from, now)
 		return
@@ -53,16 +59,20 @@ func (s *Source) handleRTCP(b []byte, from netip.AddrPort, rtcpOnly bool, now ti
 }
 
 // rtcpFromSender reports whether RTCP from from belongs to the latched
-// sender: the same address when muxed (RFC 5761), the same host when RTCP
-// has a port of its own (the sender's RTCP port is learned from it).
+// sender: the same host when RTCP has a port of its own (the sender's RTCP
+// port is learned from it); on the RTP socket, the latched address itself
+// (muxed, RFC 5761) or the port after it on the same host. A sender that
+// does not mux sends its RTCP from RTP port + 1 (RFC 3550 §11), and some,
+// such as ffmpeg's `rtp://…?rtcpport=`, send it to the RTP port from there.
 func (s *Source) rtcpFromSender(from netip.AddrPort, rtcpOnly bool) bool {
-	if !s.latch.addr.IsValid() {
+	a := s.latch.addr
+	if !a.IsValid() {
 		return false
 	}
 	if rtcpOnly {
-		return from.Addr() == s.latch.addr.Addr()
+		return from.Addr() == a.Addr()
 	}
-	return from == s.latch.addr
+	return from == a || (from.Addr() == a.Addr() && a.Port() < 0xffff && from.Port() == a.Port()+1)
 }
 
 // parseRTCP parses a compound packet and applies the validity check of RFC

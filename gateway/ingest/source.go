@@ -42,6 +42,7 @@ type Source struct {
 	dropGates         [numDropReasons]gate
 	dropsSinceLog     [numDropReasons]atomic.Int64
 	rejectGate        gate
+	rejects           rejectLog
 	readErrGate       gate
 	sendErrGate       gate
 

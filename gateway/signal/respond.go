@@ -49,8 +49,9 @@ func (w *statusWriter) code() int {
 
 // fail answers an error of Open or Restart with the status and problem
 // type Classify gives it. Client errors carry the error's text as detail;
-// server errors a generic one, so internals stay in the log. The log line
-// names the endpoint ("whip open refused").
+// server errors their sentinel's text (Reason: "viewer capacity reached")
+// or else a generic one, so internals stay in the log. The log line names
+// the endpoint ("whip open refused").
 func (h *Handler) fail(w http.ResponseWriter, log *slog.Logger, op string, err error) {
 	code, typ := Classify(err)
 	if code < 500 {
@@ -62,7 +63,11 @@ func (h *Handler) fail(w http.ResponseWriter, log *slog.Logger, op string, err e
 	if code == http.StatusServiceUnavailable {
 		SetRetryAfter(w.Header(), h.retryAfter())
 	}
-	writeProblem(w, code, typ, op+" failed")
+	detail := Reason(err)
+	if detail == "" {
+		detail = op + " failed"
+	}
+	writeProblem(w, code, typ, detail)
 }
 
 // unavailable answers 503 with Retry-After (RFC 9110 §15.6.4).

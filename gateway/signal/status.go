@@ -40,3 +40,15 @@ func Classify(err error) (status int, problemType string) {
 	}
 	return http.StatusInternalServerError, problemBlank
 }
+
+// Reason returns what a server error's problem body may say of err: the
+// text of the outermost sentinel made with NewError that err wraps
+// ("viewer capacity reached"), without the details wrapped around it, which
+// stay in the log; "" when err wraps none.
+func Reason(err error) string {
+	var k *kindError
+	if errors.As(err, &k) {
+		return k.text
+	}
+	return ""
+}

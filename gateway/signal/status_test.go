@@ -34,6 +34,15 @@ func TestClassify(t *testing.T) {
 			t.Errorf("Classify(%v) = %d %q, want %d about:blank", tc.err, code, typ, tc.want)
 		}
 	}
+	for err, want := range map[error]string{
+		fmt.Errorf("%w: 10 sessions", NewError("viewer capacity reached", ErrUnavailable)): "viewer capacity reached",
+		fmt.Errorf("gathering: %w", context.DeadlineExceeded):                              "",
+		errors.New("internal"): "",
+	} {
+		if got := Reason(err); got != want {
+			t.Errorf("Reason(%v) = %q, want %q", err, got, want)
+		}
+	}
 	if errPrivate.Error() != "private text" || !errors.Is(errPrivate, ErrConflict) || errors.Is(errPrivate, ErrNotFound) {
 		t.Errorf("NewError: %q", errPrivate)
 	}

@@ -67,7 +67,7 @@ func TestOpenRefusals(t *testing.T) {
 	}{
 		{"bad offer", "/whep/cam", fmt.Errorf("%w: no mid", egress.ErrBadOffer), 400, "malformed SDP offer: no mid"},
 		{"unacceptable", "/whep/cam", fmt.Errorf("%w: no common codec", egress.ErrUnacceptable), 422, "offer not acceptable: no common codec"},
-		{"capacity", "/whep/cam", fmt.Errorf("%w: 10 sessions", egress.ErrCapacity), 503, "open failed"},
+		{"capacity", "/whep/cam", fmt.Errorf("%w: 10 sessions", egress.ErrCapacity), 503, "viewer capacity reached"},
 		{"closed", "/whep/cam", egress.ErrClosed, 404, "session closed"},
 		{"internal", "/whep/cam", errors.New("egress: new peer connection"), 500, "open failed"},
 		{"stream gone", "/whep/gone", nil, 404, `"gone": unknown stream`},
