@@ -52,7 +52,8 @@
 //     per-client session cap is counted; its detail is the parser's error,
 //     as it was when the sessions parsed the offer themselves.
 //   - Logs carry endpoint=<Name> and never carry tokens, the Authorization
-//     header, the query string or whole session IDs (only their first 8 hex
-//     digits); strings taken from SDP or the URL are escaped before they
-//     are logged.
+//     header, the query string or session IDs: a session goes by PublicID,
+//     8 hex digits of the SHA-256 of its ID, in logs, events and webhooks,
+//     which names it without revealing any of the secret. Strings taken
+//     from SDP or the URL are escaped before they are logged.
 package signal

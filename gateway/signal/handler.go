@@ -153,8 +153,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSession(sw, r, stream, id)
 	}
 	h.Metrics.request(r.Method, sw.code())
+	if id != "" {
+		id = PublicID(id)
+	}
 	h.log.Debug("request", "method", escape(r.Method), "stream", escape(stream),
-		"session", shortID(id), "status", sw.code())
+		"session", id, "status", sw.code())
 }
 
 // path returns the mount path: Path, or "/" + Name + "/".

@@ -33,7 +33,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, stream string) {
 	}
 	s := &session{id: newID(), stream: stream, client: key, etag: newETag(),
 		ufrag: info.ufrag, pwd: info.pwd, candidates: info.candidates}
-	s.log = h.log.With("stream", escape(stream), "session", shortID(s.id))
+	s.log = h.log.With("stream", escape(stream), "session", PublicID(s.id))
 	answer, ok := h.open(w, r, s, offer, info.desc)
 	if !ok {
 		h.clients.release(key)
