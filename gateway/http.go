@@ -25,6 +25,11 @@ const (
 	// enough for a wall of players behind one NAT, tight enough that one
 	// host cannot fill the gateway with half-open sessions.
 	maxSessionsPerIP = 200
+	// Of those, the sessions not yet connected (half-open): a client that
+	// posts offers and never connects is refused (429) beyond these, and
+	// beyond half of a stream's half-open slots (see whep.Handler), before
+	// it can fill the stream.
+	maxHalfOpenPerIP = 8
 	postRatePerIP    = rate.Limit(20)
 	postBurstPerIP   = 100
 	patchRatePerIP   = rate.Limit(50)
@@ -96,15 +101,16 @@ func (g *Gateway) newWHEP() *whep.Handler {
 // and the per-client limits.
 func (g *Gateway) signalling(log *slog.Logger) signal.Handler {
 	return signal.Handler{
-		CORSOrigins:  g.cfg.HTTP.CORSOrigins,
-		MaxBodyBytes: g.cfg.HTTP.MaxBodyBytes,
-		OpenTimeout:  openTimeout,
-		MaxPerIP:     maxSessionsPerIP,
-		PostRate:     postRatePerIP,
-		PostBurst:    postBurstPerIP,
-		PatchRate:    patchRatePerIP,
-		PatchBurst:   patchBurstPerIP,
-		Log:          log,
+		CORSOrigins:      g.cfg.HTTP.CORSOrigins,
+		MaxBodyBytes:     g.cfg.HTTP.MaxBodyBytes,
+		OpenTimeout:      openTimeout,
+		MaxPerIP:         maxSessionsPerIP,
+		MaxHalfOpenPerIP: maxHalfOpenPerIP,
+		PostRate:         postRatePerIP,
+		PostBurst:        postBurstPerIP,
+		PatchRate:        patchRatePerIP,
+		PatchBurst:       patchBurstPerIP,
+		Log:              log,
 	}
 }
 

@@ -86,6 +86,10 @@ func (v *Viewer) ID() string { return v.id }
 // webhooks carry (signal.PublicID of its ID).
 func (v *Viewer) PublicID() string { return v.publicID }
 
+// Connected is closed once the viewer's ICE has connected; until then the
+// session is half-open (signal.Connector).
+func (v *Viewer) Connected() <-chan struct{} { return v.connected }
+
 // Stream returns the stream the viewer watches.
 func (v *Viewer) Stream() *stream.Stream { return v.stream }
 

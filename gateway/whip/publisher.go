@@ -254,6 +254,10 @@ func (p *Publisher) Close() {
 // the next publisher.
 func (p *Publisher) Done() <-chan struct{} { return p.done }
 
+// Connected is closed once the publisher's PeerConnection has connected;
+// until then the session is half-open (signal.Connector).
+func (p *Publisher) Connected() <-chan struct{} { return p.connected }
+
 // stopping reports whether the session has started ending.
 func (p *Publisher) stopping() bool {
 	select {
