@@ -67,6 +67,7 @@ type Gateway struct {
 
 	stopHooks func()       // ends the webhook deliveries
 	tls       *tlsListener // nil without [http.tls]; see tls.go
+	certs     certExpiry   // the TLS certificates' expiry, for /metrics
 
 	renditions *rendition.Manager // transcoded renditions and test patterns
 	outputs    *output.Manager    // [stream.output] senders
@@ -90,7 +91,11 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	}
 	g.applyOptions(opts)
 	g.senders = g.newSenders()
-	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&g.certs)
+	if err := g.checkCertificates(cfg); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			g.closeAll()
