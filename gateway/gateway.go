@@ -21,6 +21,7 @@ import (
 	"mediagate.dev/mediagate/gateway/output"
 	"mediagate.dev/mediagate/gateway/rendition"
 	"mediagate.dev/mediagate/gateway/senders"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/watchdog"
 	"mediagate.dev/mediagate/gateway/webhook"
@@ -62,6 +63,9 @@ type Gateway struct {
 	reload     reloadState     // see Reload
 	routes     routes          // the HTTP handler; Reload swaps its mux
 	apiMetrics *api.Metrics    // one set for every mux Reload builds
+	// adminThrottle counts failed control API authentications per client,
+	// across reloads.
+	adminThrottle *signal.FailureThrottle
 
 	senders *senders.Streams // streams created through the sender API
 

@@ -34,6 +34,11 @@ const (
 	postBurstPerIP   = 100
 	patchRatePerIP   = rate.Limit(50)
 	patchBurstPerIP  = 200
+
+	// Failed authentications of the control API per client: 10 at once,
+	// then one every 5 s (429 with Retry-After in between).
+	adminFailRate  = rate.Limit(0.2)
+	adminFailBurst = 10
 )
 
 // listenHTTP binds the HTTP listener and builds the handlers behind it.
@@ -49,6 +54,7 @@ func (g *Gateway) listenHTTP() error {
 		return err
 	}
 	g.apiMetrics = api.NewMetrics(g.reg)
+	g.adminThrottle = signal.NewFailureThrottle(adminFailRate, adminFailBurst)
 	g.routes.mux.Store(g.newMux())
 	g.httpSrv = &http.Server{
 		Handler:           &g.routes,
@@ -77,6 +83,8 @@ func (g *Gateway) newMux() *http.ServeMux {
 		Metrics:    g.apiMetrics,
 		Log:        g.log.With("component", "api"),
 		Version:    Version,
+
+		AuthThrottle: g.adminThrottle,
 	}
 	h.Routes(mux)
 	g.senders.Routes(mux, h)
