@@ -57,7 +57,7 @@ func (g *Gateway) listenHTTP() error {
 	g.adminThrottle = signal.NewFailureThrottle(adminFailRate, adminFailBurst)
 	g.routes.mux.Store(g.newMux())
 	g.httpSrv = &http.Server{
-		Handler:           &g.routes,
+		Handler:           g.drain.wrap(&g.routes),
 		ReadHeaderTimeout: hc.ReadHeaderTimeout.D(),
 		ReadTimeout:       hc.ReadTimeout.D(),
 		WriteTimeout:      hc.WriteTimeout.D(),
