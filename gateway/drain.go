@@ -20,8 +20,8 @@ type drain struct {
 	mu       sync.Mutex
 	draining bool
 	active   int
-	idle     chan struct{} // made by start, closed when no request is active
-	closed   bool          // idle is closed
+	idle     chan struct{}   // made by start, closed when no request is active
+	closed   bool            // idle is closed
 	base     context.Context // cancelled by start: it ends the requests in flight
 	cancel   context.CancelFunc
 }
