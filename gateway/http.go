@@ -29,7 +29,7 @@ const (
 	// posts offers and never connects is refused (429) beyond these, and
 	// beyond half of a stream's half-open slots (see whep.Handler), before
 	// it can fill the stream.
-	maxHalfOpenPerIP = 8
+	maxHalfOpenPerIP = 32
 	postRatePerIP    = rate.Limit(20)
 	postBurstPerIP   = 100
 	patchRatePerIP   = rate.Limit(50)
