@@ -21,6 +21,7 @@ import (
 	"mediagate.dev/mediagate/gateway/output"
 	"mediagate.dev/mediagate/gateway/rendition"
 	"mediagate.dev/mediagate/gateway/senders"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/watchdog"
 	"mediagate.dev/mediagate/gateway/webhook"
@@ -61,12 +62,18 @@ type Gateway struct {
 	health     *watchdog.Loops // media-loop heartbeats for the watchdog
 	reload     reloadState     // see Reload
 	routes     routes          // the HTTP handler; Reload swaps its mux
+	drain      *drain          // answers 503 while Shutdown ends the sessions
+	closeOnce  sync.Once       // closeServices
 	apiMetrics *api.Metrics    // one set for every mux Reload builds
+	// adminThrottle counts failed control API authentications per client,
+	// across reloads.
+	adminThrottle *signal.FailureThrottle
 
 	senders *senders.Streams // streams created through the sender API
 
 	stopHooks func()       // ends the webhook deliveries
 	tls       *tlsListener // nil without [http.tls]; see tls.go
+	certs     certExpiry   // the TLS certificates' expiry, for /metrics
 
 	renditions *rendition.Manager // transcoded renditions and test patterns
 	outputs    *output.Manager    // [stream.output] senders
@@ -87,10 +94,15 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		bus:     event.New(log.With("component", "events")),
 		hub:     stream.NewHub(),
 		sources: make(map[string]*ingest.Source),
+		drain:   newDrain(),
 	}
 	g.applyOptions(opts)
 	g.senders = g.newSenders()
-	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&g.certs)
+	if err := g.checkCertificates(cfg); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			g.closeAll()
@@ -229,6 +241,9 @@ func (g *Gateway) Run(ctx context.Context) error {
 	select {
 	case err := <-errc:
 		g.closeAll()
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil // Shutdown, called by someone else
+		}
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
@@ -239,9 +254,19 @@ func (g *Gateway) Run(ctx context.Context) error {
 
 // Shutdown stops accepting requests, ends every viewer session and closes
 // every source. It is safe to call more than once.
+//
+// While it ends them, the HTTP listeners stay open and answer every new
+// request 503 with Retry-After (a client retries, or goes to another
+// gateway, instead of meeting a refused connection); requests in flight
+// are cancelled and waited for, within ctx. The listeners close last.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	var err error
 	if g.httpSrv != nil {
+		select {
+		case <-g.drain.start():
+		case <-ctx.Done():
+		}
+		g.closeServices()
 		if e := g.httpSrv.Shutdown(ctx); e != nil && !errors.Is(e, http.ErrServerClosed) {
 			err = e
 		}
@@ -250,7 +275,23 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// closeAll closes everything New opened, the HTTP listeners last. It is
+// idempotent.
 func (g *Gateway) closeAll() {
+	g.closeServices()
+	if g.httpLn != nil {
+		_ = g.httpLn.Close()
+	}
+	g.closeTLS()
+}
+
+// closeServices closes everything but the HTTP listeners, once: it ends
+// the sessions, sources, outputs and deliveries.
+func (g *Gateway) closeServices() {
+	g.closeOnce.Do(g.closeServicesOnce)
+}
+
+func (g *Gateway) closeServicesOnce() {
 	g.endReloads()
 	g.outputs.Close()
 	g.senders.Close()
@@ -275,10 +316,6 @@ func (g *Gateway) closeAll() {
 		_ = s.Close()
 		g.hub.Remove(name)
 	}
-	if g.httpLn != nil {
-		_ = g.httpLn.Close()
-	}
-	g.closeTLS()
 	if g.stopHooks != nil {
 		g.stopHooks()
 	}

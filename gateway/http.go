@@ -25,10 +25,20 @@ const (
 	// enough for a wall of players behind one NAT, tight enough that one
 	// host cannot fill the gateway with half-open sessions.
 	maxSessionsPerIP = 200
+	// Of those, the sessions not yet connected (half-open): a client that
+	// posts offers and never connects is refused (429) beyond these, and
+	// beyond half of a stream's half-open slots (see whep.Handler), before
+	// it can fill the stream.
+	maxHalfOpenPerIP = 32
 	postRatePerIP    = rate.Limit(20)
 	postBurstPerIP   = 100
 	patchRatePerIP   = rate.Limit(50)
 	patchBurstPerIP  = 200
+
+	// Failed authentications of the control API per client: 10 at once,
+	// then one every 5 s (429 with Retry-After in between).
+	adminFailRate  = rate.Limit(0.2)
+	adminFailBurst = 10
 )
 
 // listenHTTP binds the HTTP listener and builds the handlers behind it.
@@ -44,9 +54,10 @@ func (g *Gateway) listenHTTP() error {
 		return err
 	}
 	g.apiMetrics = api.NewMetrics(g.reg)
+	g.adminThrottle = signal.NewFailureThrottle(adminFailRate, adminFailBurst)
 	g.routes.mux.Store(g.newMux())
 	g.httpSrv = &http.Server{
-		Handler:           &g.routes,
+		Handler:           g.drain.wrap(&g.routes),
 		ReadHeaderTimeout: hc.ReadHeaderTimeout.D(),
 		ReadTimeout:       hc.ReadTimeout.D(),
 		WriteTimeout:      hc.WriteTimeout.D(),
@@ -72,6 +83,8 @@ func (g *Gateway) newMux() *http.ServeMux {
 		Metrics:    g.apiMetrics,
 		Log:        g.log.With("component", "api"),
 		Version:    Version,
+
+		AuthThrottle: g.adminThrottle,
 	}
 	h.Routes(mux)
 	g.senders.Routes(mux, h)
@@ -96,15 +109,16 @@ func (g *Gateway) newWHEP() *whep.Handler {
 // and the per-client limits.
 func (g *Gateway) signalling(log *slog.Logger) signal.Handler {
 	return signal.Handler{
-		CORSOrigins:  g.cfg.HTTP.CORSOrigins,
-		MaxBodyBytes: g.cfg.HTTP.MaxBodyBytes,
-		OpenTimeout:  openTimeout,
-		MaxPerIP:     maxSessionsPerIP,
-		PostRate:     postRatePerIP,
-		PostBurst:    postBurstPerIP,
-		PatchRate:    patchRatePerIP,
-		PatchBurst:   patchBurstPerIP,
-		Log:          log,
+		CORSOrigins:      g.cfg.HTTP.CORSOrigins,
+		MaxBodyBytes:     g.cfg.HTTP.MaxBodyBytes,
+		OpenTimeout:      openTimeout,
+		MaxPerIP:         maxSessionsPerIP,
+		MaxHalfOpenPerIP: maxHalfOpenPerIP,
+		PostRate:         postRatePerIP,
+		PostBurst:        postBurstPerIP,
+		PatchRate:        patchRatePerIP,
+		PatchBurst:       patchBurstPerIP,
+		Log:              log,
 	}
 }
 

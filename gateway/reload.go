@@ -47,14 +47,18 @@ type reloadState struct {
 //     when only its file changed); settings that need a restart are
 //     logged as such and listed by Notes until the process restarts.
 //
-// A config that does not validate, or a new stream whose socket cannot be
-// bound, is refused with an error and the running config stays as it was.
+// A config that does not validate, one whose TLS certificate or key does
+// not load (missing, or a key that does not match), or a new stream whose
+// socket cannot be bound, is refused with an error and the running config stays as it was.
 // Reloads are serialised; Reload after Shutdown returns ErrShutDown.
 func (g *Gateway) Reload(cfg *config.Config) error {
 	if cfg == nil {
 		return fmt.Errorf("%w: no config", ErrReload)
 	}
 	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrReload, err)
+	}
+	if err := g.checkCertificates(cfg); err != nil {
 		return fmt.Errorf("%w: %w", ErrReload, err)
 	}
 	g.reload.mu.Lock()

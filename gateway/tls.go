@@ -6,7 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"mediagate.dev/mediagate/gateway/config"
 )
 
 // tlsListener is the HTTPS listener beside the plain one, and the
@@ -47,11 +53,11 @@ func (g *Gateway) listenTLS() error {
 
 // load reads a certificate chain and its key and makes them current.
 func (t *tlsListener) load(certFile, keyFile string) error {
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	cert, err := config.LoadCertificate(certFile, keyFile)
 	if err != nil {
 		return fmt.Errorf("http.tls.cert_file, http.tls.key_file: %w", err)
 	}
-	t.cert.Store(&cert)
+	t.cert.Store(cert)
 	return nil
 }
 
@@ -104,4 +110,59 @@ func (g *Gateway) HTTPSAddr() net.Addr {
 		return nil
 	}
 	return g.tls.ln.Addr()
+}
+
+// checkCertificates loads the TLS certificates cfg names (config.
+// CheckCertificates): one that does not load refuses the start or the
+// reload. It warns about one that has expired or expires within
+// config.ExpiryWarning and records every expiry for /metrics. New and
+// Reload call it before they change anything.
+func (g *Gateway) checkCertificates(cfg *config.Config) error {
+	certs, err := cfg.CheckCertificates()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, c := range certs {
+		if w := c.Warning(now); w != "" {
+			g.log.Warn("TLS certificate", "listener", c.Listener, "problem", w)
+		}
+	}
+	g.certs.set(certs)
+	return nil
+}
+
+// certExpiryDesc describes mediagate_tls_certificate_expiry_seconds.
+var certExpiryDesc = prometheus.NewDesc("mediagate_tls_certificate_expiry_seconds",
+	"Seconds until the TLS certificate of the listener expires (negative once it has), "+
+		"as last loaded at start or reload.", []string{"listener"}, nil)
+
+// certExpiry is the expiry of each TLS listener's certificate, a
+// prometheus.Collector that reports the seconds left at scrape time.
+type certExpiry struct {
+	mu       sync.Mutex
+	notAfter map[string]time.Time
+}
+
+// set replaces the expiries with those of certs.
+func (e *certExpiry) set(certs []config.Certificate) {
+	m := make(map[string]time.Time, len(certs))
+	for _, c := range certs {
+		m[c.Listener] = c.NotAfter
+	}
+	e.mu.Lock()
+	e.notAfter = m
+	e.mu.Unlock()
+}
+
+// Describe implements prometheus.Collector.
+func (e *certExpiry) Describe(ch chan<- *prometheus.Desc) { ch <- certExpiryDesc }
+
+// Collect implements prometheus.Collector.
+func (e *certExpiry) Collect(ch chan<- prometheus.Metric) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for listener, t := range e.notAfter {
+		ch <- prometheus.MustNewConstMetric(certExpiryDesc, prometheus.GaugeValue, time.Until(t).Seconds(), listener)
+	}
 }

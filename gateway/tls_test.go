@@ -2,64 +2,27 @@ package gateway
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"mediagate.dev/mediagate/internal/certtest"
 )
 
 // testCert writes a self-signed certificate for 127.0.0.1 and localhost,
-// named cn, to cert.pem and key.pem in dir, and returns the certificate.
+// named cn and valid for a day, to cert.pem and key.pem in dir, and
+// returns the certificate.
 func testCert(t testing.TB, dir, cn string) *x509.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:     []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(name, typ string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("cert.pem", "CERTIFICATE", der)
-	write("key.pem", "PRIVATE KEY", keyDER)
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
+	return certtest.Write(t, dir, cn, time.Now().Add(24*time.Hour))
 }
 
 // tlsConfig is testConfig with HTTPS on a loopback port, serving the
@@ -157,5 +120,46 @@ func TestBrowserPlaysOverHTTPS(t *testing.T) {
 	st := waitFrames(ctx, t, 60, 40*time.Second)
 	if st.FrameWidth != 320 || st.Codec != "video/VP8" {
 		t.Errorf("stats %+v, want 320 wide VP8", st)
+	}
+}
+
+// TestCertificateChecks: New refuses a key that does not match the
+// certificate; a running gateway warns about a certificate that expires
+// within 14 days and exports the seconds left; a reload to a missing
+// certificate is refused whole and the old one keeps serving.
+func TestCertificateChecks(t *testing.T) {
+	good, other := t.TempDir(), t.TempDir()
+	certtest.Write(t, good, "soon", time.Now().Add(3*24*time.Hour))
+	certtest.Write(t, other, "other", time.Now().Add(24*time.Hour))
+	bad := testConfig(t, fmt.Sprintf("[http.tls]\nlisten = \"127.0.0.1:%d\"\ncert_file = %q\nkey_file = %q\n",
+		freePort(t, "tcp"), filepath.Join(good, "cert.pem"), filepath.Join(other, "key.pem")))
+	if gw, err := New(bad, nil); err == nil || !strings.Contains(err.Error(), "does not match") {
+		if gw != nil {
+			_ = gw.Shutdown(context.Background())
+		}
+		t.Fatalf("New with a mismatched key: %v", err)
+	}
+
+	logs := &lockedBuffer{}
+	gw, err := New(testConfig(t, tlsConfig(t, good, "")), slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runGateway(t, gw)
+	if !strings.Contains(logs.String(), "the certificate expires on") {
+		t.Errorf("no expiry warning in the log:\n%s", logs.String())
+	}
+	left := metricValue(t, gw, "mediagate_tls_certificate_expiry_seconds", map[string]string{"listener": "http"})
+	if left < 3*24*3600-120 || left > 3*24*3600 {
+		t.Errorf("mediagate_tls_certificate_expiry_seconds = %v, want about 3 days", left)
+	}
+
+	missing := testConfig(t, tlsConfig(t, t.TempDir(), ""))
+	missing.HTTP.TLS.Listen = gw.config().HTTP.TLS.Listen
+	if err := gw.Reload(missing); err == nil || !strings.Contains(err.Error(), "http.tls.cert_file") {
+		t.Fatalf("Reload to a missing certificate: %v", err)
+	}
+	if got := servedCert(t, gw.HTTPSAddr().String()); got.Subject.CommonName != "soon" {
+		t.Errorf("after a refused reload the server presents %q", got.Subject.CommonName)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"mediagate.dev/mediagate/gateway"
 	"mediagate.dev/mediagate/gateway/config"
@@ -38,17 +39,34 @@ func checkConfig(args []string) int {
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s:\n", path)
-		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(os.Stderr, "  %s\n", line)
-		}
+		printProblems(path, err)
 		return 1
+	}
+	// The files the config names are checked as the gateway would load
+	// them: a missing certificate or a key that does not match fails.
+	certs, err := cfg.CheckCertificates()
+	if err != nil {
+		printProblems(path, err)
+		return 1
+	}
+	for _, c := range certs {
+		if w := c.Warning(time.Now()); w != "" {
+			fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+		}
 	}
 	if err := config.CheckFileMode(path, cfg); err != nil {
 		fmt.Fprintf(os.Stderr, "warning: %v\n", err)
 	}
 	fmt.Printf("%s: ok\n", path)
 	return 0
+}
+
+// printProblems prints err's problems, one a line, under the file's path.
+func printProblems(path string, err error) {
+	fmt.Fprintf(os.Stderr, "%s:\n", path)
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(os.Stderr, "  %s\n", line)
+	}
 }
 
 // run starts the gateway on the config file and supervises it until

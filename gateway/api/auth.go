@@ -6,6 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"mediagate.dev/mediagate/gateway/signal"
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // bearerRealm is the challenge sent with every 401 (RFC 6750 §3).
@@ -54,8 +57,23 @@ func (h *Handler) checkAdmin(r *http.Request) error {
 // A refused request gets 403 when the API is disabled, otherwise 401 with a
 // Bearer challenge; error="invalid_token" is added only when a token was sent
 // (RFC 6750 §3.1). Neither the token nor the header is ever logged.
+//
+// A client whose tokens keep failing is throttled (AuthThrottle): 429 with
+// Retry-After (RFC 6585 §4) before its token is even compared, so that
+// guessing the token that hands out SRTP keys takes years, not seconds.
 func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
+	if h.refusals == nil { // routes are set up before the first request
+		h.refusals = ratelog.New(h.Log)
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
+		if wait := h.AuthThrottle.Wait(r.RemoteAddr); wait > 0 {
+			h.Metrics.authFailed("throttled")
+			h.refusals.Warn("control API client throttled after failed authentications",
+				"path", r.URL.Path, "remote", r.RemoteAddr)
+			signal.SetRetryAfter(w.Header(), wait)
+			writeProblem(w, http.StatusTooManyRequests, ErrThrottled)
+			return
+		}
 		err := h.checkAdmin(r)
 		if err == nil {
 			next(w, r)
@@ -75,7 +93,8 @@ func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
 			w.Header().Set("WWW-Authenticate", bearerRealm)
 		}
 		h.Metrics.authFailed(reason)
-		h.refusals.log(h.logger(), "control API request refused",
+		h.AuthThrottle.Failed(r.RemoteAddr)
+		h.refusals.Warn("control API request refused",
 			"reason", reason, "path", r.URL.Path, "remote", r.RemoteAddr)
 		writeProblem(w, http.StatusUnauthorized, err)
 	}

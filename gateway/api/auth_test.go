@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"mediagate.dev/mediagate/gateway/signal"
 )
 
 var bearerTests = []struct {
@@ -164,5 +167,46 @@ func TestTokensNeverLogged(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("logs contain %q:\n%s", secret, logs)
 		}
+	}
+}
+
+// TestAuthThrottle: a client that sends wrong tokens gets 429 with
+// Retry-After once its failures are spent — its right token too, until it
+// has waited — while another client is served; the refusals are logged at
+// most once a second and counted.
+func TestAuthThrottle(t *testing.T) {
+	f := newFixture(t, func(h *Handler) { h.AuthThrottle = signal.NewFailureThrottle(0.2, 5) })
+	codes := map[int]int{}
+	for range 200 {
+		resp := authRequest(t, f, "/api/v1/streams", "Bearer wrong-token-guess")
+		codes[resp.StatusCode]++
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+	}
+	if codes[http.StatusUnauthorized] != 5 || codes[http.StatusTooManyRequests] != 195 {
+		t.Fatalf("answers to 200 wrong tokens: %v, want 5×401 then 429", codes)
+	}
+	resp := authRequest(t, f, "/api/v1/streams", "Bearer "+testAdminToken)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the throttled client's right token: %d, want 429", resp.StatusCode)
+	}
+	checkProblem(t, resp, http.StatusTooManyRequests)
+
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/streams", nil)
+	req.RemoteAddr = "192.0.2.7:4000"
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	rec := httptest.NewRecorder()
+	mux := http.NewServeMux()
+	f.h.Routes(mux)
+	mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("another client: %d", rec.Code)
+	}
+	if got := metricValue(t, f.reg, "mediagate_api_auth_failures_total", map[string]string{"reason": "throttled"}); got != 196 {
+		t.Errorf("throttled refusals counted %v, want 196", got)
+	}
+	if n := strings.Count(f.logs.String(), "control API"); n < 1 || n > 3 {
+		t.Errorf("%d log lines for 201 refusals in well under a second, want 1 or 2", n)
 	}
 }

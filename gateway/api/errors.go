@@ -15,6 +15,9 @@ var (
 	ErrMissingToken = errors.New("a bearer token is required")
 	// ErrInvalidToken means the request's bearer token is not the admin token.
 	ErrInvalidToken = errors.New("the bearer token is not valid")
+	// ErrThrottled means the client failed to authenticate too often and
+	// must wait (Retry-After) before its token is checked again.
+	ErrThrottled = errors.New("too many failed authentications from this client: retry later")
 	// ErrUnknownStream means no stream has the requested name.
 	ErrUnknownStream = signal.NewError("no such stream", signal.ErrNotFound)
 	// ErrNoEvents means the handler has no event bus to stream from.

@@ -3,14 +3,14 @@ package api
 import (
 	"log/slog"
 	"net/http"
-	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"mediagate.dev/mediagate/gateway/event"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 // Handler serves the control API, the event stream, metrics, the health check
@@ -36,8 +36,12 @@ type Handler struct {
 	Log *slog.Logger
 	// Version is the build version reported by /healthz.
 	Version string
+	// AuthThrottle throttles the clients whose admin tokens fail (429 with
+	// Retry-After); nil throttles nothing. It outlives the Handler, which
+	// every reload builds again, so the caller builds it once.
+	AuthThrottle *signal.FailureThrottle
 
-	refusals limitedLog
+	refusals *ratelog.Logger // refused requests, at most one line a second
 }
 
 // Routes registers the handler's endpoints on mux. WHEP and WHIP register
@@ -104,23 +108,3 @@ func (h *Handler) logger() *slog.Logger {
 type promLogger struct{ log *slog.Logger }
 
 func (l promLogger) Println(v ...any) { l.log.Warn("metrics gathering", "error", v) }
-
-// limitedLog logs at most one message per second and counts what it holds
-// back, so a flood of refused requests cannot flood the log.
-type limitedLog struct {
-	last       atomic.Int64
-	suppressed atomic.Uint64
-}
-
-func (l *limitedLog) log(log *slog.Logger, msg string, args ...any) {
-	now := time.Now().UnixNano()
-	last := l.last.Load()
-	if now-last < int64(time.Second) || !l.last.CompareAndSwap(last, now) {
-		l.suppressed.Add(1)
-		return
-	}
-	if n := l.suppressed.Swap(0); n > 0 {
-		args = append(args, "suppressed", n)
-	}
-	log.Warn(msg, args...)
-}

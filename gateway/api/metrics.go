@@ -18,7 +18,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mediagate_api_auth_failures_total",
-			Help: "Control API requests refused, by reason (missing, invalid, disabled).",
+			Help: "Control API requests refused, by reason (missing, invalid, disabled, throttled).",
 		}, []string{"reason"}),
 	}
 	reg.MustRegister(m.sseClients, m.authFailures)

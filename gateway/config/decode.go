@@ -28,8 +28,9 @@ type document struct {
 
 // decode reads text strictly into cfg, over the values cfg already holds.
 // A syntax error stops it, as do values of the wrong type (it returns them
-// all as err). Unknown keys do not stop it: it returns them apart, so that
-// Parse can report them together with the problems Validate finds.
+// all as err). Unknown keys, and bitrates set to 0, do not stop it: it
+// returns them apart, so that Parse can report them together with the
+// problems Validate finds.
 func decode(text string, cfg *Config) (unknown []error, err error) {
 	doc := document{Log: cfg.Log, HTTP: cfg.HTTP, WebRTC: cfg.WebRTC, Ingest: cfg.Ingest, Senders: cfg.Senders,
 		Turn: cfg.Turn}
@@ -46,13 +47,14 @@ func decode(text string, cfg *Config) (unknown []error, err error) {
 	cfg.Senders, cfg.Webhooks = doc.Senders, doc.Webhooks
 	cfg.Turn = doc.Turn
 	cfg.Streams = make([]Stream, len(doc.Streams))
-	errs, failed := decodeStreams(md, doc.Streams, cfg.Streams)
+	errs, zeros, failed := decodeStreams(md, doc.Streams, cfg.Streams)
 	if len(errs) > maxDecodeErrors {
 		return nil, errors.Join(errs...)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		unknown = unknownKeys(text, undecoded, failed)
 	}
+	unknown = append(unknown, zeros...)
 	if len(errs) > 0 {
 		return nil, errors.Join(append(errs, unknown...)...)
 	}
@@ -65,11 +67,12 @@ func decode(text string, cfg *Config) (unknown []error, err error) {
 const maxDecodeErrors = 20
 
 // decodeStreams decodes each [[stream]] table on its own, so that an error
-// names its index. It returns the errors and the "stream[i]" paths that
-// failed; past maxDecodeErrors it stops, with one more error saying so.
-func decodeStreams(md toml.MetaData, prims []toml.Primitive, streams []Stream) ([]error, map[string]bool) {
-	var errs []error
-	failed := make(map[string]bool)
+// names its index. It returns the errors, the bitrates set to 0 (a
+// problem reported with Validate's; see Transcode.explicitZeros) and the
+// "stream[i]" paths that failed; past maxDecodeErrors it stops, with one
+// more error saying so.
+func decodeStreams(md toml.MetaData, prims []toml.Primitive, streams []Stream) (errs, zeros []error, failed map[string]bool) {
+	failed = make(map[string]bool)
 	for i, p := range prims {
 		key := fmt.Sprintf("stream[%d]", i)
 		if len(errs) == maxDecodeErrors {
@@ -77,12 +80,15 @@ func decodeStreams(md toml.MetaData, prims []toml.Primitive, streams []Stream) (
 				Msg: "this and the later streams were not checked; fix the errors above first"})
 			break
 		}
+		unset := streams[i].Transcode.markUnset()
 		if err := md.PrimitiveDecode(p, &streams[i]); err != nil {
 			errs = append(errs, decodeError(md, err, i))
 			failed[key] = true
+			continue
 		}
+		zeros = append(zeros, streams[i].Transcode.explicitZeros(unset, key+".transcode")...)
 	}
-	return errs, failed
+	return errs, zeros, failed
 }
 
 // syntaxError turns a TOML parse error into a *FieldError with its line and

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -47,6 +49,59 @@ const (
 	maxAudioBitrate         = 510
 	maxGracePeriod          = 10 * time.Minute
 )
+
+// unsetBitrate marks a bitrate the file leaves out while it is decoded
+// (markUnset), so that a 0 written in the file is told apart from no key:
+// 0 is refused, not read as "the default".
+const unsetBitrate = math.MinInt
+
+// bitrates returns the bitrate fields of t with their keys.
+func (t *Transcode) bitrates() []struct {
+	key string
+	v   *int
+} {
+	return []struct {
+		key string
+		v   *int
+	}{{"bitrate", &t.Bitrate}, {"min_bitrate", &t.MinBitrate}, {"max_bitrate", &t.MaxBitrate},
+		{"audio_bitrate", &t.AudioBitrate}}
+}
+
+// markUnset sets every bitrate that is still zero to unsetBitrate before
+// t is decoded, and reports whether it did any.
+func (t *Transcode) markUnset() bool {
+	marked := false
+	for _, b := range t.bitrates() {
+		if *b.v == 0 {
+			*b.v, marked = unsetBitrate, true
+		}
+	}
+	return marked
+}
+
+// explicitZeros turns the bitrates the file left out back to zero (for
+// fillDefaults) and returns a problem for each one the file set to 0. key
+// is t's path, "stream[i].transcode".
+func (t *Transcode) explicitZeros(marked bool, key string) []error {
+	if !marked {
+		return nil
+	}
+	var problems []error
+	for _, b := range t.bitrates() {
+		switch *b.v {
+		case unsetBitrate:
+			*b.v = 0
+		case 0:
+			lo, hi := minVideoBitrate, maxVideoBitrate
+			if b.key == "audio_bitrate" {
+				lo, hi = minAudioBitrate, maxAudioBitrate
+			}
+			problems = append(problems, &FieldError{Key: key + "." + b.key, Err: ErrInvalid,
+				Msg: fmt.Sprintf("must be from %d to %d kbit/s (got 0); leave the key out for the default", lo, hi)})
+		}
+	}
+	return problems
+}
 
 // fillDefaults gives every zero field of t its default.
 func (t *Transcode) fillDefaults() {

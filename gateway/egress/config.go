@@ -27,7 +27,8 @@ type Config struct {
 	// local address (IPv4 and IPv6) or on the Interfaces' addresses; 0 picks
 	// a free port.
 	UDPPort int
-	// TCPPort is the passive ICE-TCP port (RFC 6544); 0 disables ICE-TCP.
+	// TCPPort is the passive ICE-TCP port (RFC 6544), bound on the same
+	// addresses as UDPPort; 0 disables ICE-TCP.
 	TCPPort int
 	// Interfaces restricts ICE to these interfaces; empty means all.
 	Interfaces []string

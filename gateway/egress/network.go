@@ -52,9 +52,9 @@ func listenICE(cfg *Config, lf logging.LoggerFactory) (*iceSockets, error) {
 	v4, v6 := families(addrs)
 	s.networks = appendFamilies(s.networks, v4, v6, webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6)
 	if cfg.TCPPort > 0 {
-		ln, err := net.ListenTCP("tcp", &net.TCPAddr{Port: cfg.TCPPort})
+		ln, err := listenTCP(addrs, cfg.TCPPort)
 		if err != nil {
-			return nil, errors.Join(fmt.Errorf("ice-tcp listen on port %d: %w", cfg.TCPPort, err), s.udp.Close())
+			return nil, errors.Join(err, s.udp.Close())
 		}
 		s.tcp = webrtc.NewICETCPMux(logger, ln, tcpMuxReadBuffer)
 		s.networks = appendFamilies(s.networks, v4, v6, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)
@@ -80,6 +80,7 @@ func localAddrs(names []string, loopback bool) ([]net.IP, error) {
 		return nil, fmt.Errorf("list interfaces: %w", err)
 	}
 	var out []net.IP
+	skippedLoopback := false
 	for _, ifc := range ifaces {
 		if ifc.Flags&net.FlagUp == 0 || len(names) > 0 && !slices.Contains(names, ifc.Name) {
 			continue
@@ -90,11 +91,19 @@ func localAddrs(names []string, loopback bool) ([]net.IP, error) {
 		}
 		for _, a := range addrs {
 			ipn, ok := a.(*net.IPNet)
-			if !ok || ipn.IP.IsLinkLocalUnicast() || ipn.IP.IsLoopback() && !loopback {
+			if !ok || ipn.IP.IsLinkLocalUnicast() {
+				continue
+			}
+			if ipn.IP.IsLoopback() && !loopback {
+				skippedLoopback = true
 				continue
 			}
 			out = append(out, ipn.IP)
 		}
+	}
+	if len(out) == 0 && skippedLoopback {
+		return nil, fmt.Errorf("no usable address on interfaces [%s]: loopback addresses are used only with webrtc.include_loopback = true",
+			strings.Join(names, " "))
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no usable address on interfaces [%s]", strings.Join(names, " "))

@@ -47,8 +47,27 @@ func TestBindUDPOnePort(t *testing.T) {
 		}
 		_ = c.Close()
 	}
-	if _, err := localAddrs([]string{"lo"}, false); err == nil {
-		t.Fatal("loopback-only interface accepted without IncludeLoopback")
+	_, err = localAddrs([]string{"lo"}, false)
+	if err == nil || !strings.Contains(err.Error(), "include_loopback = true") {
+		t.Fatalf("loopback-only interface without IncludeLoopback: %v, want an error naming include_loopback", err)
+	}
+}
+
+// TestICETCPBindsListedInterfaces: with Interfaces = ["lo"] the ICE-TCP
+// port is bound on lo's addresses only, as the UDP port is, not on every
+// address: another loopback address can still take the port.
+func TestICETCPBindsListedInterfaces(t *testing.T) {
+	tcpPort := freeTCPPort(t)
+	newTestManager(t, func(c *Config) { c.TCPPort = tcpPort })
+	ln, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.2", strconv.Itoa(tcpPort)))
+	if err != nil {
+		t.Fatalf("ICE-TCP holds port %d beyond lo's 127.0.0.1: %v", tcpPort, err)
+	}
+	_ = ln.Close()
+	if c, err := net.Dial("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(tcpPort))); err != nil {
+		t.Fatalf("ICE-TCP not listening on 127.0.0.1: %v", err)
+	} else {
+		_ = c.Close()
 	}
 }
 

@@ -75,6 +75,10 @@ func checkOffer(sd *sdp.SessionDescription, policy candidatePolicy) (*offer, err
 			return nil, err
 		}
 	}
+	if err := checkMediaStream(sd); err != nil {
+		return nil, err
+	}
+	receiveOnly(sd)
 	budget := maxRemoteCandidates
 	for _, md := range sd.MediaDescriptions {
 		if md.Attributes, err = filterCandidates(md.Attributes, policy, &budget); err != nil {
@@ -173,6 +177,56 @@ func direction(sd *sdp.SessionDescription, md *sdp.MediaDescription) string {
 		}
 	}
 	return "sendrecv"
+}
+
+// checkMediaStream refuses an offer whose m-sections name different
+// MediaStreams (RFC 9725 §4.4.2 and draft-ietf-wish-whep "Single
+// MediaStream": the tracks of a session are one MediaStream). An
+// m-section without a=msid, or whose msid has no stream ("-", RFC 8830
+// §2), names none.
+func checkMediaStream(sd *sdp.SessionDescription) error {
+	first := ""
+	for _, md := range sd.MediaDescriptions {
+		for _, a := range md.Attributes {
+			if a.Key != "msid" {
+				continue
+			}
+			id, _, _ := strings.Cut(strings.TrimSpace(a.Value), " ")
+			switch {
+			case id == "" || id == "-":
+			case first == "":
+				first = id
+			case id != first:
+				return fmt.Errorf("%w: m-lines of different MediaStreams (msid %.64q and %.64q)", ErrUnacceptable, first, id)
+			}
+		}
+	}
+	return nil
+}
+
+// receiveOnly makes every m-section of a checked offer recvonly: a viewer
+// that offers sendrecv is answered sendonly (draft-ietf-wish-whep "Media
+// Direction Attributes"; RFC 8829 §5.3.1), since the gateway never takes
+// media from a viewer. pion would otherwise answer a sendrecv offer
+// sendrecv.
+func receiveOnly(sd *sdp.SessionDescription) {
+	sd.Attributes = withoutDirection(sd.Attributes)
+	for _, md := range sd.MediaDescriptions {
+		md.Attributes = append(withoutDirection(md.Attributes), sdp.Attribute{Key: "recvonly"})
+	}
+}
+
+// withoutDirection returns attrs without their direction attributes.
+func withoutDirection(attrs []sdp.Attribute) []sdp.Attribute {
+	out := attrs[:0]
+	for _, a := range attrs {
+		switch a.Key {
+		case "sendrecv", "sendonly", "recvonly", "inactive":
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // checkSetup refuses a=setup values an offer must not carry (RFC 8842 §5.2:

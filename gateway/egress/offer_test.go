@@ -1,6 +1,7 @@
 package egress
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
 )
 
 const chromeFingerprint = "5D:5F:2E:CB:61:0E:8C:52:1B:4F:E2:9E:6B:EF:B7:A5:7A:2C:84:0A:E3:0C:B8:2D:69:4D:54:E5:3F:12:E4:A7"
@@ -38,6 +40,13 @@ func manyCandidates(n int) string {
 		fmt.Fprintf(&b, "a=candidate:%d 1 udp 2122260223 127.0.0.1 %d typ host\r\n", i, 10000+i)
 	}
 	return strings.Replace(videoOnly(), "a=mid:1\r\n", "a=mid:1\r\n"+b.String(), 1)
+}
+
+// withMsids is the chrome offer with a=msid:audio on its audio m-line
+// and a=msid:video on its video m-line (RFC 8830).
+func withMsids(audio, video string) string {
+	o := strings.Replace(chromeOffer, "a=mid:0\r\n", "a=mid:0\r\na=msid:"+audio+"\r\n", 1)
+	return strings.Replace(o, "a=mid:1\r\n", "a=mid:1\r\na=msid:"+video+"\r\n", 1)
 }
 
 var offerCases = []struct {
@@ -77,6 +86,9 @@ var offerCases = []struct {
 	{name: "bad payload type", sdp: strings.Replace(chromeOffer, "SAVPF 111 63", "SAVPF 300 63", 1), err: ErrBadOffer},
 	{name: "duplicate payload type", sdp: strings.Replace(chromeOffer, "SAVPF 111 63", "SAVPF 111 111", 1), err: ErrUnacceptable},
 	{name: "bad rtpmap", sdp: strings.Replace(chromeOffer, "a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus", 1), err: ErrBadOffer},
+	{name: "one msid", sdp: withMsids("ms1 a", "ms1 v"), candidates: 1},
+	{name: "msid without a stream", sdp: withMsids("- a", "ms1 v"), candidates: 1},
+	{name: "differing msids", sdp: withMsids("ms1 a", "ms2 v"), err: ErrUnacceptable},
 	{name: "malformed candidate", sdp: strings.Replace(chromeOffer, "typ host generation 0 network-id 1", "", 1), err: ErrBadOffer},
 }
 
@@ -164,5 +176,33 @@ func TestRequestOfferParsedOnce(t *testing.T) {
 		if !reflect.DeepEqual(got, want) || fmt.Sprint(err) != fmt.Sprint(wantErr) {
 			t.Errorf("%s: %+v %v, want %+v %v", c.name, got, err, want, wantErr)
 		}
+	}
+}
+
+// TestSendrecvAnsweredSendonly: a viewer whose offer is sendrecv (or has no
+// direction at all, which means sendrecv) gets an answer whose every
+// m-section is sendonly, and still plays.
+func TestSendrecvAnsweredSendonly(t *testing.T) {
+	for _, tc := range []struct{ name, from, to string }{
+		{"sendrecv", "a=recvonly", "a=sendrecv"},
+		{"no direction", "a=recvonly\r\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newTestManager(t, nil)
+			s, k := newTestStream(&vp8Codec, &opusCodec, nil)
+			c := newClient(t, webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio)
+			offer := strings.ReplaceAll(c.offer(t), tc.from, tc.to)
+			v, answer, err := m.NewViewer(context.Background(), ViewerRequest{ID: "x", Stream: s, Offer: offer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer v.Close()
+			if n := strings.Count(answer, "a=sendonly"); n != 2 || strings.Contains(answer, "a=sendrecv") {
+				t.Fatalf("answer has %d a=sendonly:\n%s", n, answer)
+			}
+			c.accept(t, answer)
+			c.waitConnected(t)
+			k.wait(t)
+		})
 	}
 }

@@ -13,8 +13,9 @@ import (
 
 // ViewerRequest is one WHEP playback request.
 type ViewerRequest struct {
-	// ID names the session in logs and events; the WHEP handler makes it
-	// unguessable.
+	// ID is the session ID; the WHEP handler makes it unguessable. It is
+	// the secret of the session URL: logs and events carry only
+	// signal.PublicID(ID).
 	ID string
 	// Stream is the stream to watch. Its source may be offline: the viewer
 	// is accepted and gets media once packets flow.

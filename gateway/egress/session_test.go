@@ -12,6 +12,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/event"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
@@ -164,7 +165,7 @@ func TestSetupTimeout(t *testing.T) {
 		t.Fatalf("setup timeouts %v", got)
 	}
 	join, leave := <-events, <-events
-	if join.Type != event.ViewerJoin || join.Data["viewer"] != "lazy" || join.Data["remote"] != "127.0.0.1:9" {
+	if join.Type != event.ViewerJoin || join.Data["viewer"] != signal.PublicID("lazy") || join.Data["remote"] != "127.0.0.1:9" {
 		t.Fatalf("join %+v", join)
 	}
 	if leave.Type != event.ViewerLeave || leave.Data["reason"] != "setup timeout" {

@@ -9,6 +9,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/event"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/ratelog"
 )
@@ -18,14 +19,15 @@ import (
 // Close, ICE or DTLS failure, the setup timeout and the stream's removal all
 // ask it to stop, and it tears everything down once.
 type Viewer struct {
-	id      string
-	remote  string
-	stream  *stream.Stream
-	m       *Manager
-	pc      *webrtc.PeerConnection
-	log     *slog.Logger
-	metrics *streamMetrics
-	errs    *ratelog.Logger
+	id       string // the session ID: a secret, never logged nor published
+	publicID string // what logs and events call the viewer (signal.PublicID)
+	remote   string
+	stream   *stream.Stream
+	m        *Manager
+	pc       *webrtc.PeerConnection
+	log      *slog.Logger
+	metrics  *streamMetrics
+	errs     *ratelog.Logger
 
 	tracks []*outTrack  // set up by negotiate, before start
 	plans  []*trackPlan // their plans; teardown releases their renditions
@@ -58,9 +60,10 @@ type Viewer struct {
 }
 
 func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offer, sm *streamMetrics, plans []*trackPlan) *Viewer {
-	log := m.cfg.Log.With("viewer", req.ID, "stream", req.Stream.Name, "remote", req.Remote)
+	publicID := signal.PublicID(req.ID)
+	log := m.cfg.Log.With("viewer", publicID, "stream", req.Stream.Name, "remote", req.Remote)
 	v := &Viewer{
-		id: req.ID, remote: req.Remote, stream: req.Stream, m: m, pc: pc,
+		id: req.ID, publicID: publicID, remote: req.Remote, stream: req.Stream, m: m, pc: pc,
 		log: log, metrics: sm, errs: ratelog.New(log), plans: plans,
 		offerSDP: o.sdp, bundleMid: o.bundleMid, remoteUfrag: o.ufrag, remotePwd: o.pwd,
 		candidates: o.candidates,
@@ -75,8 +78,17 @@ func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offe
 	return v
 }
 
-// ID returns the session's ID.
+// ID returns the session's ID, the secret of its session URL: it keys the
+// viewer in memory and is never logged nor published.
 func (v *Viewer) ID() string { return v.id }
+
+// PublicID returns the non-secret name of the viewer that logs, events and
+// webhooks carry (signal.PublicID of its ID).
+func (v *Viewer) PublicID() string { return v.publicID }
+
+// Connected is closed once the viewer's ICE has connected; until then the
+// session is half-open (signal.Connector).
+func (v *Viewer) Connected() <-chan struct{} { return v.connected }
 
 // Stream returns the stream the viewer watches.
 func (v *Viewer) Stream() *stream.Stream { return v.stream }
@@ -131,7 +143,7 @@ func (v *Viewer) start(plans []*trackPlan) error {
 		}
 	}
 	v.joined.Store(true)
-	v.stream.Publish(event.Event{Type: event.ViewerJoin, Data: map[string]string{"viewer": v.id, "remote": v.remote}})
+	v.stream.Publish(event.Event{Type: event.ViewerJoin, Data: map[string]string{"viewer": v.publicID, "remote": v.remote}})
 	v.log.Info("viewer joined")
 	return nil
 }
@@ -205,7 +217,7 @@ func (v *Viewer) teardown() {
 	v.m.release(v)
 	if v.joined.Load() {
 		v.stream.Publish(event.Event{Type: event.ViewerLeave, Data: map[string]string{
-			"viewer": v.id, "remote": v.remote, "reason": v.reason,
+			"viewer": v.publicID, "remote": v.remote, "reason": v.reason,
 		}})
 		v.log.Info("viewer left", "reason", v.reason)
 	}

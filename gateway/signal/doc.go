@@ -44,6 +44,12 @@
 //     rate is 429 with Retry-After. MaxPerIP concurrent sessions per client
 //     is also 429 (the client, not the server, is over its share); 503 with
 //     Retry-After is kept for server capacity and shutdown (W13).
+//   - Half-open sessions (POSTed, not yet connected: see Connector) are
+//     counted apart per client and per stream: MaxHalfOpenPerIP, and never
+//     more than half of a stream's MaxHalfOpen, is 429 to the client that
+//     holds them; the stream's MaxHalfOpen is 503 with Retry-After. So a
+//     client that posts offers and never connects is refused before it
+//     can fill a stream, and the next viewer is not.
 //   - W29: the stream's token is a bearer token (RFC 6750 §2.1) compared in
 //     constant time. An unknown stream is 404 before any token check.
 //     Session URLs are capabilities (128-bit random IDs, W33): PATCH,
@@ -52,7 +58,8 @@
 //     per-client session cap is counted; its detail is the parser's error,
 //     as it was when the sessions parsed the offer themselves.
 //   - Logs carry endpoint=<Name> and never carry tokens, the Authorization
-//     header, the query string or whole session IDs (only their first 8 hex
-//     digits); strings taken from SDP or the URL are escaped before they
-//     are logged.
+//     header, the query string or session IDs: a session goes by PublicID,
+//     8 hex digits of the SHA-256 of its ID, in logs, events and webhooks,
+//     which names it without revealing any of the secret. Strings taken
+//     from SDP or the URL are escaped before they are logged.
 package signal

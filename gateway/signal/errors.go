@@ -40,6 +40,11 @@ var (
 	// cap (413).
 	ErrTooManyCandidates = errors.New("too many ICE candidates")
 
+	// errClientSessions and errClientHalfOpen are a client over its cap of
+	// concurrent sessions, or of sessions not yet connected (429).
+	errClientSessions = errors.New("too many sessions from this client")
+	errClientHalfOpen = errors.New("too many sessions from this client are not connected yet")
+
 	// errNoSession reports an Open that returned neither a session nor an
 	// error, a bug in the composition root; it answers 500.
 	errNoSession = errors.New("open returned no session and no error")

@@ -83,6 +83,14 @@ type Handler struct {
 	// MaxPerIP caps the concurrent sessions of one client (429); 0 means
 	// unlimited.
 	MaxPerIP int
+	// MaxHalfOpenPerIP caps one client's half-open sessions, those whose
+	// client has not connected yet (see Connector): 429 over it. 0 means
+	// no cap of its own; with MaxHalfOpen a client still gets at most half
+	// of a stream's.
+	MaxHalfOpenPerIP int
+	// MaxHalfOpen returns the cap on stream's half-open sessions (503 over
+	// it; 0 = no cap). nil: no cap.
+	MaxHalfOpen func(stream string) int
 	// PostRate and PostBurst are each client's token bucket for POST and
 	// plain OPTIONS on the endpoint (429); a zero rate means unlimited, a
 	// zero burst the rate rounded up.
@@ -107,6 +115,7 @@ type Handler struct {
 	log      *slog.Logger
 	cors     CORS
 	clients  *clients
+	halfOpen halfOpenTable
 	closed   atomic.Bool
 	quit     chan struct{}
 	mu       sync.Mutex
@@ -132,6 +141,7 @@ func (h *Handler) init() {
 		patchRate: h.PatchRate, patchBurst: h.PatchBurst,
 		maxSessions: h.MaxPerIP, m: make(map[string]*client),
 	}
+	h.halfOpen.m = make(map[string]int)
 	h.quit = make(chan struct{})
 	h.sessions = make(map[string]*session)
 }
@@ -153,8 +163,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSession(sw, r, stream, id)
 	}
 	h.Metrics.request(r.Method, sw.code())
+	if id != "" {
+		id = PublicID(id)
+	}
 	h.log.Debug("request", "method", escape(r.Method), "stream", escape(stream),
-		"session", shortID(id), "status", sw.code())
+		"session", id, "status", sw.code())
 }
 
 // path returns the mount path: Path, or "/" + Name + "/".

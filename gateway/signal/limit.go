@@ -42,7 +42,8 @@ type clients struct {
 // client is one entry of the table.
 type client struct {
 	post, patch *rate.Limiter // nil = unlimited
-	sessions    int
+	sessions    int           // sessions counted by acquire
+	halfOpen    int           // of those, the ones not yet connected
 	seen        time.Time
 }
 
@@ -132,22 +133,38 @@ func (c *clients) wait(key string, b bucket) time.Duration {
 	return 0
 }
 
-// acquire counts a new session of key, refusing it when the client is at
-// its cap. The caller must release the returned key; an entry with
-// sessions is never swept, so the key stays valid until then.
-func (c *clients) acquire(key string) (string, bool) {
+// acquire counts a new session of key, not yet connected, refusing it
+// (errClientSessions, errClientHalfOpen) when the client is at its cap of
+// sessions or has halfOpenCap sessions not yet connected (0: no cap). The
+// caller must call connected once the session is, or is dropped, and
+// release when it ends; an entry with sessions is never swept, so the key
+// stays valid until then.
+func (c *clients) acquire(key string, halfOpenCap int) (string, error) {
 	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key, e := c.get(key, now)
 	if c.maxSessions > 0 && e.sessions >= c.maxSessions {
-		return key, false
+		return key, errClientSessions
+	}
+	if halfOpenCap > 0 && e.halfOpen >= halfOpenCap {
+		return key, errClientHalfOpen
 	}
 	e.sessions++
-	return key, true
+	e.halfOpen++
+	return key, nil
 }
 
-// release uncounts a session of a key returned by acquire.
+// connected uncounts a half-open session of a key returned by acquire.
+func (c *clients) connected(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[key]; e != nil && e.halfOpen > 0 {
+		e.halfOpen--
+	}
+}
+
+// release uncounts a session of a key returned by acquire, after connected.
 func (c *clients) release(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -126,7 +126,7 @@ func TestClientTableSweep(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &clients{postRate: 1, maxSessions: 1, m: map[string]*client{}}
 		c.wait("a", postBucket)
-		key, _ := c.acquire("b")
+		key, _ := c.acquire("b", 0)
 		time.Sleep(clientIdleAfter + sweepEvery + time.Second)
 		c.wait("c", postBucket)
 		if _, ok := c.m["a"]; ok || c.m["b"] == nil {
@@ -147,11 +147,11 @@ func TestClientTableOverflow(t *testing.T) {
 		c.m[strconv.Itoa(i)] = &client{seen: time.Now()}
 	}
 	c.lastSweep = time.Now()
-	key, ok := c.acquire("new")
-	if !ok || key != overflowKey {
-		t.Fatalf("acquire = %q, %v", key, ok)
+	key, err := c.acquire("new", 0)
+	if err != nil || key != overflowKey {
+		t.Fatalf("acquire = %q, %v", key, err)
 	}
-	if _, ok := c.acquire("newer"); ok {
+	if _, err := c.acquire("newer", 0); err == nil {
 		t.Fatalf("overflow clients do not share the cap")
 	}
 	c.release(key)

@@ -14,12 +14,15 @@ import (
 type Metrics struct {
 	requests *prometheus.CounterVec
 	sessions *prometheus.GaugeVec
+	halfOpen *prometheus.GaugeVec
 }
 
 // NewMetrics creates the metrics of a protocol's handler and registers
 // them with reg (nil: not registered): the requests as NewRequestMetrics
-// counts them, and the registered sessions as
-// mediagate_<protocol>_sessions{stream}, described by sessionsHelp.
+// counts them, the registered sessions as
+// mediagate_<protocol>_sessions{stream}, described by sessionsHelp, and
+// those of them still half-open (POSTed, not yet connected) as
+// mediagate_<protocol>_sessions_half_open{stream}.
 // Metrics already registered by an earlier call are reused, so a reloaded
 // handler keeps counting in the same series.
 func NewMetrics(reg prometheus.Registerer, protocol, sessionsHelp string) *Metrics {
@@ -28,8 +31,13 @@ func NewMetrics(reg prometheus.Registerer, protocol, sessionsHelp string) *Metri
 		Name: "mediagate_" + protocol + "_sessions",
 		Help: sessionsHelp,
 	}, []string{"stream"})
+	m.halfOpen = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mediagate_" + protocol + "_sessions_half_open",
+		Help: "Of those sessions, the ones whose client has not connected (ICE) yet, by stream.",
+	}, []string{"stream"})
 	if reg != nil {
 		m.sessions = register(reg, m.sessions)
+		m.halfOpen = register(reg, m.halfOpen)
 	}
 	return m
 }
@@ -89,5 +97,20 @@ func (m *Metrics) sessionAdded(stream string) {
 func (m *Metrics) sessionRemoved(stream string) {
 	if m != nil && m.sessions != nil {
 		m.sessions.WithLabelValues(stream).Dec()
+	}
+}
+
+// halfOpenAdded counts a half-open session of stream, from the POST that
+// asks for it until its client connects.
+func (m *Metrics) halfOpenAdded(stream string) {
+	if m != nil && m.halfOpen != nil {
+		m.halfOpen.WithLabelValues(stream).Inc()
+	}
+}
+
+// halfOpenRemoved uncounts a half-open session of stream.
+func (m *Metrics) halfOpenRemoved(stream string) {
+	if m != nil && m.halfOpen != nil {
+		m.halfOpen.WithLabelValues(stream).Dec()
 	}
 }

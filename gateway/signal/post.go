@@ -12,7 +12,8 @@ import (
 
 // post creates a session: RFC 9725 §4.2 (and draft-ietf-wish-whep
 // #playback-session-setup). Checks run cheapest and least revealing first:
-// rate, stream, token, media type, body, client cap; then Open.
+// rate, stream, token, media type, body, the client's and the stream's
+// caps (half-open sessions included); then Open.
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, stream string) {
 	if h.closed.Load() || h.Open == nil {
 		h.unavailable(w, closedDetail)
@@ -25,17 +26,16 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, stream string) {
 	if !ok {
 		return
 	}
-	key, ok := h.clients.acquire(clientKey(r.RemoteAddr))
+	key, ok := h.acquireSlots(w, r.RemoteAddr, stream)
 	if !ok {
-		SetRetryAfter(w.Header(), h.retryAfter())
-		WriteProblem(w, http.StatusTooManyRequests, "too many sessions from this client")
 		return
 	}
 	s := &session{id: newID(), stream: stream, client: key, etag: newETag(),
 		ufrag: info.ufrag, pwd: info.pwd, candidates: info.candidates}
-	s.log = h.log.With("stream", escape(stream), "session", shortID(s.id))
+	s.log = h.log.With("stream", escape(stream), "session", PublicID(s.id))
 	answer, ok := h.open(w, r, s, offer, info.desc)
 	if !ok {
+		h.settle(s)
 		h.clients.release(key)
 		return
 	}

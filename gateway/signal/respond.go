@@ -1,6 +1,8 @@
 package signal
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -102,11 +104,12 @@ func escape(s string) string {
 	return q[1 : len(q)-1]
 }
 
-// shortID is the part of a session ID that logs carry: enough to correlate
-// records, too little to address the session.
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return escape(id)
+// PublicID returns the name a session goes by in logs, events and webhooks:
+// the first 8 hex digits of the SHA-256 of its ID. The session ID is the
+// secret of the session URL (whoever knows it can PATCH or DELETE the
+// session), so it is never logged or published; PublicID is enough to
+// correlate the records of one session and says nothing about the ID.
+func PublicID(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:4])
 }

@@ -20,7 +20,8 @@ type session struct {
 	ufrag, pwd string // the client's current ICE credentials
 	candidates int    // remote candidates of the current ICE session
 
-	dropOnce sync.Once
+	dropOnce   sync.Once
+	settleOnce sync.Once // uncounts the session as half-open
 }
 
 // register adds s and starts the goroutine that drops it when the session
@@ -38,17 +39,25 @@ func (h *Handler) register(s *session) bool {
 	return true
 }
 
-// watch waits for the session to end, or for the handler to close, and
-// drops it.
+// watch uncounts the session as half-open when its client connects, and
+// waits for it to end, or for the handler to close, and drops it.
 func (h *Handler) watch(s *session) {
 	defer h.wg.Done()
-	select {
-	case <-s.sess.Done():
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
-		h.drop(s, "ended")
-	case <-h.quit:
+	connected := connectedChan(s.sess)
+	for {
+		select {
+		case <-connected:
+			h.settle(s)
+			connected = nil
+		case <-s.sess.Done():
+			s.mu.Lock()
+			s.closed = true
+			s.mu.Unlock()
+			h.drop(s, "ended")
+			return
+		case <-h.quit:
+			return
+		}
 	}
 }
 
@@ -58,6 +67,7 @@ func (h *Handler) drop(s *session, reason string) {
 		h.mu.Lock()
 		delete(h.sessions, s.id)
 		h.mu.Unlock()
+		h.settle(s)
 		h.clients.release(s.client)
 		h.Metrics.sessionRemoved(s.stream)
 		s.log.Info("session removed", "reason", reason)

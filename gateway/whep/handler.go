@@ -46,10 +46,11 @@ type Handler struct {
 	// nil: none.
 	ICEServers func(r *http.Request, stream string) []string
 	// Signal holds the rest of the HTTP settings: CORSOrigins,
-	// MaxBodyBytes, MaxCandidates, MaxPerIP, PostRate, PostBurst,
-	// PatchRate, PatchBurst, OpenTimeout, RetryAfter and Log. Handler sets
-	// its Name, Path, Open, StreamToken, TokenValidFor, ICEServers and
-	// Metrics.
+	// MaxBodyBytes, MaxCandidates, MaxPerIP, MaxHalfOpenPerIP, PostRate,
+	// PostBurst, PatchRate, PatchBurst, OpenTimeout, RetryAfter and Log.
+	// Handler sets its Name, Path, Open, StreamToken, TokenValidFor,
+	// ICEServers, Metrics and MaxHalfOpen (a quarter of the stream's
+	// max_viewers, at least 4).
 	Signal signal.Handler
 	// Metrics records requests and sessions (NewMetrics); nil records
 	// nothing.
@@ -68,6 +69,29 @@ func (h *Handler) init() {
 	s.TokenValidFor = h.TokenValidFor
 	s.ICEServers = h.ICEServers
 	s.Metrics = h.Metrics
+	s.MaxHalfOpen = h.maxHalfOpen
+}
+
+// Bounds of a stream's half-open viewers, those that POSTed an offer and
+// have not connected yet: a quarter of the stream's max_viewers, at least
+// minHalfOpen, so that connecting viewers never hold most of a stream.
+const (
+	halfOpenShare = 4
+	minHalfOpen   = 4
+)
+
+// maxHalfOpen is the cap on stream's half-open viewers: max_viewers /
+// halfOpenShare, at least minHalfOpen; 0 (none) for a stream without
+// max_viewers.
+func (h *Handler) maxHalfOpen(name string) int {
+	if h.Streams == nil {
+		return 0
+	}
+	st := h.Streams.Get(name)
+	if st == nil || st.MaxViewers <= 0 {
+		return 0
+	}
+	return max(minHalfOpen, st.MaxViewers/halfOpenShare)
 }
 
 // ServeHTTP serves /whep/<stream>[/<id>] with the signalling engine.

@@ -13,6 +13,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/bwe"
+	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/signal/jsep"
 	"mediagate.dev/mediagate/gateway/stream"
 )
@@ -69,7 +70,7 @@ func newPublisher(m *Manager, req PublishRequest, pc *webrtc.PeerConnection) *Pu
 	r := req.Target.REMB
 	p := &Publisher{
 		m: m, id: req.ID, remote: req.Remote, target: req.Target, st: req.Target.Stream, pc: pc,
-		log:     m.cfg.Log.With("stream", req.Target.Stream.Name, "session", shortID(req.ID)),
+		log:     m.cfg.Log.With("stream", req.Target.Stream.Name, "session", signal.PublicID(req.ID)),
 		metrics: m.cfg.Metrics.forStream(req.Target.Stream.Name),
 		up: bwe.NewUpstream(bwe.UpstreamConfig{Config: bwe.Config{MinBitrate: r.MinBitrate * 1000,
 			MaxBitrate: r.MaxBitrate * 1000, StartBitrate: r.StartBitrate * 1000}}),
@@ -253,6 +254,10 @@ func (p *Publisher) Close() {
 // the next publisher.
 func (p *Publisher) Done() <-chan struct{} { return p.done }
 
+// Connected is closed once the publisher's PeerConnection has connected;
+// until then the session is half-open (signal.Connector).
+func (p *Publisher) Connected() <-chan struct{} { return p.connected }
+
 // stopping reports whether the session has started ending.
 func (p *Publisher) stopping() bool {
 	select {
@@ -291,12 +296,4 @@ func (p *Publisher) teardown() {
 	p.m.release(p.st.Name, p)
 	p.log.Info("whip publisher ended", "reason", p.reason)
 	close(p.done)
-}
-
-// shortID is the part of a session ID that logs carry.
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
 }

@@ -4,7 +4,9 @@
 // candidate pair, a packet without a permission — that must never reach an
 // operator's log at normal levels: mediagate logs what matters itself,
 // rate-limited, and counts it. So every pion message goes out at debug
-// level or below, tagged with pion's scope and level.
+// level or below, tagged with pion's scope and level, and with the values
+// of the secrets pion writes (a peer's ICE password, "remotePwd: …")
+// replaced by "[redacted]".
 package pionlog
 
 import (
@@ -47,7 +49,7 @@ func (l logger) emit(level slog.Level, pionLevel, format string, args ...any) {
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)
 	}
-	l.log.Log(context.Background(), level, msg, "pion_level", pionLevel)
+	l.log.Log(context.Background(), level, redact(msg), "pion_level", pionLevel)
 }
 
 // The LeveledLogger methods.

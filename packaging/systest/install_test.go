@@ -23,7 +23,8 @@ const (
 // into a booted Debian bookworm and operates it: the service reaches
 // READY, the player page answers, a broken reload keeps it (and a viewer)
 // up, a fixed one adds a stream, the journal carries structured fields,
-// a stalled media loop gets it restarted by the watchdog, an upgrade from
+// a broken file fails a start (ExecStartPre), a stalled media loop gets it
+// restarted by the watchdog, an upgrade from
 // the next version's repository keeps the edited config, and a purge
 // removes the user, the state and the files.
 func TestPackageInContainer(t *testing.T) {
@@ -38,6 +39,7 @@ func TestPackageInContainer(t *testing.T) {
 	s.brokenReload(v)
 	s.addStream(v)
 	s.journalFields()
+	s.brokenStart()
 	s.watchdog()
 	s.upgrade()
 	s.purge()
@@ -264,6 +266,23 @@ func (s *scenario) journalFields() {
 		}
 	}
 	s.t.Errorf("no journal record with STREAM=cam2, LISTEN and PRIORITY fields:\n%s", out)
+}
+
+// brokenStart restarts the service on a file that does not parse: the
+// unit's ExecStartPre (check-config) fails the start and says why in the
+// journal; the fixed file starts it again.
+func (s *scenario) brokenStart() {
+	s.conf("\nbogus = [\n")
+	if out, err := s.c.exec(time.Minute, "systemctl", "restart", "mediagate"); err == nil {
+		s.t.Errorf("systemctl restart on a broken config succeeded:\n%s", out)
+	}
+	if _, err := s.c.exec(time.Minute, "sh", "-c",
+		`journalctl -u mediagate --no-pager -o cat | grep -qF "/etc/mediagate/mediagate.toml:"`); err != nil {
+		s.t.Errorf("the journal does not carry check-config's problems:\n%s", s.c.journal())
+	}
+	s.conf("")
+	s.c.sh("systemctl reset-failed mediagate; systemctl restart mediagate")
+	s.c.waitFor("started on the fixed config", 30*time.Second, s.active)
 }
 
 // watchdog turns the fault-injection switch on by a reload, puts the
