@@ -73,6 +73,8 @@ func Reason(err error) string {
 		return "redirect_loop"
 	case errors.Is(err, ErrRedirectKind):
 		return "redirect_kind"
+	case errors.Is(err, errICE):
+		return "ice_failed"
 	case isTimeout(err):
 		return "timeout"
 	case errors.Is(err, ErrNoLocation), errors.Is(err, ErrAnswer):
