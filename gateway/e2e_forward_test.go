@@ -152,9 +152,9 @@ publish_token = %q
 	camTab := openTab(t, browser, edge.URL+"/view/cam", "edge cam")
 	pushedTab := openTab(t, browser, edge.URL+"/view/pushed", "edge pushed")
 	viewer := dialWHEPOnly(t, edge.URL, "cam", offerVP8)
-	st := waitFrames(camTab.ctx, t, 60, 40*time.Second)
+	st := waitFrames(camTab.ctx, t, 30, 60*time.Second)
 	t.Logf("edge cam in chromium: %+v", st)
-	st = waitFrames(pushedTab.ctx, t, 60, 40*time.Second)
+	st = waitFrames(pushedTab.ctx, t, 30, 60*time.Second)
 	t.Logf("edge pushed (forwarded by WHIP) in chromium: %+v", st)
 	viewer.waitPayloads(t, "video", 20, 10*time.Second)
 	if fs := origin.Forwards("cam"); len(fs) != 1 || fs[0].State() != forward.StateUp {
