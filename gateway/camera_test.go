@@ -23,6 +23,7 @@ type camera struct {
 	seq  uint16
 	ts   uint32
 	last []byte // the last datagram sent, for replay tests
+	n    int    // packets sent
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -80,6 +81,7 @@ func (c *camera) send(payload []byte) error {
 	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 97, SequenceNumber: c.seq,
 		Timestamp: c.ts, SSRC: c.ssrc, Marker: true}, Payload: payload}
 	c.seq++
+	c.n++
 	c.ts += 3000
 	b, err := p.Marshal()
 	if err != nil {
@@ -93,6 +95,13 @@ func (c *camera) send(payload []byte) error {
 	c.last = b
 	_, err = c.conn.Write(b)
 	return err
+}
+
+// sent returns how many packets the camera has sent.
+func (c *camera) sent() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }
 
 // replayLast sends the last datagram again, byte for byte.

@@ -50,9 +50,6 @@ func (g *Gateway) listenHTTP() error {
 	}
 	g.httpLn = ln
 	g.whep = g.newWHEP()
-	if g.whip, err = g.newWHIP(); err != nil {
-		return err
-	}
 	g.apiMetrics = api.NewMetrics(g.reg)
 	g.adminThrottle = signal.NewFailureThrottle(adminFailRate, adminFailBurst)
 	g.routes.mux.Store(g.newMux())

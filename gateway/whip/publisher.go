@@ -38,6 +38,7 @@ type Publisher struct {
 	m       *Manager
 	id      string
 	remote  string
+	source  string // "whip", or "whep" for a pull (Manager.Offer)
 	target  Target
 	st      *stream.Stream
 	pc      *webrtc.PeerConnection
@@ -69,7 +70,7 @@ type Publisher struct {
 func newPublisher(m *Manager, req PublishRequest, pc *webrtc.PeerConnection) *Publisher {
 	r := req.Target.REMB
 	p := &Publisher{
-		m: m, id: req.ID, remote: req.Remote, target: req.Target, st: req.Target.Stream, pc: pc,
+		m: m, id: req.ID, remote: req.Remote, source: "whip", target: req.Target, st: req.Target.Stream, pc: pc,
 		log:     m.cfg.Log.With("stream", req.Target.Stream.Name, "session", signal.PublicID(req.ID)),
 		metrics: m.cfg.Metrics.forStream(req.Target.Stream.Name),
 		up: bwe.NewUpstream(bwe.UpstreamConfig{Config: bwe.Config{MinBitrate: r.MinBitrate * 1000,
@@ -126,8 +127,14 @@ func (p *Publisher) answer(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
 	}
+	return p.applyLocal(ctx, answer)
+}
+
+// applyLocal applies a local description (an answer, or a pull's offer)
+// and returns it with every local candidate once gathering completes.
+func (p *Publisher) applyLocal(ctx context.Context, desc webrtc.SessionDescription) (string, error) {
 	gathered := webrtc.GatheringCompletePromise(p.pc)
-	if err := p.pc.SetLocalDescription(answer); err != nil {
+	if err := p.pc.SetLocalDescription(desc); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
 	}
 	select {
@@ -290,7 +297,7 @@ func (p *Publisher) teardown() {
 		p.st.SetKeyframeRequester(nil)
 	}
 	if p.live.Load() {
-		p.st.SetUp(false, map[string]string{"source": "whip", "remote": p.remote, "reason": p.reason})
+		p.st.SetUp(false, map[string]string{"source": p.source, "remote": p.remote, "reason": p.reason})
 	}
 	p.metrics.sessionEnded(p.reason)
 	p.m.release(p.st.Name, p)
