@@ -6,8 +6,10 @@
 #         libswscale, libvpx, libx264, libopus: -dev packages, pkg-config)
 #   test  the real peers of the test suite: chromium, ffmpeg, GStreamer, janus,
 #         coturn (its TURN client and the server bench/turn compares with;
-#         its service is left disabled), iproute2 and iptables for network
-#         namespaces; and for the packaging
+#         its service is left disabled), redis-server (the store the LiveKit
+#         cluster test's two nodes share; its service is left disabled; the
+#         LiveKit server itself is built by scripts/livekit-server.sh),
+#         iproute2 and iptables for network namespaces; and for the packaging
 #         system test: dpkg-dev, lintian, hardening-check (devscripts), gnupg,
 #         apt-ftparchive (apt-utils), debootstrap, systemd-nspawn
 #         (systemd-container)
@@ -19,7 +21,7 @@ run_pkgs=(gcc libc6-dev dpkg-dev pkg-config
   libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libvpx-dev libx264-dev libopus-dev)
 test_pkgs=("${run_pkgs[@]}" gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-x
-  gstreamer1.0-libav ffmpeg chromium janus coturn iproute2 iptables procps
+  gstreamer1.0-libav ffmpeg chromium janus coturn redis-server iproute2 iptables procps
   binutils xz-utils lintian devscripts gnupg apt-utils debootstrap systemd-container util-linux)
 
 case "${1:-test}" in
@@ -45,6 +47,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   # hold port 3478, the one mediagate's own TURN server listens on.
   if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now coturn.service >/dev/null 2>&1 || true
+  fi
+  # Likewise redis-server: the LiveKit test starts its own inside its
+  # network namespace; the packaged service would only hold port 6379.
+  if [[ " ${missing[*]} " == *" redis-server "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now redis-server.service >/dev/null 2>&1 || true
   fi
 fi
 go mod download
