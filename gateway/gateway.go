@@ -17,6 +17,7 @@ import (
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
+	"mediagate.dev/mediagate/gateway/forward"
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/output"
 	"mediagate.dev/mediagate/gateway/rendition"
@@ -71,6 +72,9 @@ type Gateway struct {
 	renditions *rendition.Manager // transcoded renditions and test patterns
 	outputs    *output.Manager    // [stream.output] senders
 	remb       *bwe.Router        // viewers' REMB and the demand on each stream's sender
+	forwards   *forward.Manager   // [[stream.forward]] WHIP clients; see forwardwire.go
+	pulls      map[string]*forward.Pull
+	fwdMetrics *forward.Metrics
 }
 
 // New builds a gateway from cfg and binds all its sockets: the HTTP listener,
@@ -87,6 +91,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		bus:     event.New(log.With("component", "events")),
 		hub:     stream.NewHub(),
 		sources: make(map[string]*ingest.Source),
+		pulls:   make(map[string]*forward.Pull),
 	}
 	g.applyOptions(opts)
 	g.senders = g.newSenders()
@@ -109,13 +114,19 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	if err := g.startTURN(); err != nil {
 		return nil, err
 	}
+	if g.whip, err = g.newWHIP(); err != nil {
+		return nil, err
+	}
+	if err := g.startForwards(); err != nil {
+		return nil, err
+	}
 	g.ingestMetrics = ingest.NewMetrics(g.reg)
 	for _, sc := range cfg.Streams {
 		if err := g.addStream(sc); err != nil {
 			return nil, err
 		}
 	}
-	if err := errors.Join(g.outputs.Sync(cfg.Streams)...); err != nil {
+	if err := errors.Join(append(g.outputs.Sync(cfg.Streams), g.forwards.Sync(cfg.Streams)...)...); err != nil {
 		return nil, err
 	}
 	if err := g.listenHTTP(); err != nil {
@@ -182,6 +193,9 @@ func (g *Gateway) addStream(sc config.Stream) error {
 	}
 	if sc.Source == config.SourceWHIP {
 		return g.addWHIPStream(sc)
+	}
+	if sc.Source == config.SourceWHEP {
+		return g.addWHEPStream(sc)
 	}
 	st := g.newStream(sc)
 	src, err := g.newSource(sc, st)
@@ -252,6 +266,10 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 
 func (g *Gateway) closeAll() {
 	g.endReloads()
+	if g.forwards != nil {
+		g.forwards.Close()
+	}
+	g.closePulls()
 	g.outputs.Close()
 	g.senders.Close()
 	if g.whep != nil {

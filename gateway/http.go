@@ -40,9 +40,6 @@ func (g *Gateway) listenHTTP() error {
 	}
 	g.httpLn = ln
 	g.whep = g.newWHEP()
-	if g.whip, err = g.newWHIP(); err != nil {
-		return err
-	}
 	g.apiMetrics = api.NewMetrics(g.reg)
 	g.routes.mux.Store(g.newMux())
 	g.httpSrv = &http.Server{

@@ -69,6 +69,7 @@ func (g *Gateway) Reload(cfg *config.Config) error {
 	}
 	failed := g.applyStreams(cfg, ch, added)
 	failed = append(failed, g.outputs.Sync(g.config().Streams)...)
+	failed = append(failed, g.forwards.Sync(g.config().Streams)...)
 	failed = append(failed, g.applySettings(cfg, ch)...)
 	g.logReload(ch, failed)
 	if len(failed) > 0 {
@@ -116,7 +117,7 @@ func (g *Gateway) prepareAdded(cfg *config.Config, ch config.Changes) (map[strin
 			return nil, fmt.Errorf("stream %q: %w", name, stream.ErrExists)
 		}
 		if held[port(sc.Listen)] || held[port(sc.RTCPListen)] || sc.Source == config.SourceTestPattern ||
-			sc.Source == config.SourceWHIP {
+			sc.Source == config.SourceWHIP || sc.Source == config.SourceWHEP {
 			continue // applyStreams adds it
 		}
 		st := g.newStream(*sc)

@@ -77,6 +77,7 @@ func (g *Gateway) removeStream(name string) {
 	if src != nil {
 		g.closeSource(name, src)
 	}
+	g.closePull(name)
 	g.hub.Remove(name)
 	g.log.Info("stream removed", "stream", name)
 }
@@ -161,6 +162,7 @@ func sameIngest(a, b config.Stream) bool {
 	a.MaxViewers, b.MaxViewers = 0, 0
 	a.Transcode, b.Transcode = config.Transcode{}, config.Transcode{} // read when a rendition starts
 	a.Output, b.Output = nil, nil                                     // outputs.Sync restarts the output
+	a.Forward, b.Forward = nil, nil                                   // forwards.Sync restarts the forward
 	a.Video, b.Video, a.Audio, b.Audio = nil, nil, nil, nil
 	return reflect.DeepEqual(a, b)
 }

@@ -265,3 +265,31 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// Consumer is a consumer of a stream's source tracks that is not a
+// browser viewer but sends REMB like one: a WHIP forward to another server
+// (gateway/forward). Its REMB lands in the same passthrough aggregate as
+// the viewers', so the stream's sender slows down for it too.
+type Consumer interface {
+	// ID tells the consumer apart from the viewers and other consumers of
+	// its stream.
+	ID() string
+	// Stream is the stream the consumer takes.
+	Stream() *stream.Stream
+	// Done is closed once the consumer has gone.
+	Done() <-chan struct{}
+}
+
+// OnConsumerREMB files a consumer's REMB, as OnREMB does a viewer's. A
+// consumer takes the source's own tracks (no rendition) and is never
+// thinned: below the floor it holds the demand at the floor and gets the
+// whole stream.
+func (r *Router) OnConsumerREMB(c Consumer, bitrate float64) {
+	r.OnREMB(consumerViewer{c}, bitrate)
+}
+
+// consumerViewer gives a Consumer the Viewer methods it lacks.
+type consumerViewer struct{ Consumer }
+
+func (consumerViewer) Renditions() []*stream.Rendition { return nil }
+func (consumerViewer) SetKeyframesOnly(bool)           {}

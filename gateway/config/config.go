@@ -77,7 +77,7 @@ type Ingest struct {
 // Stream is one [[stream]] table: a camera or encoder and how viewers reach it.
 type Stream struct {
 	Name   string `toml:"name"`
-	Source string `toml:"source"` // rtp | testpattern | whip
+	Source string `toml:"source"` // rtp | testpattern | whip | whep
 	// Listen is the UDP address for RTP; RTCP is muxed on it unless RTCPListen is set.
 	Listen     string   `toml:"listen"`
 	RTCPListen string   `toml:"rtcp_listen"`
@@ -105,6 +105,19 @@ type Stream struct {
 	// PublishToken is the bearer token a WHIP publisher must present
 	// (source "whip" only).
 	PublishToken Secret `toml:"publish_token"`
+	// Forward publishes the stream by WHIP to other servers while it has
+	// a source; see Forward.
+	Forward []Forward `toml:"forward"`
+	// WHEPURL is the WHEP endpoint a stream whose source is "whep" pulls
+	// from, such as "http://origin:8080/whep/cam1".
+	WHEPURL string `toml:"whep_url"`
+	// WHEPToken and WHEPTokenFile are the bearer token for that endpoint
+	// (the origin stream's viewer_token), as in Forward.
+	WHEPToken     Secret `toml:"whep_token"`
+	WHEPTokenFile string `toml:"whep_token_file"`
+	// WHEPLinger is how long the pull stays connected after its last
+	// consumer (viewer, output, forward, rendition) left.
+	WHEPLinger Duration `toml:"whep_linger"`
 }
 
 // Video describes the video the sender pushes.

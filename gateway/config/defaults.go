@@ -99,6 +99,12 @@ func (s *Stream) FillDefaults() {
 	}
 	s.Transcode.fillDefaults()
 	s.REMB.fillDefaults()
+	for i := range s.Forward {
+		s.Forward[i].fillDefaults()
+	}
+	if s.Source == SourceWHEP && s.WHEPLinger == 0 {
+		s.WHEPLinger = Duration(defaultWHEPLinger)
+	}
 }
 
 func (v *Video) fillDefaults() {

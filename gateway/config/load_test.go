@@ -132,8 +132,9 @@ func TestShippedConfigExamplesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("uncommented shipped config:\n%v\n\n%s", err, text)
 	}
-	if len(cfg.Streams) != 4 || cfg.Streams[1].Audio == nil || cfg.Streams[2].SRTP == nil ||
-		cfg.Streams[3].Source != SourceWHIP || cfg.Streams[3].Output == nil {
+	if len(cfg.Streams) != 5 || cfg.Streams[1].Audio == nil || cfg.Streams[2].SRTP == nil ||
+		cfg.Streams[3].Source != SourceWHIP || cfg.Streams[3].Output == nil || len(cfg.Streams[3].Forward) != 1 ||
+		cfg.Streams[4].Source != SourceWHEP || cfg.Streams[4].WHEPURL == "" {
 		t.Errorf("uncommented shipped config has %d streams: %+v", len(cfg.Streams), cfg.Streams)
 	}
 }

@@ -59,6 +59,8 @@ func (s *Stream) validate(p *problems, key string) {
 	s.checkPublishToken(p, key)
 	s.validateTestPattern(p, key)
 	s.validateWHIP(p, key)
+	s.validateWHEP(p, key)
+	s.validateForwards(p, key)
 }
 
 // validateSource checks the source kind and the UDP addresses it needs.

@@ -15,6 +15,9 @@ const (
 	// SourceWHIP is a browser publishing through WHIP (RFC 9725) to
 	// /whip/<stream>.
 	SourceWHIP = "whip"
+	// SourceWHEP pulls the stream from another WHEP server (another
+	// mediagate, or any WHEP server) while something consumes it.
+	SourceWHEP = "whep"
 )
 
 // sources lists every source kind Validate accepts, and whether the kind
@@ -24,6 +27,7 @@ var sources = map[string]struct{ listens bool }{
 	SourceRTP:         {listens: true},
 	SourceTestPattern: {listens: false},
 	SourceWHIP:        {listens: false},
+	SourceWHEP:        {listens: false},
 }
 
 // Latching policies (Stream.Latch).

@@ -23,6 +23,15 @@ const (
 	// and "reason".
 	TranscodingActive   Type = "transcoding.active"
 	TranscodingInactive Type = "transcoding.inactive"
+	// ForwardUp and ForwardDown mark a WHIP forward ([[stream.forward]])
+	// connecting and disconnecting; their data carries "url" (without
+	// query or user info) and, for ForwardDown, "reason".
+	ForwardUp   Type = "forward.up"
+	ForwardDown Type = "forward.down"
+	// PullUp and PullDown mark a WHEP pull (source "whep") connecting and
+	// disconnecting; their data carries "url" and, for PullDown, "reason".
+	PullUp   Type = "pull.up"
+	PullDown Type = "pull.down"
 )
 
 // Event is one thing that happened, as subscribers, SSE clients and webhook

@@ -103,6 +103,30 @@ func (s *Stream) AddViewer(delta int64) int64 { return s.viewers.Add(delta) }
 // Viewers reports how many viewers the stream has.
 func (s *Stream) Viewers() int64 { return s.viewers.Load() }
 
+// OnSubscribers has fn called after every change of the subscriptions to
+// the stream's source tracks (viewers, outputs, forwards, renditions'
+// encoders): a source that runs only on demand (a WHEP pull) starts and
+// stops with them. fn runs on the subscribing goroutine with the track's
+// lock held: it must not block, subscribe or unsubscribe. nil removes it.
+func (s *Stream) OnSubscribers(fn func()) {
+	for _, t := range s.Tracks() {
+		if fn == nil {
+			t.hook.Store(nil)
+		} else {
+			t.hook.Store(&fn)
+		}
+	}
+}
+
+// Subscribers reports the subscriptions to the stream's source tracks.
+func (s *Stream) Subscribers() int {
+	n := 0
+	for _, t := range s.Tracks() {
+		n += t.Subscribers()
+	}
+	return n
+}
+
 // Close marks the stream removed; viewers watching Closed end their sessions.
 func (s *Stream) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })

@@ -40,6 +40,8 @@ type Track struct {
 	subs  atomic.Pointer[[]*Subscription]
 	clock atomic.Pointer[SenderClock]
 	last  atomic.Pointer[Packet]
+	// hook, when set, is called after each change of the subscribers.
+	hook atomic.Pointer[func()]
 }
 
 // NewTrack returns a track with no subscribers.
@@ -85,6 +87,7 @@ func (t *Track) Subscribe(depth int) *Subscription {
 	next := make([]*Subscription, 0, len(old)+1)
 	next = append(append(next, old...), s)
 	t.subs.Store(&next)
+	t.changed()
 	return s
 }
 
@@ -102,4 +105,13 @@ func (t *Track) unsubscribe(s *Subscription) {
 		}
 	}
 	t.subs.Store(&next)
+	t.changed()
+}
+
+// changed calls the subscriber hook; t.mu is held, so the calls come in
+// the order of the changes. The hook must not block or subscribe.
+func (t *Track) changed() {
+	if h := t.hook.Load(); h != nil {
+		(*h)()
+	}
 }

@@ -37,6 +37,7 @@ type Publisher struct {
 	m       *Manager
 	id      string
 	remote  string
+	source  string // "whip", or "whep" for a pull (Manager.Offer)
 	target  Target
 	st      *stream.Stream
 	pc      *webrtc.PeerConnection
@@ -68,7 +69,7 @@ type Publisher struct {
 func newPublisher(m *Manager, req PublishRequest, pc *webrtc.PeerConnection) *Publisher {
 	r := req.Target.REMB
 	p := &Publisher{
-		m: m, id: req.ID, remote: req.Remote, target: req.Target, st: req.Target.Stream, pc: pc,
+		m: m, id: req.ID, remote: req.Remote, source: "whip", target: req.Target, st: req.Target.Stream, pc: pc,
 		log:     m.cfg.Log.With("stream", req.Target.Stream.Name, "session", shortID(req.ID)),
 		metrics: m.cfg.Metrics.forStream(req.Target.Stream.Name),
 		up: bwe.NewUpstream(bwe.UpstreamConfig{Config: bwe.Config{MinBitrate: r.MinBitrate * 1000,
@@ -285,7 +286,7 @@ func (p *Publisher) teardown() {
 		p.st.SetKeyframeRequester(nil)
 	}
 	if p.live.Load() {
-		p.st.SetUp(false, map[string]string{"source": "whip", "remote": p.remote, "reason": p.reason})
+		p.st.SetUp(false, map[string]string{"source": p.source, "remote": p.remote, "reason": p.reason})
 	}
 	p.metrics.sessionEnded(p.reason)
 	p.m.release(p.st.Name, p)

@@ -117,7 +117,7 @@ func (r *reader) write(pkt *rtp.Packet, now time.Time) {
 	r.track.Write(out)
 	r.p.metrics.received(int(r.kind), len(pkt.Payload))
 	if !r.p.live.Load() && !r.p.live.Swap(true) { // a read per packet, a write once
-		r.p.st.SetUp(true, map[string]string{"source": "whip", "remote": r.p.remote})
+		r.p.st.SetUp(true, map[string]string{"source": r.p.source, "remote": r.p.remote})
 	}
 }
 
