@@ -35,12 +35,14 @@ func clusterInNamespace(t *testing.T) {
 	b := startNode(t, server, "node-b", 7890, keys)
 	checkCluster(t, server, keys)
 
-	token := publishToken(t, secret)
-	pub := startWHIPPublisher(t, a.url()+"/whip/v1", token, cameraUDP)
+	startMediagate(t, publishToken(t, secret))
 	camera := startCamera(t)
+	waitForwardUp(t)
+	checkRoomOn(t, a)
 	sub := joinSubscriber(t, b.ws(), apiKey, secret, room, "viewer-b")
 
-	// 1. The camera's video reaches the subscriber on node B.
+	// 1. The camera's video, forwarded by mediagate to node A, reaches the
+	// subscriber on node B.
 	first, err := sub.waitTrack(publisher, "", 20*time.Second, func(tr track) bool { return tr.frames > 60 })
 	if err != nil {
 		t.Fatal(err)
@@ -52,11 +54,62 @@ func clusterInNamespace(t *testing.T) {
 
 	// 2. Stopping the camera unpublishes the track.
 	camera.stop(syscall.SIGKILL)
-	pub.close()
-	if _, err := sub.waitTrack(publisher, "", 15*time.Second, func(tr track) bool { return tr.gone }); err != nil {
+	stopped := time.Now()
+	if _, err := sub.waitTrack(publisher, "", 10*time.Second, func(tr track) bool { return tr.gone }); err != nil {
 		t.Fatalf("camera stopped: %v", err)
 	}
-	_ = a
+	t.Logf("camera stopped: the track left the room after %v", time.Since(stopped).Round(time.Millisecond))
+
+	// The camera again: a new track.
+	camera = startCamera(t)
+	second, err := sub.waitTrack(publisher, first.sid, 15*time.Second, func(tr track) bool { return tr.frames > 10 })
+	if err != nil {
+		t.Fatalf("camera restarted: %v", err)
+	}
+	sub.room.Disconnect()
+
+	// 3. Restarting node A: mediagate publishes again, into a room on the
+	// new node A, within 10 s of the node serving again; a new subscriber
+	// through node B receives it.
+	before := forwardMetric(t, "reconnects_total", `stream="cam1"`)
+	stoppedAt := time.Now()
+	a.restart(t)
+	ready := time.Now()
+	waitFor(t, 10*time.Second, "forward up again (mediagate_forward_reconnects_total)", func() bool {
+		return forwardMetric(t, "reconnects_total", `stream="cam1"`) > before &&
+			forwardMetric(t, "state", `stream="cam1"`, `state="up"`) == 1
+	})
+	checkRoomOn(t, a)
+	sub = joinSubscriber(t, b.ws(), apiKey, secret, room, "viewer-b2")
+	third, err := sub.waitTrack(publisher, second.sid, 10*time.Second, func(tr track) bool { return tr.frames > 0 })
+	if err != nil {
+		t.Fatalf("node A restarted: %v", err)
+	}
+	republished := time.Since(ready)
+	t.Logf("node A restarted (down for %v): mediagate's new track %s reached node B's subscriber %v after node A served again",
+		ready.Sub(stoppedAt).Round(time.Millisecond), third.sid, republished.Round(time.Millisecond))
+	if republished > 10*time.Second {
+		t.Errorf("republished %v after node A served again, want within 10 s", republished.Round(time.Millisecond))
+	}
+	camera.stop(syscall.SIGKILL) // the sender stops before the cluster
+}
+
+// waitForwardUp waits for mediagate's forward to report itself up: the
+// room is then created through node A, so it lives there.
+func waitForwardUp(t *testing.T) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "forward up (mediagate_forward_state)", func() bool {
+		return forwardMetric(t, "state", `stream="cam1"`, `state="up"`) == 1
+	})
+}
+
+// checkRoomOn checks that the room lives on n, which the subscriber does
+// not connect to.
+func checkRoomOn(t *testing.T, n *node) {
+	t.Helper()
+	if got, want := roomNode(t, room), n.id(t); got != want {
+		t.Fatalf("room %s lives on node %q, want %s's %s", room, got, n.name, want)
+	}
 }
 
 // checkCluster asks livekit-server list-nodes (through redis) for the

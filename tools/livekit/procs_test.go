@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -138,6 +140,29 @@ func (n *node) restart(t *testing.T) {
 	}
 	n.proc.start(t)
 	n.waitReady(t)
+}
+
+// id is the node's current ID, from the last start line in its log.
+func (n *node) id(t *testing.T) string {
+	t.Helper()
+	m := nodeIDLine.FindAllStringSubmatch(n.proc.out.String(), -1)
+	if len(m) == 0 {
+		t.Fatalf("%s logged no node ID", n.name)
+	}
+	return m[len(m)-1][1]
+}
+
+var nodeIDLine = regexp.MustCompile(`starting LiveKit server.*"nodeID": "(ND_[A-Za-z0-9]+)"`)
+
+// roomNode is the ID of the node that hosts room, from the cluster's
+// shared store (LiveKit's room_node_map in redis).
+func roomNode(t *testing.T, room string) string {
+	t.Helper()
+	out, err := exec.Command("redis-cli", "-h", "127.0.0.1", "-p", "6379", "hget", "room_node_map", room).CombinedOutput()
+	if err != nil {
+		t.Fatalf("redis-cli hget room_node_map %s: %v\n%s", room, err, out)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // waitFor polls cond every 50 ms until it holds, or fails the test after d.
