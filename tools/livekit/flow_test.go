@@ -75,9 +75,12 @@ func clusterInNamespace(t *testing.T) {
 	stoppedAt := time.Now()
 	a.restart(t)
 	ready := time.Now()
-	waitFor(t, 10*time.Second, "forward up again (mediagate_forward_reconnects_total)", func() bool {
+	waitFor(t, 10*time.Second, "new forward session (mediagate_forward_reconnects_total up, state up)", func() bool {
 		return forwardMetric(t, "reconnects_total", `stream="cam1"`) > before &&
 			forwardMetric(t, "state", `stream="cam1"`, `state="up"`) == 1
+	}, func() string {
+		return fmt.Sprintf("the forward's reconnects_total stayed %v, its states: %s",
+			before, forwardStates(t))
 	})
 	checkRoomOn(t, a)
 	sub = joinSubscriber(t, b.ws(), apiKey, secret, room, "viewer-b2")
@@ -100,7 +103,7 @@ func waitForwardUp(t *testing.T) {
 	t.Helper()
 	waitFor(t, 10*time.Second, "forward up (mediagate_forward_state)", func() bool {
 		return forwardMetric(t, "state", `stream="cam1"`, `state="up"`) == 1
-	})
+	}, func() string { return "the forward's states: " + forwardStates(t) })
 }
 
 // checkRoomOn checks that the room lives on n, which the subscriber does

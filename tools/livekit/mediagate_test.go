@@ -100,6 +100,18 @@ func forwardMetric(t *testing.T, name string, labels ...string) float64 {
 	return sum
 }
 
+// forwardStates lists the forward's states that are set, for messages.
+func forwardStates(t *testing.T) string {
+	t.Helper()
+	var on []string
+	for _, st := range []string{"idle", "connecting", "up", "retrying", "failed"} {
+		if forwardMetric(t, "state", `stream="cam1"`, `state="`+st+`"`) == 1 {
+			on = append(on, st)
+		}
+	}
+	return "[" + strings.Join(on, " ") + "]"
+}
+
 func containsAll(s string, parts []string) bool {
 	for _, p := range parts {
 		if !strings.Contains(s, p) {

@@ -165,13 +165,18 @@ func roomNode(t *testing.T, room string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// waitFor polls cond every 50 ms until it holds, or fails the test after d.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+// waitFor polls cond every 50 ms until it holds, or fails the test after
+// d, with what the optional explain says of the state then.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool, explain ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s within %v", what, d)
+			var why []string
+			for _, e := range explain {
+				why = append(why, e())
+			}
+			t.Fatalf("no %s within %v %s", what, d, strings.Join(why, "; "))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
