@@ -14,6 +14,9 @@
 //	                       ├─ egress.Manager (the shared webrtc.API, ICE UDP/TCP mux, viewers)
 //	                       ├─ output.Manager: [stream.output] senders, following their
 //	                       │  stream through the hub's Watch hook
+//	                       ├─ forward.Manager: [[stream.forward]] WHIP clients (their REMB
+//	                       │  into bwe.Router), and a forward.Pull per source = "whep"
+//	                       │  stream, its media through whip's publishers (forwardwire.go)
 //	                       ├─ turn.Server (turn.go: its config and Link headers)
 //	                       └─ HTTP (and HTTPS, tls.go): whep.Handler at /whep/, whip.Handler
 //	                          at /whip/ (both on signal's RFC 9725 engine), api.Handler for

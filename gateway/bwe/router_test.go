@@ -4,6 +4,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -102,6 +103,42 @@ func TestRouterTranscoded(t *testing.T) {
 		}
 		if _, ok := r.Demand("cam"); ok {
 			t.Error("a transcoded viewer's REMB made a passthrough demand")
+		}
+		close(v.done)
+		synctest.Wait()
+	})
+}
+
+// fakeConsumer is a WHIP forward as the Router sees it.
+type fakeConsumer struct {
+	st   *stream.Stream
+	done chan struct{}
+}
+
+func (c *fakeConsumer) ID() string             { return "forward" }
+func (c *fakeConsumer) Stream() *stream.Stream { return c.st }
+func (c *fakeConsumer) Done() <-chan struct{}  { return c.done }
+
+// TestRouterConsumer: a forward's REMB joins the viewers' aggregate — the
+// lower one wins — and leaves with the forward.
+func TestRouterConsumer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := NewRouter(RouterConfig{Bounds: testBounds})
+		st := stream.New("cam", stream.NewTrack(stream.Video, stream.Codec{MimeType: "video/VP8"}), nil, nil)
+		v, c := newFakeViewer("v", st), &fakeConsumer{st: st, done: make(chan struct{})}
+		r.OnREMB(v, 2_000_000)
+		r.OnConsumerREMB(c, 700_000)
+		if d, _ := r.Demand("cam"); d != 700_000 {
+			t.Fatalf("demand %d, want the forward's 700000", d)
+		}
+		close(c.done)
+		synctest.Wait()
+		for range 10 { // the aggregate rises smoothly
+			time.Sleep(time.Second)
+			r.OnREMB(v, 2_000_000)
+		}
+		if d, _ := r.Demand("cam"); d <= 1_500_000 {
+			t.Errorf("demand %d after the forward left, want it near the viewer's 2000000", d)
 		}
 		close(v.done)
 		synctest.Wait()

@@ -59,7 +59,6 @@ func (f *Forward) fillDefaults() {
 	}
 }
 
-
 // validate checks f; key is its path, "stream[i].forward[j]".
 func (f *Forward) validate(p *problems, key string) {
 	checkHTTPURL(p, key+".url", f.URL)

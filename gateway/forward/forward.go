@@ -85,20 +85,9 @@ func Start(cfg Config) (*Forward, error) {
 	if cfg.Stream == nil || cfg.URL == "" {
 		return nil, fmt.Errorf("%w: no stream or no url", ErrConfig)
 	}
-	if cfg.RetryMin <= 0 {
-		cfg.RetryMin = DefaultRetryMin
-	}
-	if cfg.RetryMax < cfg.RetryMin {
-		cfg.RetryMax = max(DefaultRetryMax, cfg.RetryMin)
-	}
-	if cfg.ConnectTimeout <= 0 {
-		cfg.ConnectTimeout = DefaultConnectTimeout
-	}
+	withDefaults(&cfg.RetryMin, &cfg.RetryMax, &cfg.ConnectTimeout, &cfg.Log)
 	if cfg.QueueDepth <= 0 {
 		cfg.QueueDepth = DefaultQueueDepth
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	f := &Forward{cfg: cfg, url: Redact(cfg.URL), moved: make(chan struct{}, 1), done: make(chan struct{})}
 	f.log = cfg.Log.With("stream", cfg.Stream.Name, "url", f.url)
@@ -142,6 +131,23 @@ func (f *Forward) Close() {
 		f.ser.release()
 		f.log.Info("forward stopped")
 	})
+}
+
+// withDefaults fills the retry bounds, the connect timeout and the logger
+// that Forward and Pull share.
+func withDefaults(retryMin, retryMax, connect *time.Duration, log **slog.Logger) {
+	if *retryMin <= 0 {
+		*retryMin = DefaultRetryMin
+	}
+	if *retryMax < *retryMin {
+		*retryMax = max(DefaultRetryMax, *retryMin)
+	}
+	if *connect <= 0 {
+		*connect = DefaultConnectTimeout
+	}
+	if *log == nil {
+		*log = slog.New(slog.DiscardHandler)
+	}
 }
 
 func (f *Forward) setState(s string) {

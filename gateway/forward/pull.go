@@ -85,18 +85,7 @@ func StartPull(cfg PullConfig) (*Pull, error) {
 	if cfg.Linger <= 0 {
 		cfg.Linger = DefaultLinger
 	}
-	if cfg.RetryMin <= 0 {
-		cfg.RetryMin = DefaultRetryMin
-	}
-	if cfg.RetryMax < cfg.RetryMin {
-		cfg.RetryMax = max(DefaultRetryMax, cfg.RetryMin)
-	}
-	if cfg.ConnectTimeout <= 0 {
-		cfg.ConnectTimeout = DefaultConnectTimeout
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
+	withDefaults(&cfg.RetryMin, &cfg.RetryMax, &cfg.ConnectTimeout, &cfg.Log)
 	st := cfg.Target.Stream
 	p := &Pull{cfg: cfg, st: st, url: Redact(cfg.URL), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	p.log = cfg.Log.With("stream", st.Name, "url", p.url)

@@ -100,16 +100,9 @@ func (p *Publisher) makeOffer(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
 	}
-	gathered := webrtc.GatheringCompletePromise(p.pc)
-	if err := p.pc.SetLocalDescription(offer); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
-	}
-	select {
-	case <-gathered:
-	case <-ctx.Done():
-		return "", fmt.Errorf("whip: gathering candidates: %w", ctx.Err())
-	case <-p.stop:
-		return "", ErrClosed
+	sdp, err := p.applyLocal(ctx, offer)
+	if err != nil {
+		return "", err
 	}
 	for _, tr := range p.pc.GetTransceivers() {
 		if tr.Mid() != "" {
@@ -117,7 +110,7 @@ func (p *Publisher) makeOffer(ctx context.Context) (string, error) {
 			break
 		}
 	}
-	return p.pc.LocalDescription().SDP, nil
+	return sdp, nil
 }
 
 // Accept applies the server's answer to a session from Offer and starts

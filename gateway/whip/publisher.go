@@ -126,8 +126,14 @@ func (p *Publisher) answer(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
 	}
+	return p.applyLocal(ctx, answer)
+}
+
+// applyLocal applies a local description (an answer, or a pull's offer)
+// and returns it with every local candidate once gathering completes.
+func (p *Publisher) applyLocal(ctx context.Context, desc webrtc.SessionDescription) (string, error) {
 	gathered := webrtc.GatheringCompletePromise(p.pc)
-	if err := p.pc.SetLocalDescription(answer); err != nil {
+	if err := p.pc.SetLocalDescription(desc); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnacceptable, err)
 	}
 	select {
