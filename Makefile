@@ -36,8 +36,11 @@ repo: deb
 deps-run:
 	scripts/install-deps.sh run
 
+# deps-test also builds LiveKit's server for tools/livekit's cluster test:
+# once per machine (about 2 minutes), cached in ~/.cache/mediagate.
 deps-test:
 	scripts/install-deps.sh test
+	GO=$(GO) scripts/livekit-server.sh >/dev/null
 
 # run: the gateway on the shipped config, whose demo stream is a test
 # pattern the gateway makes itself. Open the printed URL.

@@ -9,8 +9,10 @@
 #         docs/cameras.md), janus, curl and openssl (the docs test runs the
 #         pages' commands),
 #         coturn (its TURN client and the server bench/turn compares with;
-#         its service is left disabled), iproute2 and iptables for network
-#         namespaces; and for the packaging
+#         its service is left disabled), redis-server (the store the LiveKit
+#         cluster test's two nodes share; its service is left disabled; the
+#         LiveKit server itself is built by scripts/livekit-server.sh),
+#         iproute2 and iptables for network namespaces; and for the packaging
 #         system test: dpkg-dev, lintian, hardening-check (devscripts), gnupg,
 #         apt-ftparchive (apt-utils), debootstrap, systemd-nspawn
 #         (systemd-container)
@@ -23,7 +25,7 @@ run_pkgs=(gcc libc6-dev dpkg-dev pkg-config
 test_pkgs=("${run_pkgs[@]}" gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-x
   gstreamer1.0-libav gir1.2-gst-rtsp-server-1.0 python3-gi ffmpeg chromium janus coturn
-  curl openssl iproute2 iptables procps
+  redis-server curl openssl iproute2 iptables procps
   binutils xz-utils lintian devscripts gnupg apt-utils debootstrap systemd-container util-linux)
 
 case "${1:-test}" in
@@ -49,6 +51,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   # hold port 3478, the one mediagate's own TURN server listens on.
   if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now coturn.service >/dev/null 2>&1 || true
+  fi
+  # Likewise redis-server: the LiveKit test starts its own inside its
+  # network namespace; the packaged service would only hold port 6379.
+  if [[ " ${missing[*]} " == *" redis-server "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now redis-server.service >/dev/null 2>&1 || true
   fi
 fi
 go mod download
