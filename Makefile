@@ -14,7 +14,7 @@ ARCH      := $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null || echo amd64
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 4s
 
-.PHONY: all build deb repo run test test-short lint fuzz bench deps-run deps-test clean
+.PHONY: all build deb repo run test test-short lint fuzz fuzz-long soak bench deps-run deps-test clean
 
 all: build
 
@@ -66,6 +66,13 @@ lint:
 # fuzz: every fuzz target in the module (discovered), FUZZTIME each.
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
+
+# fuzz-long: every fuzz target for 10 minutes each (FUZZTIME=20s make
+# fuzz-long, or make fuzz-long FUZZTIME=1h, for another time); it runs them
+# all and ends with a table of executions and results. Not part of make test.
+FUZZLONG_TIME = $(if $(filter command line environment,$(origin FUZZTIME)),$(FUZZTIME),10m)
+fuzz-long:
+	scripts/fuzz.sh $(FUZZLONG_TIME) --keep-going
 
 # bench: the Go benchmarks, then the fan-out table against Janus (as root:
 # Janus runs in a network namespace), then the TURN relay table against
