@@ -67,20 +67,13 @@ type soakRig struct {
 // after the warm-up.
 func soak(ctx context.Context, o options, log *slog.Logger) (err error) {
 	s := soakSettingsFor(o)
-	dir, err := os.MkdirTemp("", "mgsoak-")
+	dir, done, err := workDir(ctx, "mgsoak-", o.keep, log)
 	if err != nil {
-		return fmt.Errorf("work dir: %w", err)
+		return err
 	}
-	defer func() {
-		if err != nil || o.keep {
-			log.Info("configs and logs kept", "dir", dir)
-			return
-		}
-		os.RemoveAll(dir)
-	}()
+	defer func() { done(err) }()
 	var cl cleanups
 	defer cl.run()
-	cleanStale(context.WithoutCancel(ctx), log)
 	r := &soakRig{s: s, dir: dir, log: log, client: &http.Client{Timeout: 5 * time.Second}}
 	if err := r.start(ctx, o, &cl); err != nil {
 		return err
