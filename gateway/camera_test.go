@@ -24,6 +24,9 @@ type camera struct {
 	ts   uint32
 	last []byte // the last datagram sent, for replay tests
 	n    int    // packets sent
+	key  []byte // SRTP master key and salt, nil for plain RTP
+	gen  byte   // restarts so far, the first byte of every packet's body
+	kick bool   // the next packet is a key frame (after a restart)
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -44,15 +47,42 @@ func startCamera(t testing.TB, local string, port int, key []byte) *camera {
 	}
 	c := &camera{conn: conn, ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32(),
 		stop: make(chan struct{}), done: make(chan struct{})}
-	if key != nil {
-		c.srtp, err = srtp.CreateContext(key[:16], key[16:], srtp.ProtectionProfileAes128CmHmacSha1_80)
-		if err != nil {
-			t.Fatal(err)
-		}
+	c.key = key
+	if err := c.rekey(); err != nil {
+		t.Fatal(err)
 	}
 	go c.run()
 	t.Cleanup(c.Stop)
 	return c
+}
+
+// rekey starts a fresh SRTP context, as a restarted camera does.
+func (c *camera) rekey() (err error) {
+	if c.key != nil {
+		c.srtp, err = srtp.CreateContext(c.key[:16], c.key[16:], srtp.ProtectionProfileAes128CmHmacSha1_80)
+	}
+	return err
+}
+
+// restart makes the camera start over from the same socket, as a reboot or
+// an encoder restart does: a new SSRC, new sequence numbers and timestamps,
+// a fresh SRTP context, and a key frame first.
+func (c *camera) restart() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ssrc, c.seq, c.ts = rand.Uint32(), uint16(rand.Uint32()), rand.Uint32()
+	c.gen++
+	c.kick = true
+	return c.rekey()
+}
+
+// takeKick reports whether a restart asked for a key frame, once.
+func (c *camera) takeKick() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := c.kick
+	c.kick = false
+	return k
 }
 
 func (c *camera) run() {
@@ -67,7 +97,7 @@ func (c *camera) run() {
 		case <-tick.C:
 		}
 		vp8 := byte(0x51) // inter frame
-		if i%50 == 0 {
+		if c.takeKick() || i%50 == 0 {
 			vp8 = 0x50 // key frame
 		}
 		_ = c.send(append([]byte{0x10, vp8}, body...))
@@ -78,6 +108,9 @@ func (c *camera) run() {
 func (c *camera) send(payload []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(payload) > 2 {
+		payload[2] = c.gen
+	}
 	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 97, SequenceNumber: c.seq,
 		Timestamp: c.ts, SSRC: c.ssrc, Marker: true}, Payload: payload}
 	c.seq++

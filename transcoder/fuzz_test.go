@@ -51,41 +51,49 @@ func FuzzDepacketizer(f *testing.F) {
 		if len(in) < 1 {
 			return
 		}
-		mime := fuzzMimes[int(in[0])%len(fuzzMimes)]
-		fmtp := ""
-		if mime == AAC {
-			fmtp = "mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3"
-		}
-		d, err := NewDepacketizer(mime, [][]byte{sps, pps}, fmtp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := rtp.Header{SequenceNumber: 1000, Timestamp: 90000}
-		check := func(au *AccessUnit) {
-			switch {
-			case len(au.Data) > MaxAccessUnit:
-				t.Fatalf("access unit of %d bytes", len(au.Data))
-			case au.Damaged && au.Data != nil:
-				t.Fatal("damaged access unit with data")
-			case au.Damaged && au.Err == nil:
-				t.Fatal("damaged access unit without a reason")
-			}
-			if len(au.SPS) > 0 {
-				_, _, _ = h264SPSSize(au.SPS)
-			}
-		}
-		for rest := in[1:]; len(rest) >= 4; {
-			n := int(rest[3])
-			if n > len(rest)-4 {
-				n = len(rest) - 4
-			}
-			h.SequenceNumber += uint16(rest[0])
-			h.Marker = rest[1]&1 != 0
-			h.Timestamp += uint32(rest[2])
-			d.Push(&h, rest[4:4+n], check)
-			rest = rest[4+n:]
-		}
+		pushFuzzed(t, fuzzMimes[int(in[0])%len(fuzzMimes)], in[1:])
 	})
+}
+
+// pushFuzzed decodes in as FuzzDepacketizer's packets (after the codec
+// byte) and pushes them through a depacketizer of mime, checking every
+// access unit it emits: never more than MaxAccessUnit, never a damaged
+// one's data, never a damaged one without a reason, any SPS it reports
+// inside the parser's limits.
+func pushFuzzed(t *testing.T, mime string, in []byte) {
+	fmtp := ""
+	if mime == AAC {
+		fmtp = "mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3"
+	}
+	d, err := NewDepacketizer(mime, [][]byte{sps, pps}, fmtp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rtp.Header{SequenceNumber: 1000, Timestamp: 90000}
+	check := func(au *AccessUnit) {
+		switch {
+		case len(au.Data) > MaxAccessUnit:
+			t.Fatalf("access unit of %d bytes", len(au.Data))
+		case au.Damaged && au.Data != nil:
+			t.Fatal("damaged access unit with data")
+		case au.Damaged && au.Err == nil:
+			t.Fatal("damaged access unit without a reason")
+		}
+		if len(au.SPS) > 0 {
+			_, _, _ = h264SPSSize(au.SPS)
+		}
+	}
+	for rest := in; len(rest) >= 4; {
+		n := int(rest[3])
+		if n > len(rest)-4 {
+			n = len(rest) - 4
+		}
+		h.SequenceNumber += uint16(rest[0])
+		h.Marker = rest[1]&1 != 0
+		h.Timestamp += uint32(rest[2])
+		d.Push(&h, rest[4:4+n], check)
+		rest = rest[4+n:]
+	}
 }
 
 // FuzzSPSSize checks that the SPS parser never panics and never reports a

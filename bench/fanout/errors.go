@@ -24,3 +24,6 @@ var (
 	// errMissingTool reports an external program the benchmark needs.
 	errMissingTool = errors.New("required program not found")
 )
+
+// errSoak reports a soak that missed its goal.
+var errSoak = errors.New("soak goal missed")

@@ -13,6 +13,10 @@
 //
 // It needs root (for the namespace), janus, gst-launch-1.0 and ip, and it
 // runs from the repository root, where it builds ./cmd/mediagate.
+//
+// With -soak DURATION it runs the soak instead (soak.go, make soak):
+//
+//	sudo go run ./bench/fanout -soak 1h -viewers 100 [-soak-loss 0.05] [-soak-reload 10s] [-soak-restart 2m]
 package main
 
 import (
@@ -38,6 +42,11 @@ type options struct {
 	mediagate string // prebuilt binary; empty builds ./cmd/mediagate
 	verbose   bool
 	keep      bool // keep the work directory (configs, logs)
+
+	soak        time.Duration // > 0: run the soak (soak.go) instead of the benchmark
+	soakLoss    float64
+	soakReload  time.Duration
+	soakRestart time.Duration
 }
 
 func main() {
@@ -62,6 +71,13 @@ func run(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if opts.soak > 0 {
+		if err := soak(ctx, opts, log); err != nil {
+			log.Error("soak failed", "err", err)
+			return 1
+		}
+		return 0
+	}
 	if err := benchmark(ctx, opts, log); err != nil {
 		log.Error("benchmark failed", "err", err)
 		return 1
@@ -82,6 +98,10 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.mediagate, "mediagate", "", "use this mediagate binary instead of building ./cmd/mediagate")
 	fs.BoolVar(&o.verbose, "v", false, "debug logging")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with the servers' configs and logs")
+	fs.DurationVar(&o.soak, "soak", 0, "run the soak for this long instead of the benchmark (mediagate only; viewers: -viewers' last count)")
+	fs.Float64Var(&o.soakLoss, "soak-loss", 0.05, "soak: share of the UDP toward the viewers dropped at random")
+	fs.DurationVar(&o.soakReload, "soak-reload", 10*time.Second, "soak: time between configuration reloads")
+	fs.DurationVar(&o.soakRestart, "soak-restart", 2*time.Minute, "soak: time between camera restarts")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -37,23 +37,34 @@ func (c *cleanups) run() {
 	c.steps = nil
 }
 
-// benchmark sets up the servers, the sender and the tee, measures, and
-// prints the table; everything it started is stopped before it returns.
-func benchmark(ctx context.Context, o options, log *slog.Logger) (err error) {
-	dir, err := os.MkdirTemp("", "mgbench-")
+// workDir makes the work directory for configs and logs, after removing
+// what crashed runs left in the kernel; done removes the directory unless
+// the run failed or keep is set, in which case it says where it is.
+func workDir(ctx context.Context, prefix string, keep bool, log *slog.Logger) (string, func(error), error) {
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
-		return fmt.Errorf("work dir: %w", err)
+		return "", nil, fmt.Errorf("work dir: %w", err)
 	}
-	defer func() {
-		if err != nil || o.keep {
+	cleanStale(context.WithoutCancel(ctx), log)
+	return dir, func(err error) {
+		if err != nil || keep {
 			log.Info("configs and logs kept", "dir", dir)
 			return
 		}
 		os.RemoveAll(dir)
-	}()
+	}, nil
+}
+
+// benchmark sets up the servers, the sender and the tee, measures, and
+// prints the table; everything it started is stopped before it returns.
+func benchmark(ctx context.Context, o options, log *slog.Logger) (err error) {
+	dir, done, err := workDir(ctx, "mgbench-", o.keep, log)
+	if err != nil {
+		return err
+	}
+	defer func() { done(err) }()
 	var cl cleanups
 	defer cl.run()
-	cleanStale(context.WithoutCancel(ctx), log)
 
 	servers, dests, err := startServers(ctx, o, dir, &cl, log)
 	if err != nil {

@@ -68,7 +68,10 @@ type viewer struct {
 	// release ends the session on the server (WHEP DELETE, Janus detach);
 	// set by the server that created the viewer.
 	release func(context.Context) error
-	wg      sync.WaitGroup // track readers
+	// onPacket, when set before the connection starts, sees every RTP
+	// packet as read (the soak counts frames with it).
+	onPacket func(b []byte)
+	wg       sync.WaitGroup // track readers
 }
 
 // newViewer creates a PeerConnection on api with the handlers that track
@@ -113,8 +116,12 @@ func (v *viewer) readRTP(t *webrtc.TrackRemote) {
 	defer v.wg.Done()
 	buf := make([]byte, viewerReadBuffer)
 	for {
-		if _, _, err := t.Read(buf); err != nil {
+		n, _, err := t.Read(buf)
+		if err != nil {
 			return
+		}
+		if v.onPacket != nil {
+			v.onPacket(buf[:n])
 		}
 		if v.packets.Add(1) == 1 {
 			v.onceRecv.Do(func() { close(v.receiving) })

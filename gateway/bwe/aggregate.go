@@ -2,6 +2,7 @@ package bwe
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -14,6 +15,9 @@ const (
 	// DefaultSmoothing is the time constant with which the aggregate
 	// follows a rise of the lowest report.
 	DefaultSmoothing = time.Second
+	// DefaultFarBelow is the share of the viewers' median REMB below which
+	// one viewer's REMB no longer counts for the aggregate.
+	DefaultFarBelow = 0.25
 )
 
 // AggregatorConfig bounds and paces an Aggregator. Rates are in bits per
@@ -32,6 +36,13 @@ type AggregatorConfig struct {
 	// Expiry is how long a report counts without being refreshed; zero
 	// means DefaultExpiry.
 	Expiry time.Duration
+	// FarBelow is the share of the median of the live reports (the upper
+	// median: with two viewers, the higher report) below which a report
+	// is far below the others: it does not count for the aggregate, and
+	// Below reports it, so that one viewer with a poor link is thinned
+	// instead of setting the shared encoder, or the camera, for everyone.
+	// Zero means DefaultFarBelow; a negative value turns the rule off.
+	FarBelow float64
 }
 
 // report is one viewer's latest REMB.
@@ -63,6 +74,9 @@ func NewAggregator(cfg AggregatorConfig) *Aggregator {
 	}
 	if cfg.Expiry <= 0 {
 		cfg.Expiry = DefaultExpiry
+	}
+	if cfg.FarBelow == 0 {
+		cfg.FarBelow = DefaultFarBelow
 	}
 	if cfg.Max > 0 && cfg.Max < cfg.Min {
 		cfg.Max = cfg.Min
@@ -108,14 +122,15 @@ func (a *Aggregator) Value(now time.Time) (bps int, ok bool) {
 	return int(v), true
 }
 
-// Below reports whether viewer id's own live REMB lies below Min: the
-// aggregate does not follow it there, so that viewer alone must make do
-// with less (keyframes only, or lost frames).
+// Below reports whether viewer id's own live REMB lies below Min or far
+// below the other viewers' (FarBelow): the aggregate does not follow it
+// there, so that viewer alone must make do with less (keyframes only, or
+// lost frames).
 func (a *Aggregator) Below(id string, now time.Time) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	r, ok := a.reports[id]
-	return ok && a.live(r, now) && r.bps < a.cfg.Min
+	return ok && a.live(r, now) && (r.bps < a.cfg.Min || float64(r.bps) < a.cutoff())
 }
 
 // advance moves the smoothed aggregate from its last update to now. Each
@@ -172,15 +187,36 @@ func (a *Aggregator) nextExpiry(now time.Time) (time.Time, bool) {
 	return first, found
 }
 
-// lowest returns the lowest report. Called with a.mu held.
+// lowest returns the lowest report that is not far below the others.
+// Called with a.mu held.
 func (a *Aggregator) lowest() (int, bool) {
+	cutoff := a.cutoff()
 	lowest, ok := 0, false
 	for _, r := range a.reports {
+		if float64(r.bps) < cutoff {
+			continue
+		}
 		if !ok || r.bps < lowest {
 			lowest, ok = r.bps, true
 		}
 	}
 	return lowest, ok
+}
+
+// cutoff is the bitrate below which a report is far below the others:
+// FarBelow times the upper median of the reports, or 0 with fewer than two
+// reports or the rule off. The median itself never lies below it, so some
+// report always counts. Called with a.mu held.
+func (a *Aggregator) cutoff() float64 {
+	if a.cfg.FarBelow < 0 || len(a.reports) < 2 {
+		return 0
+	}
+	rates := make([]int, 0, len(a.reports))
+	for _, r := range a.reports {
+		rates = append(rates, r.bps)
+	}
+	slices.Sort(rates)
+	return a.cfg.FarBelow * float64(rates[len(rates)/2])
 }
 
 // live reports whether r still counts at now.

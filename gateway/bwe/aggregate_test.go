@@ -54,9 +54,32 @@ func TestAggregator(t *testing.T) {
 			{time.Second, "", 0, 1_400_000, 1_500_000}}},
 		{"removed viewer no longer counts", []aggStep{
 			{0, "a", 2_000_000, 2_000_000, 2_000_000},
-			{0, "b", 300_000, 300_000, 300_000},
-			{0, "b", -1, 300_000, 300_000},
+			{0, "b", 800_000, 800_000, 800_000},
+			{0, "b", -1, 800_000, 800_000},
 			{10 * time.Second, "a", 2_000_000, 2_000_000, 2_000_000}}},
+		// A viewer below a quarter of the median does not count: one
+		// viewer's poor link does not set the bitrate for the others.
+		{"far below the other does not count", []aggStep{
+			{0, "a", 1_500_000, 1_500_000, 1_500_000},
+			{0, "b", 1_000, 1_500_000, 1_500_000},
+			{0, "b", 370_000, 1_500_000, 1_500_000},
+			{0, "b", 380_000, 380_000, 380_000}}},
+		{"far below the median of many", []aggStep{
+			{0, "a", 1_000_000, 1_000_000, 1_000_000},
+			{0, "b", 1_200_000, 1_000_000, 1_000_000},
+			{0, "c", 100_000, 1_000_000, 1_000_000},
+			{0, "d", 240_000, 1_000_000, 1_000_000}, // below 1/4 of the upper median, 1000000
+			{0, "d", 260_000, 260_000, 260_000}}},
+		{"a majority of low viewers sets it", []aggStep{
+			{0, "a", 2_000_000, 2_000_000, 2_000_000},
+			{0, "b", 400_000, 2_000_000, 2_000_000}, // one of two, far below
+			{0, "c", 400_000, 400_000, 400_000}}},
+		{"far below expires like any report", []aggStep{
+			{0, "a", 1_500_000, 1_500_000, 1_500_000},
+			{0, "b", 600_000, 600_000, 600_000},
+			{2 * time.Second, "a", 1_500_000, 600_000, 600_000},
+			{time.Second, "", 0, 600_000, 600_000}, // b's report ends now
+			{2 * time.Second, "a", 1_500_000, 1_350_000, 1_500_000}}},
 		{"non-positive report ignored", []aggStep{{0, "a", 0, 0, 0}}},
 	}
 	for _, tt := range tests {
@@ -120,7 +143,9 @@ func TestAggregatorBelow(t *testing.T) {
 		{"below the floor", 300_000, 100_000, 0, true},
 		{"at the floor", 300_000, 300_000, 0, false},
 		{"above the floor", 300_000, 900_000, 0, false},
-		{"no floor", 0, 10_000, 0, false},
+		{"no floor", 0, 300_000, 0, false},
+		{"far below the other", 100_000, 200_000, 0, true},
+		{"no floor, far below the other", 0, 10_000, 0, true},
 		{"expired", 300_000, 100_000, 4 * time.Second, false},
 	}
 	for _, tt := range tests {
@@ -128,7 +153,7 @@ func TestAggregatorBelow(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				a := NewAggregator(AggregatorConfig{Min: tt.min})
 				a.Update("low", tt.bps, time.Now())
-				a.Update("high", 5_000_000, time.Now())
+				a.Update("high", 1_000_000, time.Now())
 				time.Sleep(tt.wait)
 				if got := a.Below("low", time.Now()); got != tt.want {
 					t.Errorf("Below(low) = %v, want %v", got, tt.want)

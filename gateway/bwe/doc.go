@@ -74,15 +74,18 @@
 // applied at once when it drops and followed with an exponential moving
 // average when it rises (so a shared encoder does not oscillate with each
 // viewer's probing), clamped to the stream's bounds. A viewer below the
-// floor cannot drag the others down: Below tells the caller to give that
-// viewer alone less (keyframes only).
+// floor, or far below the others (under FarBelow of the median report),
+// cannot drag the others down: the latter does not count for the minimum,
+// and Below tells the caller to give that viewer alone less (keyframes
+// only).
 //
 // The Router (router.go) is egress.Config.OnREMB: it keeps one Aggregator
 // per stream for its passthrough viewers and one per transcoded rendition.
 // A transcoded rendition's aggregate sets its encoder's bitrate (at once on
 // a change of 3% or more, else once a second); the passthrough aggregate,
 // with the REMB of the stream's RTP receiver, is Router.Demand, the demand
-// half of the REMB sent upstream. A viewer below the floor is thinned to
+// half of the REMB sent upstream. A viewer below the floor or far below
+// the others is thinned to
 // key frames, with a trial of every frame after 5 s, then 10, 20, up to
 // 60 s between trials (thin.go). The Router knows a viewer through the
 // small Viewer interface (egress.Viewer satisfies it); it imports stream

@@ -47,7 +47,8 @@ func testBounds(string) (remb, encoder Bounds) {
 
 // TestRouterPassthrough: the demand is the lower of the passthrough
 // viewers' REMB and the receiver's; a viewer below the floor holds it at
-// the floor and alone is thinned; once every viewer has left the stream is
+// the floor and alone is thinned; a viewer far below the other no longer
+// counts and alone is thinned; once every viewer has left the stream is
 // forgotten.
 func TestRouterPassthrough(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -68,9 +69,18 @@ func TestRouterPassthrough(t *testing.T) {
 			t.Errorf("demand %d with the receiver at 800000, want 800000", d)
 		}
 		rx, rxOK = 0, false
-		r.OnREMB(slow, 100_000)
+		r.OnREMB(fast, 1_000_000)
+		r.OnREMB(slow, 280_000) // below the floor, not far below fast
 		if d, _ := r.ViewerDemand("cam"); d != 300_000 || !slow.thinned() || fast.thinned() {
 			t.Errorf("demand %d, slow thinned %v, fast thinned %v; want the floor, slow alone thinned", d, slow.thinned(), fast.thinned())
+		}
+		r.OnREMB(fast, 2_000_000)
+		r.OnREMB(slow, 100_000) // far below fast: no longer counts
+		time.Sleep(3 * time.Second)
+		r.OnREMB(fast, 2_000_000)
+		r.OnREMB(slow, 100_000)
+		if d, _ := r.ViewerDemand("cam"); d < 1_000_000 || !slow.thinned() || fast.thinned() {
+			t.Errorf("demand %d, slow thinned %v, fast thinned %v; want rising to fast's, slow alone thinned", d, slow.thinned(), fast.thinned())
 		}
 		close(fast.done)
 		close(slow.done)
@@ -141,6 +151,51 @@ func TestRouterConsumer(t *testing.T) {
 			t.Errorf("demand %d after the forward left, want it near the viewer's 2000000", d)
 		}
 		close(v.done)
+		synctest.Wait()
+	})
+}
+
+// TestRouterTranscodedOneViewerFarBelow: two viewers of one transcoded
+// rendition, one of them reporting 1 kbit/s. The shared encoder stays at
+// the other's rate and the slow one alone is thinned; when the slow one
+// leaves nothing changes; a viewer that stops reporting without leaving
+// stops counting after the expiry (3 s).
+func TestRouterTranscodedOneViewerFarBelow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := NewRouter(RouterConfig{Bounds: testBounds})
+		src := stream.NewTrack(stream.Video, stream.Codec{MimeType: "video/H264"})
+		st := stream.New("cam", src, nil, nil)
+		enc := &fakeEncoder{bps: 1_500_000}
+		rd := stream.NewRendition(src, stream.NewTrack(stream.Video, stream.Codec{MimeType: "video/VP8"}), "codec", enc)
+		fast, slow := newFakeViewer("fast", st, rd), newFakeViewer("slow", st, rd)
+		r.OnREMB(fast, 1_500_000)
+		r.OnREMB(slow, 1_000)
+		r.OnREMB(fast, 1_500_000)
+		if enc.bps != 1_500_000 || !slow.thinned() || fast.thinned() {
+			t.Fatalf("encoder at %d, slow thinned %v, fast thinned %v; want 1500000, slow alone thinned", enc.bps, slow.thinned(), fast.thinned())
+		}
+		close(slow.done)
+		synctest.Wait()
+		time.Sleep(time.Second)
+		r.OnREMB(fast, 1_500_000)
+		if enc.bps != 1_500_000 {
+			t.Fatalf("encoder at %d after the slow viewer left, want 1500000", enc.bps)
+		}
+
+		mid := newFakeViewer("mid", st, rd)
+		r.OnREMB(mid, 600_000) // within reach of the others: counts
+		if enc.bps != 600_000 {
+			t.Fatalf("encoder at %d, want mid's 600000", enc.bps)
+		}
+		for range 6 { // mid goes silent without leaving
+			time.Sleep(time.Second)
+			r.OnREMB(fast, 1_500_000)
+		}
+		if enc.bps < 1_400_000 {
+			t.Errorf("encoder at %d 6 s after mid's last report, want back near 1500000", enc.bps)
+		}
+		close(fast.done)
+		close(mid.done)
 		synctest.Wait()
 	})
 }

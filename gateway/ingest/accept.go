@@ -17,9 +17,10 @@ import (
 // held.
 func (s *Source) accept(ts *trackState, p *rtp.Packet, raw []byte, size int, from netip.AddrPort, now time.Time) {
 	h := &p.Header
-	// A new SSRC replaces the track's current one only after that one has
-	// been silent for RelatchAfter: SSRCs sprayed into a live flow go nowhere.
-	if ts.hasSSRC && h.SSRC != ts.ssrc && now.Sub(ts.lastSeen) < s.cfg.RelatchAfter {
+	// A new SSRC of the latched sender is the same camera restarted: it
+	// takes the track over once valid, at most once per RelatchAfter
+	// (trackState.maySwitch); another address never reaches here.
+	if ts.hasSSRC && h.SSRC != ts.ssrc && !ts.maySwitch(now, s.cfg.RelatchAfter) {
 		s.drop(dropSSRC, from, now)
 		return
 	}
@@ -48,12 +49,29 @@ func (s *Source) accept(ts *trackState, p *rtp.Packet, raw []byte, size int, fro
 	case seqValid:
 		s.releaseHeld(rs, h.SequenceNumber, from, now)
 		rs.updateJitter(s.rtpClock(now, rs.clockRate), h.Timestamp)
+		if ts.hasSSRC && ts.ssrc != h.SSRC {
+			s.switchSSRC(ts, h.SSRC, from, now)
+		}
 		ts.ssrc, ts.hasSSRC = h.SSRC, true
 		if padding {
 			ts.lastSeen = now
 			return
 		}
 		s.deliver(ts, newPacket(ts, p, raw, now), now)
+	}
+}
+
+// switchSSRC records that the latched sender's new SSRC took over ts: a
+// camera or encoder that restarted. Viewers' outbound rewriting keeps their
+// sequence numbers continuous and waits for the new SSRC's first keyframe,
+// which is asked for at once. Called with s.mu held.
+func (s *Source) switchSSRC(ts *trackState, ssrc uint32, from netip.AddrPort, now time.Time) {
+	ts.switchedAt = now
+	s.met.ssrcSwitches.Inc()
+	s.log.Info("sender restarted with a new SSRC", "remote", from.String(),
+		"kind", ts.track.Kind.String(), "ssrc", ssrc, "previous", ts.ssrc)
+	if ts == s.video {
+		s.kf.pending = true // sent by deliver, now that the new SSRC is known
 	}
 }
 
@@ -75,9 +93,14 @@ func (s *Source) releaseHeld(rs *rxStats, seq uint16, from netip.AddrPort, now t
 
 // deliver writes pkt to its track (never blocking), counts it, marks the
 // stream up on its first packet and sends a keyframe request that waited
-// for the video SSRC.
+// for the video SSRC. A video payload the codec cannot carry is dropped
+// here, in sequence order (payloadcheck.go).
 func (s *Source) deliver(ts *trackState, pkt *stream.Packet, now time.Time) {
 	ts.lastSeen = now
+	if r, bad := ts.check.refuse(pkt); bad {
+		s.drop(r, s.latch.addr, now)
+		return
+	}
 	ts.track.Write(pkt)
 	s.met.packets.Inc()
 	s.met.bytes.Add(float64(len(pkt.Payload)))

@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // rtpBytes builds a raw RTP packet: first byte b0 (version, padding,
@@ -118,27 +119,6 @@ func TestDuplicatesDropped(t *testing.T) {
 	}
 }
 
-// TestSSRCSprayIntoLiveFlow sends packets of another SSRC from the latched
-// address while the track's SSRC is live.
-func TestSSRCSprayIntoLiveFlow(t *testing.T) {
-	h := newHarness(t, SourceConfig{})
-	s := newSender(t, h.addr(), nil)
-	s.video(idrPayload)
-	s.video(slicePayload)
-	h.nextVideo()
-	h.nextVideo()
-	for i := range 5 {
-		s.send(rtpBytes(0x80, videoPT, uint16(i), 0x41, byte(i)))
-	}
-	s.video(numbered(9))
-	if got := h.nextVideo(); !bytes.Equal(got.Payload, numbered(9)) {
-		t.Fatalf("delivered %x", got.Payload)
-	}
-	if got := h.dropped("ssrc"); got != 5 {
-		t.Errorf("dropped{ssrc} = %v, want 5", got)
-	}
-}
-
 // TestHeaderOwnsItsSlices sends packets with CSRCs and header extensions:
 // a delivered packet's header must not change when the next one arrives.
 func TestHeaderOwnsItsSlices(t *testing.T) {
@@ -164,4 +144,57 @@ func TestHeaderOwnsItsSlices(t *testing.T) {
 			t.Errorf("packet %d: CSRC %v extension %x payload %x", i, p.CSRC, p.GetExtension(1), p.Payload)
 		}
 	}
+}
+
+// TestMalformedH264Dropped sends H.264 payloads that cannot be valid RTP
+// payload in packetization mode 1, each from the latched sender in
+// sequence and followed by a good slice: each is dropped under its reason,
+// the good one is delivered. A sequence parameter set of 16384x16384
+// arriving mid-stream is refused; the stream's own SPS is not.
+func TestMalformedH264Dropped(t *testing.T) {
+	sps := []byte{0x67, 0x42, 0xc0, 0x1e, 0xda, 0x05, 0x05, 0xe8}                    // 320x176 baseline
+	huge := []byte{0x67, 0x42, 0xc0, 0x1e, 0xda, 0x00, 0x10, 0x00, 0x00, 0x80, 0x1a} // 16384x16384
+	cases := []struct {
+		name    string
+		payload []byte
+		reason  string
+	}{
+		{"NAL type 0", []byte{0x00, 0x9a, 1}, "h264_packet_type"},
+		{"NAL type 30", []byte{0x7e, 0x9a, 1}, "h264_packet_type"},
+		{"NAL type 31", []byte{0x7f, 0x9a, 1}, "h264_packet_type"},
+		{"STAP-B", []byte{0x79, 0, 1, 0, 2, 0x41, 1}, "h264_packet_type"},
+		{"STAP-A that overruns", []byte{0x78, 0x00, 0x40, 0x67, 0x42, 0x00}, "h264_stap_a"},
+		{"FU-A without start", []byte{0x7c, 0x01, 0x9a, 1}, "h264_fu_a"},
+		{"FU-A end without start", []byte{0x7c, 0x41, 0x9a, 1}, "h264_fu_a"},
+		{"FU-A start and end", []byte{0x7c, 0xc1, 0x9a, 1}, "h264_fu_a"},
+		{"SPS of 16384x16384", huge, "h264_sps"},
+		{"STAP-A with that SPS", codec.BuildSTAPA(huge, []byte{0x68, 0xce, 0x3c, 0x80}), "h264_sps"},
+	}
+	h := newHarness(t, SourceConfig{})
+	s := newSender(t, h.addr(), nil)
+	good := [][]byte{sps, idrPayload, {0x7c, 0x81, 0x9a}, {0x7c, 0x01, 0x02}, {0x7c, 0x41, 0x03}}
+	for _, p := range good {
+		s.video(p)
+	}
+	for _, p := range good { // the first waits for the second (probation)
+		if got := h.nextVideo(); !bytes.Equal(got.Payload, p) {
+			t.Fatalf("delivered %x, want %x", got.Payload, p)
+		}
+	}
+	for i, c := range cases {
+		before := h.dropped(c.reason)
+		s.video(c.payload)
+		s.video(numbered(i))
+		if got := h.nextVideo(); !bytes.Equal(got.Payload, numbered(i)) {
+			t.Fatalf("%s: delivered %x, want the next good packet", c.name, got.Payload)
+		}
+		if got := h.dropped(c.reason); got != before+1 {
+			t.Errorf("%s: dropped{%s} = %v, want %v", c.name, c.reason, got, before+1)
+		}
+	}
+	s.video(sps) // the stream's own SPS again: accepted
+	if got := h.nextVideo(); !bytes.Equal(got.Payload, sps) {
+		t.Fatalf("delivered %x, want the SPS", got.Payload)
+	}
+	h.noVideo()
 }

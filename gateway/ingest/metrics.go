@@ -28,6 +28,11 @@ const (
 	dropRTCPMalformed                      // RTCP compound that fails parsing
 	dropPadding                            // padding-only RTP: counted, never forwarded, never logged
 	dropRTCPUnlatched                      // RTCP while no sender is latched (a sender's first SR goes before its RTP): counted, not logged
+	dropH264PacketType                     // H.264 packet type outside packetization mode 1 (0, 25-27, 29-31)
+	dropH264STAPA                          // H.264 STAP-A that overruns or aggregates no NAL unit
+	dropH264FUA                            // H.264 FU-A malformed, or continuing a unit whose start is missing
+	dropH264SPS                            // H.264 SPS that does not parse or exceeds the caps
+	dropVP8Descriptor                      // VP8 payload descriptor truncated or without data
 	numDropReasons
 )
 
@@ -46,6 +51,11 @@ var dropReasonNames = [numDropReasons]string{
 	dropRTCPMalformed:    "rtcp_malformed",
 	dropPadding:          "padding",
 	dropRTCPUnlatched:    "rtcp_unlatched",
+	dropH264PacketType:   "h264_packet_type",
+	dropH264STAPA:        "h264_stap_a",
+	dropH264FUA:          "h264_fu_a",
+	dropH264SPS:          "h264_sps",
+	dropVP8Descriptor:    "vp8_descriptor",
 }
 
 func (r dropReason) String() string { return dropReasonNames[r] }
@@ -70,6 +80,7 @@ type Metrics struct {
 	rtcpSent  *prometheus.CounterVec
 	authFails *prometheus.CounterVec
 	rocTrials *prometheus.CounterVec
+	switches  *prometheus.CounterVec
 	remb      rembMetrics
 }
 
@@ -96,10 +107,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "SRTP and SRTCP packets whose authentication tag did not verify."}, stream),
 		rocTrials: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_ingest_srtp_roc_trials_total",
 			Help: "SRTP authentications tried with a guessed rollover counter, for senders met mid-stream."}, stream),
+		switches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_ingest_ssrc_switches_total",
+			Help: "Times the latched sender restarted with a new SSRC that took a track over at once."}, stream),
 	}
 	m.remb = newREMBMetrics()
 	if reg != nil {
-		reg.MustRegister(m.packets, m.bytes, m.dropped, m.lost, m.jitter, m.latched, m.rtcpSent, m.authFails, m.rocTrials)
+		reg.MustRegister(m.packets, m.bytes, m.dropped, m.lost, m.jitter, m.latched, m.rtcpSent, m.authFails, m.rocTrials, m.switches)
 		m.remb.register(reg)
 	}
 	return m
@@ -114,7 +127,7 @@ func (m *Metrics) Forget(stream string) {
 	l := prometheus.Labels{"stream": stream}
 	vecs := []*prometheus.MetricVec{m.packets.MetricVec, m.bytes.MetricVec, m.dropped.MetricVec,
 		m.lost.MetricVec, m.jitter.MetricVec, m.latched.MetricVec, m.rtcpSent.MetricVec, m.authFails.MetricVec,
-		m.rocTrials.MetricVec}
+		m.rocTrials.MetricVec, m.switches.MetricVec}
 	for _, v := range append(vecs, m.remb.vecs()...) {
 		v.DeletePartialMatch(l)
 	}
@@ -124,7 +137,7 @@ func (m *Metrics) Forget(stream string) {
 // path never looks up labels.
 type sourceMetrics struct {
 	packets, bytes, lost, authFails prometheus.Counter
-	rocTrials                       prometheus.Counter
+	rocTrials, ssrcSwitches         prometheus.Counter
 	dropped                         [numDropReasons]prometheus.Counter
 	jitterVideo, jitterAudio        prometheus.Gauge
 	latched                         prometheus.Gauge
@@ -137,19 +150,20 @@ func (m *Metrics) forStream(name string) *sourceMetrics {
 		m = NewMetrics(nil)
 	}
 	sm := &sourceMetrics{
-		packets:     m.packets.WithLabelValues(name),
-		bytes:       m.bytes.WithLabelValues(name),
-		lost:        m.lost.WithLabelValues(name),
-		authFails:   m.authFails.WithLabelValues(name),
-		rocTrials:   m.rocTrials.WithLabelValues(name),
-		jitterVideo: m.jitter.WithLabelValues(name, "video"),
-		jitterAudio: m.jitter.WithLabelValues(name, "audio"),
-		latched:     m.latched.WithLabelValues(name),
-		rr:          m.rtcpSent.WithLabelValues(name, rtcpRR),
-		pli:         m.rtcpSent.WithLabelValues(name, rtcpPLI),
-		fir:         m.rtcpSent.WithLabelValues(name, rtcpFIR),
-		rembSent:    m.rtcpSent.WithLabelValues(name, rtcpREMB),
-		rembSeries:  m.remb.forStream(name),
+		packets:      m.packets.WithLabelValues(name),
+		bytes:        m.bytes.WithLabelValues(name),
+		lost:         m.lost.WithLabelValues(name),
+		authFails:    m.authFails.WithLabelValues(name),
+		rocTrials:    m.rocTrials.WithLabelValues(name),
+		ssrcSwitches: m.switches.WithLabelValues(name),
+		jitterVideo:  m.jitter.WithLabelValues(name, "video"),
+		jitterAudio:  m.jitter.WithLabelValues(name, "audio"),
+		latched:      m.latched.WithLabelValues(name),
+		rr:           m.rtcpSent.WithLabelValues(name, rtcpRR),
+		pli:          m.rtcpSent.WithLabelValues(name, rtcpPLI),
+		fir:          m.rtcpSent.WithLabelValues(name, rtcpFIR),
+		rembSent:     m.rtcpSent.WithLabelValues(name, rtcpREMB),
+		rembSeries:   m.remb.forStream(name),
 	}
 	for r := range numDropReasons {
 		sm.dropped[r] = m.dropped.WithLabelValues(name, r.String())

@@ -24,14 +24,31 @@ const windowSize = 128
 type trackState struct {
 	track    *stream.Track
 	keyframe func(payload []byte) bool // resolved once from the MIME type
+	check    *payloadCheck             // nil for audio
 	jitter   prometheus.Gauge
 	ssrc     uint32 // the SSRC now feeding the track
 	hasSSRC  bool
 	lastSeen time.Time // last packet delivered to the track
+	// switchedAt is when a new SSRC last took the track over.
+	switchedAt time.Time
+}
+
+// maySwitch reports whether a new SSRC from the latched sender may take
+// the track over at now. Only the latched address and port reach here
+// (and, under SRTP, only packets that authenticated), so a new SSRC is the
+// same camera restarted: it switches at once, as soon as it passes
+// probation (RFC 3550 A.1). At most one such switch happens per
+// relatchAfter; within that time a further SSRC waits until the current
+// one has been silent for relatchAfter, so two SSRCs interleaved (or
+// sprayed) at the latched address do not flap the track between them.
+func (ts *trackState) maySwitch(now time.Time, relatchAfter time.Duration) bool {
+	return ts.switchedAt.IsZero() || now.Sub(ts.switchedAt) >= relatchAfter ||
+		now.Sub(ts.lastSeen) >= relatchAfter
 }
 
 func newTrackState(t *stream.Track, jitter prometheus.Gauge) *trackState {
-	ts := &trackState{track: t, jitter: jitter, keyframe: func([]byte) bool { return false }}
+	ts := &trackState{track: t, jitter: jitter, keyframe: func([]byte) bool { return false },
+		check: newPayloadCheck(t.Kind, t.Codec.MimeType)}
 	switch mime := t.Codec.MimeType; {
 	case strings.EqualFold(mime, "video/H264"):
 		ts.keyframe = codec.H264IsKeyframe
@@ -42,7 +59,7 @@ func newTrackState(t *stream.Track, jitter prometheus.Gauge) *trackState {
 }
 
 // forget drops the track's SSRC at the end of a sender's session.
-func (ts *trackState) forget() { ts.ssrc, ts.hasSSRC = 0, false }
+func (ts *trackState) forget() { ts.ssrc, ts.hasSSRC, ts.switchedAt = 0, false, time.Time{} }
 
 // ssrcTable holds the receive statistics of at most maxSSRCs SSRCs.
 type ssrcTable struct {
