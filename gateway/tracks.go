@@ -34,10 +34,30 @@ func videoCodec(v *config.Video) stream.Codec {
 		if v.SpropParameterSets != "" {
 			c.Fmtp += ";sprop-parameter-sets=" + v.SpropParameterSets
 		}
+	case config.CodecH265:
+		c.MimeType = codec.MimeH265
+		c.Fmtp = h265Fmtp(v)
 	case config.CodecVP8:
 		c.MimeType = codec.MimeVP8
 	}
 	return c
+}
+
+// h265Fmtp is an H.265 camera's fmtp (RFC 7798 §7.1): the profile, tier
+// and level of its out-of-band SPS, or the table's default (Main, level
+// 3.1) until an in-band one is seen, then its sprop parameters.
+func h265Fmtp(v *config.Video) string {
+	prof := codec.H265Profile{ProfileID: codec.H265ProfileMain, LevelID: codec.H265DefaultLevel}
+	sprop := v.H265Fmtp()
+	if sets, err := codec.ParseH265Sprop(sprop); err == nil {
+		if sps, err := codec.ParseH265SPS(sets.SPS, codec.MaxSide); err == nil {
+			prof = sps.Profile
+		}
+	}
+	if sprop == "" {
+		return codec.H265Fmtp(prof)
+	}
+	return codec.H265Fmtp(prof) + ";" + sprop
 }
 
 func audioCodec(a *config.Audio) stream.Codec {

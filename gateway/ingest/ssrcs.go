@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,14 +30,7 @@ type trackState struct {
 }
 
 func newTrackState(t *stream.Track, jitter prometheus.Gauge) *trackState {
-	ts := &trackState{track: t, jitter: jitter, keyframe: func([]byte) bool { return false }}
-	switch mime := t.Codec.MimeType; {
-	case strings.EqualFold(mime, "video/H264"):
-		ts.keyframe = codec.H264IsKeyframe
-	case strings.EqualFold(mime, "video/VP8"):
-		ts.keyframe = codec.VP8IsKeyframe
-	}
-	return ts
+	return &trackState{track: t, jitter: jitter, keyframe: codec.KeyframeDetector(t.Codec.MimeType)}
 }
 
 // forget drops the track's SSRC at the end of a sender's session.

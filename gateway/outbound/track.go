@@ -35,7 +35,7 @@ type Track struct {
 	octets  uint32 // payload octets sent
 }
 
-// Follow makes src feed the track: its clock rate and, for H.264, its
+// Follow makes src feed the track: its clock rate and, for H.264 and H.265, its
 // out-of-band parameter sets. The next packet starts a new mapping, gated on
 // a keyframe for video.
 func (t *Track) Follow(src *stream.Track) {

@@ -121,7 +121,7 @@ func ParseH265Sprop(fmtp string) (H265ParameterSets, error) {
 			continue
 		}
 		found = true
-		nal, err := firstH265Unit(v, f.typ)
+		nal, err := ParseH265SpropValue(v, f.typ)
 		if err != nil {
 			return H265ParameterSets{}, fmt.Errorf("%w: %s: %w", ErrBadSprop, f.key, err)
 		}
@@ -136,9 +136,10 @@ func ParseH265Sprop(fmtp string) (H265ParameterSets, error) {
 	return s, nil
 }
 
-// firstH265Unit decodes a sprop value's units, checks each is a NAL unit
-// of type typ, and returns the first.
-func firstH265Unit(v string, typ uint8) ([]byte, error) {
+// ParseH265SpropValue decodes the value of one of sprop-vps, sprop-sps
+// and sprop-pps: base64 NAL units, comma separated, each of type typ (at
+// most 16 units, each at most 4096 bytes), and returns the first.
+func ParseH265SpropValue(v string, typ uint8) ([]byte, error) {
 	parts := strings.Split(v, ",")
 	if len(parts) > maxSpropUnits {
 		return nil, fmt.Errorf("more than %d units", maxSpropUnits)
