@@ -44,20 +44,17 @@ func videoCodec(v *config.Video) stream.Codec {
 }
 
 // h265Fmtp is an H.265 camera's fmtp (RFC 7798 §7.1): the profile, tier
-// and level of its out-of-band SPS, or the table's default (Main, level
-// 3.1) until an in-band one is seen, then its sprop parameters.
+// and level of its out-of-band SPS and its sprop parameters, or, without
+// them, the Main profile and no level-id (unknown: egress then takes any
+// level a viewer offers).
 func h265Fmtp(v *config.Video) string {
-	prof := codec.H265Profile{ProfileID: codec.H265ProfileMain, LevelID: codec.H265DefaultLevel}
 	sprop := v.H265Fmtp()
 	if sets, err := codec.ParseH265Sprop(sprop); err == nil {
 		if sps, err := codec.ParseH265SPS(sets.SPS, codec.MaxSide); err == nil {
-			prof = sps.Profile
+			return codec.H265Fmtp(sps.Profile) + ";" + sprop
 		}
 	}
-	if sprop == "" {
-		return codec.H265Fmtp(prof)
-	}
-	return codec.H265Fmtp(prof) + ";" + sprop
+	return "profile-id=1;tier-flag=0;tx-mode=SRST"
 }
 
 func audioCodec(a *config.Audio) stream.Codec {

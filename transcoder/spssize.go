@@ -23,3 +23,26 @@ func h264SPSSize(sps []byte) (width, height int, err error) {
 	}
 	return s.Width, s.Height, nil
 }
+
+// h265SPSSize is h264SPSSize for an H.265 sequence parameter set (H.265
+// §7.3.2.2, §7.4.3.2.1), through internal/codec's ParseH265SPS with the
+// same limit and errors.
+func h265SPSSize(sps []byte) (width, height int, err error) {
+	s, err := codec.ParseH265SPS(sps, MaxDimension)
+	switch {
+	case errors.Is(err, codec.ErrTooLarge):
+		return 0, 0, fmt.Errorf("%w: %w", ErrTooLarge, err)
+	case err != nil:
+		return 0, 0, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return s.Width, s.Height, nil
+}
+
+// spsSizer returns the SPS size check of a video MIME type: H.265's, or
+// else H.264's (the only other codec whose access units carry an SPS).
+func spsSizer(mime string) func(sps []byte) (width, height int, err error) {
+	if SameCodec(mime, H265) {
+		return h265SPSSize
+	}
+	return h264SPSSize
+}
