@@ -126,7 +126,6 @@ type Video struct {
 	SpropPPS string `toml:"sprop_pps"`
 }
 
-
 // Audio describes the audio the sender pushes.
 type Audio struct {
 	Codec       string `toml:"codec"` // opus | pcmu | pcma
