@@ -72,6 +72,12 @@ func transcodesTo(to string) func(event.Event) bool {
 // codecs, as a browser restricted with setCodecPreferences does.
 func dialWHEPOnly(t testing.TB, base, stream string, codecs ...webrtc.RTPCodecParameters) *whepClient {
 	t.Helper()
+	return dialWHEPTokenOnly(t, base, stream, "", codecs...)
+}
+
+// dialWHEPTokenOnly is dialWHEPOnly with a viewer token.
+func dialWHEPTokenOnly(t testing.TB, base, stream, token string, codecs ...webrtc.RTPCodecParameters) *whepClient {
+	t.Helper()
 	me := &webrtc.MediaEngine{}
 	kinds := map[webrtc.RTPCodecType]bool{}
 	for _, c := range codecs {
@@ -90,7 +96,7 @@ func dialWHEPOnly(t testing.TB, base, stream string, codecs ...webrtc.RTPCodecPa
 			order = append(order, k)
 		}
 	}
-	c, status, body := tryWHEPWith(t, loopbackAPI(t, me), base, stream, "", order...)
+	c, status, body := tryWHEPWith(t, loopbackAPI(t, me), base, stream, token, order...)
 	if status != http.StatusCreated {
 		t.Fatalf("WHEP POST: %d %s", status, body)
 	}

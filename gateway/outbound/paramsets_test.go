@@ -49,3 +49,29 @@ func TestTrackInsertsH265ParameterSets(t *testing.T) {
 		t.Fatalf("packets %x", out)
 	}
 }
+
+// TestTrackInsertsInBandSetsForLateViewers: an H.265 camera that sends its
+// VPS, SPS and PPS before the first IDR only (GStreamer's rtph265pay sends
+// none before CRA pictures) — a viewer that joins later gets the latest
+// sets, once, before the CRA it starts on.
+func TestTrackInsertsInBandSetsForLateViewers(t *testing.T) {
+	src := stream.NewTrack(stream.Video, stream.Codec{MimeType: codec.MimeH265, ClockRate: 90000, PayloadType: 98})
+	sets := codec.BuildH265AP([]byte{0x40, 0x01, 0x0c}, []byte{0x42, 0x01, 0x01}, []byte{0x44, 0x01, 0xc1})
+	cra := []byte{0x2a, 0x01, 0xaf}
+	src.Write(&stream.Packet{Header: rtp.Header{SSRC: 1, SequenceNumber: 1, Timestamp: 0}, Payload: sets, Keyframe: true})
+	var out [][]byte
+	w := WriterFunc(func(h *rtp.Header, payload []byte) (int, error) {
+		out = append(out, payload)
+		return h.MarshalSize() + len(payload), nil
+	})
+	var tr Track
+	tr.Follow(src) // the viewer joins after the camera's first IDR
+	now := time.Now()
+	for i, ts := range []uint32{90000, 180000} {
+		tr.Forward(w, &stream.Packet{Header: rtp.Header{SSRC: 1, SequenceNumber: uint16(i + 10), Timestamp: ts},
+			Payload: cra, Keyframe: true, Arrival: now}, now)
+	}
+	if len(out) != 3 || !bytes.Equal(out[0], sets) || !bytes.Equal(out[1], cra) || !bytes.Equal(out[2], cra) {
+		t.Fatalf("sent %x; want the in-band sets once, before the first CRA", out)
+	}
+}

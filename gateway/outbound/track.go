@@ -42,7 +42,7 @@ func (t *Track) Follow(src *stream.Track) {
 	t.rw.ClockRate = src.Codec.ClockRate
 	t.rw.Gate = src.Kind == stream.Video
 	t.rw.Resync()
-	t.params = newParamSets(src.Codec, t.OnSPS)
+	t.params = newParamSets(src, t.OnSPS)
 }
 
 // Forward sends one source packet through w, or drops it while gated. It

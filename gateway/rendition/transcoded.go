@@ -74,6 +74,9 @@ func (m *Manager) start(key renditionKey, mime, reason string) (*transcoded, err
 		cfg.Bitrate, cfg.MinBitrate, cfg.MaxBitrate = sc.AudioBitrate*1000, 0, 0
 	}
 	cfg.ParameterSets = codec.FmtpParameterSets(src.Codec.MimeType, src.Codec.Fmtp)
+	if cfg.ParameterSets == nil { // a camera that sends them in band, maybe only with its first IDR
+		cfg.ParameterSets = src.ParameterSets()
+	}
 	pipe, err := transcoder.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("transcode %s to %s: %w", src.Codec.MimeType, mime, err)
