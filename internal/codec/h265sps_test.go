@@ -16,15 +16,6 @@ const (
 	pps720  = "RAHBcrRiQA=="
 )
 
-func mustB64(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 var h265SPSCases = []struct {
 	name    string
 	sps     string
