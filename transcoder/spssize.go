@@ -15,13 +15,7 @@ import (
 // parser refuses ErrMalformed.
 func h264SPSSize(sps []byte) (width, height int, err error) {
 	s, err := codec.ParseSPS(sps, MaxDimension)
-	switch {
-	case errors.Is(err, codec.ErrTooLarge):
-		return 0, 0, fmt.Errorf("%w: %w", ErrTooLarge, err)
-	case err != nil:
-		return 0, 0, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	return s.Width, s.Height, nil
+	return checkedSize(s.Width, s.Height, err)
 }
 
 // h265SPSSize is h264SPSSize for an H.265 sequence parameter set (H.265
@@ -29,13 +23,19 @@ func h264SPSSize(sps []byte) (width, height int, err error) {
 // same limit and errors.
 func h265SPSSize(sps []byte) (width, height int, err error) {
 	s, err := codec.ParseH265SPS(sps, MaxDimension)
+	return checkedSize(s.Width, s.Height, err)
+}
+
+// checkedSize turns an SPS parser's result into the transcoder's: its
+// ErrTooLarge, or ErrMalformed for any other refusal.
+func checkedSize(width, height int, err error) (int, int, error) {
 	switch {
 	case errors.Is(err, codec.ErrTooLarge):
 		return 0, 0, fmt.Errorf("%w: %w", ErrTooLarge, err)
 	case err != nil:
 		return 0, 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	return s.Width, s.Height, nil
+	return width, height, nil
 }
 
 // spsSizer returns the SPS size check of a video MIME type: H.265's, or

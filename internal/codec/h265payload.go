@@ -24,30 +24,10 @@ func WalkH265NALs(p []byte, fn func(nal []byte) bool) error {
 		fn(p)
 		return nil
 	case t == H265AP:
-		return walkH265AP(p[H265NALHeaderLen:], fn)
+		return walkAggregated(p[H265NALHeaderLen:], H265NALHeaderLen, "aggregation packet", fn)
 	default:
 		return fmt.Errorf("%w: H.265 packet type %d is not a single NAL unit or aggregation packet", ErrMalformedPayload, t)
 	}
-}
-
-// walkH265AP calls fn with each unit of an aggregation packet's payload
-// after its header: a 16-bit size, then that many bytes (RFC 7798 §4.4.2,
-// without DONL and DOND).
-func walkH265AP(p []byte, fn func(nal []byte) bool) error {
-	for len(p) > 0 {
-		if len(p) < 2 {
-			return fmt.Errorf("%w: aggregation packet truncated", ErrMalformedPayload)
-		}
-		n := int(p[0])<<8 | int(p[1])
-		if n < H265NALHeaderLen || n > len(p)-2 {
-			return fmt.Errorf("%w: aggregated unit of %d bytes in %d", ErrMalformedPayload, n, len(p)-2)
-		}
-		if !fn(p[2 : 2+n : 2+n]) {
-			return nil
-		}
-		p = p[2+n:]
-	}
-	return nil
 }
 
 // H265Fragment is one fragment of an H.265 NAL unit carried in a fragmentation
