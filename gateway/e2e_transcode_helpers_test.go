@@ -72,6 +72,12 @@ func transcodesTo(to string) func(event.Event) bool {
 // codecs, as a browser restricted with setCodecPreferences does.
 func dialWHEPOnly(t testing.TB, base, stream string, codecs ...webrtc.RTPCodecParameters) *whepClient {
 	t.Helper()
+	return dialWHEPTokenOnly(t, base, stream, "", codecs...)
+}
+
+// dialWHEPTokenOnly is dialWHEPOnly with a viewer token.
+func dialWHEPTokenOnly(t testing.TB, base, stream, token string, codecs ...webrtc.RTPCodecParameters) *whepClient {
+	t.Helper()
 	me := &webrtc.MediaEngine{}
 	kinds := map[webrtc.RTPCodecType]bool{}
 	for _, c := range codecs {
@@ -90,7 +96,7 @@ func dialWHEPOnly(t testing.TB, base, stream string, codecs ...webrtc.RTPCodecPa
 			order = append(order, k)
 		}
 	}
-	c, status, body := tryWHEPWith(t, loopbackAPI(t, me), base, stream, "", order...)
+	c, status, body := tryWHEPWith(t, loopbackAPI(t, me), base, stream, token, order...)
 	if status != http.StatusCreated {
 		t.Fatalf("WHEP POST: %d %s", status, body)
 	}
@@ -106,6 +112,10 @@ var (
 		MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
 		SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
 		RTCPFeedback: []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}}, PayloadType: 102}
+	offerH265 = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeH265, ClockRate: 90000,
+		SDPFmtpLine:  "level-id=180;profile-id=1;tier-flag=0;tx-mode=SRST",
+		RTCPFeedback: []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}}, PayloadType: 116}
 	offerOpus = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
 		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111}
 )

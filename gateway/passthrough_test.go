@@ -76,6 +76,19 @@ func payloadsFor(codec string, n int) (payloads [][]byte, markers []bool) {
 			default: // single-NAL non-IDR slice
 				p = append([]byte{0x41}, body(300)...)
 			}
+		case "h265": // RFC 7798 §4.4, as payloadsFor("h264") but with 2-byte headers
+			switch {
+			case i == 0: // aggregation packet: VPS, SPS, PPS
+				p = []byte{0x60, 0x01, 0x00, 0x03, 0x40, 0x01, 0x0c, 0x00, 0x03, 0x42, 0x01, 0x01, 0x00, 0x03, 0x44, 0x01, 0xc1}
+			case i == 1: // single-NAL IDR_W_RADL slice
+				p = append([]byte{0x26, 0x01}, body(900)...)
+			case i%3 == 2: // fragmentation unit start of a TRAIL_R slice
+				p = append([]byte{0x62, 0x01, 0x81}, body(1000)...)
+			case i%3 == 0: // fragmentation unit end
+				p = append([]byte{0x62, 0x01, 0x41}, body(500)...)
+			default: // single-NAL TRAIL_R slice
+				p = append([]byte{0x02, 0x01}, body(300)...)
+			}
 		case "vp8":
 			if i == 0 {
 				p = append([]byte{0x10, 0x50}, body(1000)...) // S=1, key frame (P=0)
@@ -93,7 +106,7 @@ func payloadsFor(codec string, n int) (payloads [][]byte, markers []bool) {
 
 // TestWHEPPassthroughIsByteIdentical sends known payloads into a configured
 // stream and checks that a WHEP viewer receives exactly those bytes, in order,
-// for H.264, VP8 and Opus.
+// for H.264, H.265, VP8 and Opus.
 func TestWHEPPassthroughIsByteIdentical(t *testing.T) {
 	cases := []struct {
 		codec, mime, table string
@@ -104,6 +117,9 @@ func TestWHEPPassthroughIsByteIdentical(t *testing.T) {
 		{"h264", "video/H264", `[stream.video]
   codec = "h264"
   payload_type = 96`, webrtc.RTPCodecTypeVideo, 96, 3000},
+		{"h265", "video/H265", `[stream.video]
+  codec = "h265"
+  payload_type = 98`, webrtc.RTPCodecTypeVideo, 98, 3000},
 		{"vp8", "video/VP8", `[stream.video]
   codec = "vp8"
   payload_type = 97`, webrtc.RTPCodecTypeVideo, 97, 3000},

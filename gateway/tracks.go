@@ -34,10 +34,27 @@ func videoCodec(v *config.Video) stream.Codec {
 		if v.SpropParameterSets != "" {
 			c.Fmtp += ";sprop-parameter-sets=" + v.SpropParameterSets
 		}
+	case config.CodecH265:
+		c.MimeType = codec.MimeH265
+		c.Fmtp = h265Fmtp(v)
 	case config.CodecVP8:
 		c.MimeType = codec.MimeVP8
 	}
 	return c
+}
+
+// h265Fmtp is an H.265 camera's fmtp (RFC 7798 §7.1): the profile, tier
+// and level of its out-of-band SPS and its sprop parameters, or, without
+// them, the Main profile and no level-id (unknown: egress then takes any
+// level a viewer offers).
+func h265Fmtp(v *config.Video) string {
+	sprop := v.H265Fmtp()
+	if sets, err := codec.ParseH265Sprop(sprop); err == nil {
+		if sps, err := codec.ParseH265SPS(sets.SPS, codec.MaxSide); err == nil {
+			return codec.H265Fmtp(sps.Profile) + ";" + sprop
+		}
+	}
+	return "profile-id=1;tier-flag=0;tx-mode=SRST"
 }
 
 func audioCodec(a *config.Audio) stream.Codec {

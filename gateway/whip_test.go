@@ -46,11 +46,17 @@ type whipPublisher struct {
 // the peer connection is up.
 func publishWHIP(t testing.TB, base, stream, token string) *whipPublisher {
 	t.Helper()
+	return publishWHIPWith(t, base, stream, token, offerH264)
+}
+
+// publishWHIPWith publishes video in the given format, and Opus.
+func publishWHIPWith(t testing.TB, base, stream, token string, video webrtc.RTPCodecParameters) *whipPublisher {
+	t.Helper()
 	me := &webrtc.MediaEngine{}
 	for _, c := range []struct {
 		codec webrtc.RTPCodecParameters
 		kind  webrtc.RTPCodecType
-	}{{offerH264, webrtc.RTPCodecTypeVideo}, {offerOpus, webrtc.RTPCodecTypeAudio}} {
+	}{{video, webrtc.RTPCodecTypeVideo}, {offerOpus, webrtc.RTPCodecTypeAudio}} {
 		c.codec.RTCPFeedback = append(c.codec.RTCPFeedback, webrtc.RTCPFeedback{Type: webrtc.TypeRTCPFBGoogREMB})
 		if err := me.RegisterCodec(c.codec, c.kind); err != nil {
 			t.Fatal(err)
@@ -62,7 +68,7 @@ func publishWHIP(t testing.TB, base, stream, token string) *whipPublisher {
 	}
 	t.Cleanup(func() { _ = pc.Close() })
 	p := &whipPublisher{pc: pc, tracks: map[string]*webrtc.TrackLocalStaticRTP{}}
-	for _, c := range []webrtc.RTPCodecParameters{offerH264, offerOpus} {
+	for _, c := range []webrtc.RTPCodecParameters{video, offerOpus} {
 		kind := strings.SplitN(c.MimeType, "/", 2)[0]
 		tr, err := webrtc.NewTrackLocalStaticRTP(c.RTPCodecCapability, kind, "whip")
 		if err != nil {

@@ -3,11 +3,11 @@ package transcoder
 // VideoDecoder turns access units into pictures. It is used by one
 // goroutine at a time; Close is idempotent.
 type VideoDecoder interface {
-	// Decode decodes one access unit (H.264 in Annex B with its parameter
-	// sets in band; one VP8 frame) with one call into C. It returns nil and
-	// no error when the decoder produced no picture yet. The picture is
-	// valid until the next Decode or Close. An error wraps ErrDecode; the
-	// decoder stays usable.
+	// Decode decodes one access unit (H.264 or H.265 in Annex B with its
+	// parameter sets in band; one VP8 frame) with one call into C. It
+	// returns nil and no error when the decoder produced no picture yet.
+	// The picture is valid until the next Decode or Close. An error wraps
+	// ErrDecode; the decoder stays usable.
 	Decode(au []byte, pts uint32) (*Picture, error)
 	// Close releases the decoder.
 	Close() error
@@ -56,7 +56,7 @@ type VideoEncoderConfig struct {
 
 // VideoDecoderConfig opens a video decoder.
 type VideoDecoderConfig struct {
-	Codec     string // H264 or VP8
+	Codec     string // H264, H265 or VP8
 	MaxPixels int    // 0 means DefaultMaxPixels
 }
 

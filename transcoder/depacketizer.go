@@ -13,8 +13,8 @@ const MaxAccessUnit = 4 << 20
 
 // AccessUnit is one coded picture (or AAC frame) reassembled from RTP.
 type AccessUnit struct {
-	// Data is the access unit: H.264 in Annex B, a VP8 frame, a raw AAC
-	// frame. It is valid until the next Push.
+	// Data is the access unit: H.264 or H.265 in Annex B, a VP8 frame, a
+	// raw AAC frame. It is valid until the next Push.
 	Data []byte
 	// PTS is its RTP timestamp.
 	PTS uint32
@@ -24,8 +24,8 @@ type AccessUnit struct {
 	// one; it must not be decoded. Err says why.
 	Damaged bool
 	Err     error
-	// SPS is the last H.264 sequence parameter set in the access unit, or
-	// nil; Width and Height are a VP8 key frame's size, or zero.
+	// SPS is the last H.264 or H.265 sequence parameter set in the access
+	// unit, or nil; Width and Height are a VP8 key frame's size, or zero.
 	SPS           []byte
 	Width, Height int
 }
@@ -41,12 +41,15 @@ type Depacketizer interface {
 }
 
 // NewDepacketizer returns the depacketizer of a MIME type. parameterSets
-// are H.264 SPS and PPS from sprop-parameter-sets, inserted before key
-// frames that lack them; fmtp configures AAC (RFC 3640 §4.1).
+// are H.264 SPS and PPS from sprop-parameter-sets, or H.265 VPS, SPS and
+// PPS from sprop-vps/sps/pps, inserted before key frames that lack them;
+// fmtp configures AAC (RFC 3640 §4.1).
 func NewDepacketizer(mime string, parameterSets [][]byte, fmtp string) (Depacketizer, error) {
 	switch {
 	case SameCodec(mime, H264):
-		return &h264Depacketizer{sprop: parameterSets}, nil
+		return &nalDepacketizer{syn: h264Syntax{}, sprop: parameterSets}, nil
+	case SameCodec(mime, H265):
+		return &nalDepacketizer{syn: h265Syntax{}, sprop: parameterSets}, nil
 	case SameCodec(mime, VP8):
 		return &vp8Depacketizer{}, nil
 	case SameCodec(mime, AAC):

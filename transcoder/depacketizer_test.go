@@ -41,6 +41,15 @@ var (
 	pps = []byte{0x68, 0xce, 0x3c, 0x80}
 	idr = []byte{0x65, 0x88, 0x84, 0x00, 0x21}
 	pSl = []byte{0x41, 0x9a, 0x02, 0x03}
+	// H.265 NAL units: a VPS, SPS and PPS (headers and a byte), an IDR_W_RADL
+	// and a TRAIL_R slice that begin their pictures, and the second slice
+	// of an IDR picture.
+	hVPS  = []byte{0x40, 0x01, 0x0c}
+	hSPS  = []byte{0x42, 0x01, 0x01}
+	hPPS  = []byte{0x44, 0x01, 0xc1}
+	hIDR  = []byte{0x26, 0x01, 0xaf, 0x08, 0x46}
+	hIDR2 = []byte{0x26, 0x01, 0x2f, 0x08, 0x47}
+	hTrl  = []byte{0x02, 0x01, 0xd0, 0x09}
 	// vp8Key is a VP8 key frame header of 320x240 (RFC 6386 §9.1).
 	vp8Key = []byte{0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00, 0xaa, 0xbb}
 )
@@ -92,6 +101,30 @@ func depackCases() []depackCase {
 		{name: "h264 stap-a truncated", mime: H264,
 			packets: []pkt{{1, 100, true, []byte{24, 0, 9, 0x67}}},
 			want:    []wantAU{{100, false, true, nil}}},
+		{name: "h265 single idr", mime: H265,
+			packets: []pkt{{1, 100, true, hIDR}},
+			want:    []wantAU{{100, true, false, cat(sc, hIDR)}}},
+		{name: "h265 ap then two slices", mime: H265,
+			packets: []pkt{{1, 100, false, h265AP(hVPS, hSPS, hPPS)}, {2, 100, false, hIDR}, {3, 100, true, hIDR2}},
+			want:    []wantAU{{100, true, false, cat(sc, hVPS, sc, hSPS, sc, hPPS, sc, hIDR, sc, hIDR2)}}},
+		{name: "h265 fu", mime: H265,
+			packets: []pkt{{7, 5, false, []byte{0x62, 0x01, 0x93, 0xaf, 1}}, {8, 5, false, []byte{0x62, 0x01, 0x13, 2}}, {9, 5, true, []byte{0x62, 0x01, 0x53, 3}}},
+			want:    []wantAU{{5, true, false, cat(sc, []byte{0x26, 0x01, 0xaf, 1, 2, 3})}}},
+		{name: "h265 fu of an sps", mime: H265,
+			packets: []pkt{{1, 5, false, []byte{0x62, 0x01, 0xa1, 0x01}}, {2, 5, false, []byte{0x62, 0x01, 0x61, 0x02}}, {3, 5, true, hIDR}},
+			want:    []wantAU{{5, true, false, cat(sc, []byte{0x42, 0x01, 0x01, 0x02}, sc, hIDR)}}},
+		{name: "h265 fu middle lost", mime: H265,
+			packets: []pkt{{7, 5, false, []byte{0x62, 0x01, 0x93, 0xaf}}, {9, 5, true, []byte{0x62, 0x01, 0x53, 3}}},
+			want:    []wantAU{{5, true, true, nil}}},
+		{name: "h265 sprop before a bare idr", mime: H265, sprop: [][]byte{hVPS, hSPS, hPPS},
+			packets: []pkt{{1, 100, true, hIDR}, {2, 200, true, hTrl}},
+			want:    []wantAU{{100, true, false, cat(sc, hVPS, sc, hSPS, sc, hPPS, sc, hIDR)}, {200, false, false, cat(sc, hTrl)}}},
+		{name: "h265 marker lost, next picture starts", mime: H265,
+			packets: []pkt{{1, 100, false, hIDR}, {3, 200, true, hTrl}},
+			want:    []wantAU{{100, true, true, nil}, {200, false, false, cat(sc, hTrl)}}},
+		{name: "h265 paci refused", mime: H265,
+			packets: []pkt{{1, 100, true, []byte{0x64, 0x01, 0x00, 0x00}}},
+			want:    []wantAU{{100, false, true, nil}}},
 		{name: "vp8 key frame", mime: VP8,
 			packets: []pkt{{1, 100, true, cat([]byte{0x10}, vp8Key)}},
 			want:    []wantAU{{100, true, false, vp8Key}}},
@@ -117,6 +150,15 @@ func depackCases() []depackCase {
 			packets: []pkt{{1, 1000, true, []byte{0xff, 0xff, 1}}},
 			want:    []wantAU{{1000, false, true, nil}}},
 	}
+}
+
+// h265AP is an H.265 aggregation packet of the units (RFC 7798 §4.4.2).
+func h265AP(nalus ...[]byte) []byte {
+	out := []byte{0x60, 0x01}
+	for _, n := range nalus {
+		out = append(append(out, 0, byte(len(n))), n...)
+	}
+	return out
 }
 
 func TestDepacketizers(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"mediagate.dev/mediagate/internal/codec"
 )
 
-var fuzzMimes = []string{H264, VP8, AAC}
+var fuzzMimes = []string{H264, VP8, AAC, H265}
 
 // fuzzInput encodes a test case for FuzzDepacketizer: the codec's index,
 // then per packet a sequence step, a marker flag, a timestamp step, the
@@ -65,7 +65,11 @@ func pushFuzzed(t *testing.T, mime string, in []byte) {
 	if mime == AAC {
 		fmtp = "mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3"
 	}
-	d, err := NewDepacketizer(mime, [][]byte{sps, pps}, fmtp)
+	sprop := [][]byte{sps, pps}
+	if mime == H265 {
+		sprop = [][]byte{hVPS, hSPS, hPPS}
+	}
+	d, err := NewDepacketizer(mime, sprop, fmtp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +84,7 @@ func pushFuzzed(t *testing.T, mime string, in []byte) {
 			t.Fatal("damaged access unit without a reason")
 		}
 		if len(au.SPS) > 0 {
-			_, _, _ = h264SPSSize(au.SPS)
+			_, _, _ = spsSizer(mime)(au.SPS)
 		}
 	}
 	for rest := in; len(rest) >= 4; {

@@ -14,6 +14,8 @@ import (
 const (
 	// H264 is H.264 video.
 	H264 = codec.MimeH264
+	// H265 is H.265 video, which pipelines decode but do not encode.
+	H265 = codec.MimeH265
 	// VP8 is VP8 video.
 	VP8 = codec.MimeVP8
 	// Opus is Opus audio.

@@ -32,7 +32,8 @@ type Config struct {
 	From, To string
 	// Codecs opens the decoder and encoder.
 	Codecs Codecs
-	// ParameterSets are the source's out-of-band H.264 SPS and PPS.
+	// ParameterSets are the source's out-of-band H.264 SPS and PPS, or
+	// H.265 VPS, SPS and PPS, in decoding order.
 	ParameterSets [][]byte
 	// Fmtp is the source's a=fmtp value (for AAC, its RFC 3640 parameters).
 	Fmtp string

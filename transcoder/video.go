@@ -24,8 +24,9 @@ type videoStage struct {
 	encFailed  bool // the encoder failed to open at encW×encH
 	applied    int  // the bitrate the encoder runs at
 
-	waitKey        bool // drop until a keyframe: the source must resync us
-	w, h           int  // picture size from the bitstream
+	spsSize        func(sps []byte) (width, height int, err error) // the source codec's
+	waitKey        bool                                            // drop until a keyframe: the source must resync us
+	w, h           int                                             // picture size from the bitstream
 	asked, forced  mediaThrottle
 	sourceKeyframe func()
 }
@@ -37,7 +38,7 @@ func newVideoStage(p *Pipeline) (*videoStage, error) {
 	if p.cfg.Codecs.NewVideoDecoder == nil || p.cfg.Codecs.NewVideoEncoder == nil {
 		return nil, ErrUnavailable
 	}
-	v := &videoStage{p: p, waitKey: true, sourceKeyframe: p.cfg.RequestKeyframe}
+	v := &videoStage{p: p, waitKey: true, sourceKeyframe: p.cfg.RequestKeyframe, spsSize: spsSizer(p.cfg.From)}
 	var err error
 	v.pkt, err = newPacketizer(p.cfg.To, p.cfg.PayloadType, p.cfg.SSRC, p.cfg.MTU, uint16(rand.Uint32()), p.cfg.Output)
 	if err != nil || SameCodec(p.cfg.From, RawVideo) {
@@ -98,7 +99,7 @@ func (v *videoStage) askSource(pts uint32) {
 func (v *videoStage) checkSize(au *AccessUnit) error {
 	switch {
 	case au.SPS != nil:
-		w, h, err := h264SPSSize(au.SPS)
+		w, h, err := v.spsSize(au.SPS)
 		if err != nil {
 			return err
 		}

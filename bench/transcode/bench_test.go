@@ -13,7 +13,7 @@ func TestAnnexBAccessUnits(t *testing.T) {
 	idr := []byte{0, 0, 0, 1, 0x65, 3}
 	p := []byte{0, 0, 0, 1, 0x41, 4}
 	stream := bytes.Join([][]byte{aud, sps, idr, aud, p, aud, p}, nil)
-	aus := annexBAccessUnits(stream)
+	aus := annexBAccessUnits(stream, h264AUD)
 	if len(aus) != 3 {
 		t.Fatalf("%d access units, want 3", len(aus))
 	}

@@ -43,6 +43,14 @@ func cases(o options) []benchCase {
 		{name: "VP8 → H.264", from: transcoder.VP8, to: transcoder.H264, file: "clip.ivf",
 			encode:    []string{"-c:v", "libvpx", "-deadline", "good", "-cpu-used", "4", "-b:v", "3M", "-g", "60", "-f", "ivf"},
 			transcode: h264},
+		// An H.265 camera, to the H.264 that browsers which cannot decode
+		// it get. No B-frames, as cameras send by default: the clip's
+		// packets are stamped in decoding order, which B-frames would not
+		// be (gateway/e2e_h265_peers_test.go plays a B-frame camera).
+		{name: "H.265 → H.264", from: transcoder.H265, to: transcoder.H264, file: "clip.hevc",
+			encode: []string{"-c:v", "libx265", "-preset", "veryfast", "-b:v", "3M",
+				"-x265-params", "log-level=error:aud=1:keyint=60:bframes=0", "-f", "hevc"},
+			transcode: h264},
 	}
 }
 
@@ -68,9 +76,12 @@ func makeClip(dir string, c benchCase, o options) (*clip, error) {
 	}
 	var frames [][]byte
 	var pl rtp.Payloader
-	if c.from == transcoder.H264 {
-		frames, pl = annexBAccessUnits(data), &codecs.H264Payloader{}
-	} else {
+	switch c.from {
+	case transcoder.H264:
+		frames, pl = annexBAccessUnits(data, h264AUD), &codecs.H264Payloader{}
+	case transcoder.H265:
+		frames, pl = annexBAccessUnits(data, h265AUD), &codecs.H265Payloader{}
+	default:
 		frames, err = ivfFrames(data)
 		pl = &codecs.VP8Payloader{EnablePictureID: true}
 	}
@@ -85,10 +96,16 @@ func makeClip(dir string, c benchCase, o options) (*clip, error) {
 	return cl, nil
 }
 
+// The start of an access unit delimiter: H.264's (NAL type 9) and H.265's
+// (NAL type 35, a two-byte header).
+var (
+	h264AUD = []byte{0, 0, 0, 1, 0x09}
+	h265AUD = []byte{0, 0, 0, 1, 0x46, 0x01}
+)
+
 // annexBAccessUnits splits an Annex B stream at its access unit delimiters
-// (H.264 §7.4.1.2.3; the clip is made with aud=insert).
-func annexBAccessUnits(b []byte) [][]byte {
-	aud := []byte{0, 0, 0, 1, 0x09}
+// (H.264 §7.4.1.2.3, H.265 §7.4.3.5; the clips are made with them).
+func annexBAccessUnits(b, aud []byte) [][]byte {
 	var out [][]byte
 	for len(b) > 0 {
 		next := bytes.Index(b[1:], aud)

@@ -1,6 +1,7 @@
 // Command transcode benchmarks mediagate's transcoding pipeline against
 // ffmpeg doing the same transcode with the same encoder settings: a 720p30
-// H.264 clip to VP8 and a VP8 clip to H.264. It prints, side by side, the
+// H.264 clip to VP8, a VP8 clip to H.264 and an H.265 clip (with
+// B-frames) to H.264. It prints, side by side, the
 // CPU each spends per stream (CPU seconds per second of video: 0.25 is a
 // quarter of a core per 30 fps stream) and the ratio, and mediagate's
 // latency: the time from an access unit's last packet to its transcoded

@@ -140,7 +140,11 @@ func ffmpegCPU(c benchCase, cl *clip, extra ...string) (time.Duration, int64, er
 	if c.to == transcoder.H264 {
 		format = "h264"
 	}
-	args := append([]string{"-hide_banner", "-loglevel", "error", "-y", "-threads", "1", "-i", cl.path}, c.transcode...)
+	args := []string{"-hide_banner", "-loglevel", "error", "-y", "-threads", "1"}
+	if c.from == transcoder.H265 {
+		args = append(args, "-f", "hevc") // a raw clip: name the demuxer
+	}
+	args = append(append(args, "-i", cl.path), c.transcode...)
 	args = append(append(args, extra...), "-f", format, out)
 	cmd := exec.Command("ffmpeg", args...)
 	if msg, err := cmd.CombinedOutput(); err != nil {

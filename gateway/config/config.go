@@ -122,7 +122,7 @@ type Stream struct {
 
 // Video describes the video the sender pushes.
 type Video struct {
-	Codec       string `toml:"codec"` // h264 | vp8
+	Codec       string `toml:"codec"` // h264 | h265 | vp8
 	PayloadType int    `toml:"payload_type"`
 	ClockRate   int    `toml:"clock_rate"`
 	// ProfileLevelID is the H.264 profile-level-id the camera sends (hex, 6 digits).
@@ -130,6 +130,13 @@ type Video struct {
 	// SpropParameterSets carries SPS,PPS (base64, comma separated) for cameras
 	// that send them only out of band.
 	SpropParameterSets string `toml:"sprop_parameter_sets"`
+	// SpropVPS, SpropSPS and SpropPPS carry an H.265 camera's parameter
+	// sets (base64 NAL units, RFC 7798 §7.1's sprop-vps, sprop-sps and
+	// sprop-pps) for cameras that send them only out of band: all three or
+	// none.
+	SpropVPS string `toml:"sprop_vps"`
+	SpropSPS string `toml:"sprop_sps"`
+	SpropPPS string `toml:"sprop_pps"`
 }
 
 // Audio describes the audio the sender pushes.

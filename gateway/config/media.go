@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // Dynamic RTP payload types (RFC 3551 §6).
@@ -34,8 +36,27 @@ func (v *Video) validate(p *problems, key string) {
 		if v.SpropParameterSets != "" {
 			p.add(key+".sprop_parameter_sets", "applies only to h264")
 		}
-		return
 	}
+	if v.Codec != CodecH265 {
+		for _, k := range []struct {
+			name string
+			set  bool
+		}{{"sprop_vps", v.SpropVPS != ""}, {"sprop_sps", v.SpropSPS != ""}, {"sprop_pps", v.SpropPPS != ""}} {
+			if k.set {
+				p.add(key+"."+k.name, "applies only to h265")
+			}
+		}
+	}
+	switch v.Codec {
+	case CodecH264:
+		v.validateH264(p, key)
+	case CodecH265:
+		v.validateH265(p, key)
+	}
+}
+
+// validateH264 checks the H.264 parameters of a video table.
+func (v *Video) validateH264(p *problems, key string) {
 	if !isHex(v.ProfileLevelID, 6) {
 		p.add(key+".profile_level_id", "must be 6 hex digits such as \"42e01f\" (got %s)", quote(v.ProfileLevelID))
 	}
@@ -44,6 +65,47 @@ func (v *Video) validate(p *problems, key string) {
 			p.add(key+".sprop_parameter_sets", "%v", err)
 		}
 	}
+}
+
+// validateH265 checks the out-of-band parameter sets of an H.265 video
+// table: all three or none, each base64 NAL units of its type, the SPS one
+// whose picture mediagate can size (RFC 7798 §7.1; H.265 §7.3.2.2).
+func (v *Video) validateH265(p *problems, key string) {
+	if v.H265Fmtp() == "" {
+		return
+	}
+	for _, f := range []struct {
+		key, value string
+		typ        uint8
+	}{{"sprop_vps", v.SpropVPS, codec.H265VPS}, {"sprop_sps", v.SpropSPS, codec.H265SPS}, {"sprop_pps", v.SpropPPS, codec.H265PPS}} {
+		if f.value == "" {
+			p.add(key+"."+f.key, "required with the other sprop keys: sprop_vps, sprop_sps and sprop_pps go together")
+			continue
+		}
+		nal, err := codec.ParseH265SpropValue(f.value, f.typ)
+		if err != nil {
+			p.add(key+"."+f.key, "%v", err)
+			continue
+		}
+		if f.typ == codec.H265SPS {
+			if _, err := codec.ParseH265SPS(nal, codec.MaxSide); err != nil {
+				p.add(key+"."+f.key, "%v", err)
+			}
+		}
+	}
+}
+
+// H265Fmtp returns the sprop-vps, sprop-sps and sprop-pps parameters of an
+// H.265 video table as an fmtp fragment ("sprop-vps=…;sprop-sps=…;
+// sprop-pps=…"), or "" when it has none.
+func (v *Video) H265Fmtp() string {
+	var parts []string
+	for _, p := range [][2]string{{"sprop-vps", v.SpropVPS}, {"sprop-sps", v.SpropSPS}, {"sprop-pps", v.SpropPPS}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+"="+p[1])
+		}
+	}
+	return strings.Join(parts, ";")
 }
 
 func (a *Audio) validate(p *problems, key string) {

@@ -1,5 +1,7 @@
 package config
 
+import "slices"
+
 // Output is a stream's [stream.output] table: mediagate sends the stream's
 // media as RTP, or SRTP when SRTP is set, to a receiver, and honours the
 // RTCP that receiver sends back to the same socket (symmetric RTP, RFC 4961).
@@ -55,8 +57,8 @@ func (s *Stream) validateWHIP(p *problems, key string) {
 	if !s.PublishToken.IsSet() {
 		p.add(key+".publish_token", "required for source %q: the bearer token a publisher must present", SourceWHIP)
 	}
-	if s.Video != nil && s.Video.Codec != CodecH264 && s.Video.Codec != CodecVP8 {
-		p.add(key+".video.codec", "must be %q or %q for source %q (got %s)", CodecH264, CodecVP8, SourceWHIP, quote(s.Video.Codec))
+	if s.Video != nil && !slices.Contains(videoCodecs, s.Video.Codec) {
+		p.add(key+".video.codec", "must be one of %s for source %q (got %s)", oneOf(videoCodecs), SourceWHIP, quote(s.Video.Codec))
 	}
 	if s.Audio != nil && s.Audio.Codec != CodecOpus {
 		p.add(key+".audio.codec", "must be %q for source %q (got %s)", CodecOpus, SourceWHIP, quote(s.Audio.Codec))
@@ -65,8 +67,8 @@ func (s *Stream) validateWHIP(p *problems, key string) {
 		p.add(key+".video.profile_level_id", "must be %q for source %q: browsers publish constrained baseline (got %s)",
 			defaultProfileLevelID, SourceWHIP, quote(s.Video.ProfileLevelID))
 	}
-	if s.Video != nil && s.Video.SpropParameterSets != "" {
-		p.add(key+".video.sprop_parameter_sets", "does not apply to source %q: the browser sends them in band", SourceWHIP)
+	if s.Video != nil && (s.Video.SpropParameterSets != "" || s.Video.H265Fmtp() != "") {
+		p.add(key+".video.sprop_parameter_sets", "does not apply to source %q (nor sprop_vps, sprop_sps, sprop_pps): the browser sends them in band", SourceWHIP)
 	}
 }
 

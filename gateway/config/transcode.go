@@ -164,4 +164,8 @@ func (s *Stream) validateTestPattern(p *problems, key string) {
 	if s.Audio != nil && s.Audio.Codec != CodecOpus {
 		p.add(key+".audio.codec", "must be %q for source %q (got %s)", CodecOpus, SourceTestPattern, quote(s.Audio.Codec))
 	}
+	if s.Video != nil && s.Video.Codec == CodecH265 {
+		p.add(key+".video.codec", "must be %q or %q for source %q: mediagate does not encode H.265 (got %s)",
+			CodecH264, CodecVP8, SourceTestPattern, quote(s.Video.Codec))
+	}
 }

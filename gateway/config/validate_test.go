@@ -86,10 +86,22 @@ var streamCases = []tomlCase{
 const (
 	sps = "Z0LAH9kAUAW7ARAAAAMAEAAAAwPI8YMkgA=="
 	pps = "aMuDyyA="
+
+	h265   = "[stream.video]\ncodec = \"h265\"\n"
+	vps265 = "QAEMAf//AWAAAAMAkAAAAwAAAwBdlZgJ"
+	sps265 = "QgEBAWAAAAMAkAAAAwAAAwBdoAKAgC0WWVmkkyvAWgIAAAMAAgAAAwA8EA=="
+	pps265 = "RAHBcrRiQA=="
 )
 
 var mediaCases = []tomlCase{
-	{"video codec unknown", stream(cam1, "[stream.video]\ncodec = \"h265\""), "stream[0].video.codec", "h264 | vp8"},
+	{"video codec unknown", stream(cam1, "[stream.video]\ncodec = \"av1\""), "stream[0].video.codec", "h264 | h265 | vp8"},
+	{"h265", stream(cam1, "[stream.video]\ncodec = \"H265\""), "", ""},
+	{"h265 sprop", stream(cam1, h265+"sprop_vps = \""+vps265+"\"\nsprop_sps = \""+sps265+"\"\nsprop_pps = \""+pps265+"\""), "", ""},
+	{"h265 sprop missing pps", stream(cam1, h265+"sprop_vps = \""+vps265+"\"\nsprop_sps = \""+sps265+"\""), "stream[0].video.sprop_pps", "go together"},
+	{"h265 sprop swapped", stream(cam1, h265+"sprop_vps = \""+sps265+"\"\nsprop_sps = \""+vps265+"\"\nsprop_pps = \""+pps265+"\""), "stream[0].video.sprop_vps", "NAL type 33, not 32"},
+	{"h265 sprop not base64", stream(cam1, h265+"sprop_vps = \""+vps265+"\"\nsprop_sps = \"!!\"\nsprop_pps = \""+pps265+"\""), "stream[0].video.sprop_sps", "not base64"},
+	{"h265 profile_level_id", stream(cam1, h265+"profile_level_id = \"42e01f\""), "stream[0].video.profile_level_id", "only to h264"},
+	{"h264 sprop_vps", stream(cam1, h264+"sprop_vps = \""+vps265+"\""), "stream[0].video.sprop_vps", "only to h265"},
 	{"video codec missing", stream(cam1, "[stream.video]\npayload_type = 96"), "stream[0].video.codec", `(got "")`},
 	{"video codec upper case", stream(cam1, "[stream.video]\ncodec = \"H264\""), "", ""},
 	{"video pt range", stream(cam1, h264+"payload_type = 200"), "stream[0].video.payload_type", "from 0 to 127"},

@@ -51,6 +51,9 @@ const (
 const (
 	// CodecH264 is H.264 video (RFC 6184).
 	CodecH264 = "h264"
+	// CodecH265 is H.265 video (RFC 7798), passed through to viewers that
+	// take it and transcoded for the others.
+	CodecH265 = "h265"
 	// CodecVP8 is VP8 video (RFC 7741).
 	CodecVP8 = "vp8"
 	// CodecOpus is Opus audio (RFC 7587).
@@ -65,7 +68,7 @@ const (
 )
 
 // videoClockRate is the RTP clock of every video codec here (RFC 6184 §8.1,
-// RFC 7741 §6.1).
+// RFC 7798 §7.1, RFC 7741 §6.1).
 const videoClockRate = 90000
 
 // defaultVideoPT is the first dynamic payload type (RFC 3551 §6).
@@ -76,7 +79,7 @@ const defaultVideoPT = 96
 const defaultProfileLevelID = "42e01f"
 
 // videoCodecs are the video codecs a stream may carry.
-var videoCodecs = []string{CodecH264, CodecVP8}
+var videoCodecs = []string{CodecH264, CodecH265, CodecVP8}
 
 // audioCodec is what an audio codec fixes on the wire: its default (or
 // static) payload type, RTP clock rate and channel count.

@@ -22,14 +22,20 @@ var h264Profiles = []string{codec.H264DefaultProfile, "42001f", "4d001f", "640c1
 
 // registeredCodecs returns every payload format the gateway can send, with
 // payload types that matter only for offers the gateway would make: VP8,
-// H.264 in each of h264Profiles under every other payload type from the
-// table's, Opus and G.711.
+// H.264 in each of h264Profiles and H.265 in each of h265Profiles under
+// every other payload type from the table's, Opus and G.711.
 func registeredCodecs() (video, audio []webrtc.RTPCodecParameters) {
 	video = append(video, jsep.CodecParameters(codec.VP8Format, jsep.VideoFeedback))
 	for i, p := range h264Profiles {
 		f := codec.H264Format
 		f.PayloadType += uint8(2 * i)
 		f.Fmtp = codec.H264Fmtp(p)
+		video = append(video, jsep.CodecParameters(f, jsep.VideoFeedback))
+	}
+	for i, p := range h265Profiles {
+		f := codec.H265Format
+		f.PayloadType += uint8(2 * i)
+		f.Fmtp = codec.H265Fmtp(codec.H265Profile{ProfileID: p, LevelID: codec.H265DefaultLevel})
 		video = append(video, jsep.CodecParameters(f, jsep.VideoFeedback))
 	}
 	audio = []webrtc.RTPCodecParameters{

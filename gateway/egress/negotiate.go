@@ -70,6 +70,8 @@ func compatible(src stream.Codec, c offeredCodec) bool {
 	case "video/h264":
 		mode, _ := codec.FmtpParam(c.fmtp, "packetization-mode")
 		return mode == "1" && registeredH264Profile(c.fmtp)
+	case "video/h265":
+		return c.clock == 90000 && h265Compatible(src.Fmtp, c.fmtp)
 	case "video/vp8":
 		return c.clock == 90000
 	case "audio/opus":

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,15 +46,8 @@ func (ts *trackState) maySwitch(now time.Time, relatchAfter time.Duration) bool 
 }
 
 func newTrackState(t *stream.Track, jitter prometheus.Gauge) *trackState {
-	ts := &trackState{track: t, jitter: jitter, keyframe: func([]byte) bool { return false },
+	return &trackState{track: t, jitter: jitter, keyframe: codec.KeyframeDetector(t.Codec.MimeType),
 		check: newPayloadCheck(t.Kind, t.Codec.MimeType)}
-	switch mime := t.Codec.MimeType; {
-	case strings.EqualFold(mime, "video/H264"):
-		ts.keyframe = codec.H264IsKeyframe
-	case strings.EqualFold(mime, "video/VP8"):
-		ts.keyframe = codec.VP8IsKeyframe
-	}
-	return ts
 }
 
 // forget drops the track's SSRC at the end of a sender's session.

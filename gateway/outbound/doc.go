@@ -7,8 +7,9 @@
 //	stream.Track.Write → Feed (the bounded Subscription, drops counted once)
 //	  → Track.Forward: header rewrite (Rewriter: own SSRC, continuous
 //	    sequence numbers and timestamps across source restarts and track
-//	    changes, keyframe gate for video), out-of-band H.264 SPS/PPS as a
-//	    STAP-A before keyframes that lack them
+//	    changes, keyframe gate for video), out-of-band H.264 SPS/PPS
+//	    (a STAP-A) or H.265 VPS/SPS/PPS (an aggregation packet) before
+//	    keyframes that lack them
 //	  → Writer (the owner's: pion and SRTP for a viewer; SRTP, History and
 //	    the socket for an output)
 //	every report interval: Track.Report → RTCPWriter (SR + SDES CNAME,

@@ -35,14 +35,14 @@ type Track struct {
 	octets  uint32 // payload octets sent
 }
 
-// Follow makes src feed the track: its clock rate and, for H.264, its
+// Follow makes src feed the track: its clock rate and, for H.264 and H.265, its
 // out-of-band parameter sets. The next packet starts a new mapping, gated on
 // a keyframe for video.
 func (t *Track) Follow(src *stream.Track) {
 	t.rw.ClockRate = src.Codec.ClockRate
 	t.rw.Gate = src.Kind == stream.Video
 	t.rw.Resync()
-	t.params = newParamSets(src.Codec, t.OnSPS)
+	t.params = newParamSets(src, t.OnSPS)
 }
 
 // Forward sends one source packet through w, or drops it while gated. It

@@ -104,9 +104,12 @@ func defaultSettings(string) config.Stream {
 
 // renditionTargets are the codecs a source codec is transcoded to: the
 // other video codec, H.264 constrained baseline for H.264 sources that need
-// it, Opus for AAC.
+// it, H.264 or VP8 for H.265 (which mediagate decodes but never encodes),
+// Opus for AAC.
 func renditionTargets(mime string) []string {
 	switch {
+	case strings.EqualFold(mime, transcoder.H265):
+		return []string{transcoder.H264, transcoder.VP8}
 	case strings.EqualFold(mime, transcoder.H264):
 		return []string{transcoder.VP8, transcoder.H264}
 	case strings.EqualFold(mime, transcoder.VP8):

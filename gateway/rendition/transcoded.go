@@ -73,8 +73,9 @@ func (m *Manager) start(key renditionKey, mime, reason string) (*transcoded, err
 	if src.Kind == stream.Audio {
 		cfg.Bitrate, cfg.MinBitrate, cfg.MaxBitrate = sc.AudioBitrate*1000, 0, 0
 	}
-	if sps, pps, err := codec.ParseSprop(src.Codec.Fmtp); err == nil {
-		cfg.ParameterSets = [][]byte{sps, pps}
+	cfg.ParameterSets = codec.FmtpParameterSets(src.Codec.MimeType, src.Codec.Fmtp)
+	if cfg.ParameterSets == nil { // a camera that sends them in band, maybe only with its first IDR
+		cfg.ParameterSets = src.ParameterSets()
 	}
 	pipe, err := transcoder.New(cfg)
 	if err != nil {

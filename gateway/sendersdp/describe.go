@@ -80,8 +80,12 @@ func rtpmapName(codec string) string {
 
 // videoFmtp returns the fmtp parameters of a video track: for H.264 the
 // packetization mode, profile-level-id and sprop-parameter-sets
-// (RFC 6184 §8.1).
+// (RFC 6184 §8.1); for H.265 its sprop-vps, sprop-sps and sprop-pps
+// (RFC 7798 §7.1; no sprop-max-don-diff: the gateway takes no DONL).
 func videoFmtp(v *config.Video) string {
+	if v.Codec == config.CodecH265 {
+		return v.H265Fmtp()
+	}
 	if v.Codec != config.CodecH264 {
 		return ""
 	}

@@ -1,12 +1,14 @@
 package sendersdp
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/pion/sdp/v3"
 
 	"mediagate.dev/mediagate/gateway/config"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // format is one payload type of an m-line with its rtpmap and fmtp values
@@ -73,13 +75,19 @@ func fmtpParams(fmtp string) map[string]string {
 
 // acceptVideo returns the stream video table for an offered format, or
 // nil: H.264 in packetization mode 0 or 1 (RFC 6184 §8.1; mode 0 streams
-// are valid mode 1 streams) and VP8 (RFC 7741 §6.1), at 90 kHz. An empty
+// are valid mode 1 streams), H.265 without DONL in single-stream mode
+// (RFC 7798 §7.1) and VP8 (RFC 7741 §6.1), at 90 kHz. An empty
 // profile-level-id takes the stream default (config.Stream.FillDefaults):
-// 42e01f, which browsers decode.
-func acceptVideo(f format) *config.Video {
+// 42e01f, which browsers decode. An H.265 format the gateway cannot
+// depacketize (sprop-max-don-diff > 0, another tx-mode) returns nil and
+// the reason, wrapping ErrUnacceptable.
+func acceptVideo(f format) (*config.Video, error) {
 	name, rate, _ := encoding(f.rtpmap)
 	if rate != 90000 {
-		return nil
+		return nil, nil
+	}
+	if name == config.CodecH265 {
+		return acceptH265(f)
 	}
 	v := &config.Video{PayloadType: f.pt, ClockRate: rate}
 	switch name {
@@ -88,15 +96,28 @@ func acceptVideo(f format) *config.Video {
 	case config.CodecH264:
 		params := fmtpParams(f.fmtp)
 		if mode := params["packetization-mode"]; mode != "" && mode != "0" && mode != "1" {
-			return nil
+			return nil, nil
 		}
 		v.Codec = config.CodecH264
 		v.ProfileLevelID = strings.ToLower(params["profile-level-id"])
 		v.SpropParameterSets = params["sprop-parameter-sets"]
 	default:
-		return nil
+		return nil, nil
 	}
-	return v
+	return v, nil
+}
+
+// acceptH265 is acceptVideo for an H.265 format (RFC 7798 §7.1): refused
+// with DONL or several RTP streams, else taken with its sprop-vps,
+// sprop-sps and sprop-pps (which config validates and the gateway inserts
+// before keyframes that lack them).
+func acceptH265(f format) (*config.Video, error) {
+	if err := codec.CheckH265Transmission(f.fmtp); err != nil {
+		return nil, fmt.Errorf("%w: payload type %d: %w", ErrUnacceptable, f.pt, err)
+	}
+	params := fmtpParams(f.fmtp)
+	return &config.Video{PayloadType: f.pt, ClockRate: 90000, Codec: config.CodecH265,
+		SpropVPS: params["sprop-vps"], SpropSPS: params["sprop-sps"], SpropPPS: params["sprop-pps"]}, nil
 }
 
 // staticAudio are the static payload types a sender may offer without an

@@ -97,7 +97,10 @@ func (n *Negotiation) consider(sd *sdp.SessionDescription, m *sdp.MediaDescripti
 	if l.reason = refusal(sd, m, l.proto, len(cryptos) > 0); l.reason != "" {
 		return l, nil
 	}
-	video, audio := n.pickCodec(m, &l)
+	video, audio, err := n.pickCodec(m, &l)
+	if err != nil {
+		return l, err
+	}
 	if l.reason != "" {
 		return l, nil
 	}
@@ -154,33 +157,52 @@ func direction(sd *sdp.SessionDescription, m *sdp.MediaDescription) string {
 }
 
 // pickCodec takes the first offered format of the line's kind that a
-// stream can carry, unless a line of that kind was accepted already.
-func (n *Negotiation) pickCodec(m *sdp.MediaDescription, l *line) (*config.Video, *config.Audio) {
+// stream can carry, unless a line of that kind was accepted already. A
+// video line whose only H.265 formats need DONL reordering (or several
+// RTP streams) and that offers nothing else refuses the whole offer with
+// that reason (ErrUnacceptable): the sender must be told, not silently
+// left without video.
+func (n *Negotiation) pickCodec(m *sdp.MediaDescription, l *line) (*config.Video, *config.Audio, error) {
 	switch {
 	case l.media == "video" && n.Video == nil:
+		var refused error
 		for _, f := range formats(m) {
-			if v := acceptVideo(f); v != nil {
+			v, err := acceptVideo(f)
+			if v != nil {
 				l.format = f
-				return v, nil
+				return v, nil, nil
 			}
+			refused = cmpOrErr(refused, err)
+		}
+		if refused != nil {
+			l.reason = refused.Error()
+			return nil, nil, refused
 		}
 	case l.media == "audio" && n.Audio == nil:
 		for _, f := range formats(m) {
 			if a := acceptAudio(f); a != nil {
 				l.format = f
-				return nil, a
+				return nil, a, nil
 			}
 		}
 	case l.media == "video" || l.media == "audio":
 		l.reason = "one " + l.media + " m-line is accepted, this is another"
-		return nil, nil
+		return nil, nil, nil
 	default:
 		l.reason = "media " + l.media + " is not supported"
-		return nil, nil
+		return nil, nil, nil
 	}
 	l.reason = "no supported codec among " + strings.Join(m.MediaName.Formats, " ") +
-		" (video: H264 packetization-mode 0 or 1, VP8; audio: opus/48000/2, PCMU, PCMA)"
-	return nil, nil
+		" (video: H264 packetization-mode 0 or 1, H265 without DONL, VP8; audio: opus/48000/2, PCMU, PCMA)"
+	return nil, nil, nil
+}
+
+// cmpOrErr returns a when it is set, else b.
+func cmpOrErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // reasons lists why each m-line was rejected.

@@ -38,6 +38,10 @@ func gstVideo(cryptos ...string) string {
 	return m
 }
 
+// h265Sprop is the sprop-vps, sprop-sps and sprop-pps of a 720p Main
+// stream (libx265).
+const h265Sprop = "sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwBdlZgJ;sprop-sps=QgEBAWAAAAMAkAAAAwAAAwBdoAKAgC0WWVmkkyvAWgIAAAMAAgAAAwA8EA==;sprop-pps=RAHBcrRiQA=="
+
 var allSuites = Policy{Suites: []string{"AEAD_AES_256_GCM", "AEAD_AES_128_GCM", "AES_256_CM_HMAC_SHA1_80",
 	"AES_CM_128_HMAC_SHA1_80", "AES_256_CM_HMAC_SHA1_32", "AES_CM_128_HMAC_SHA1_32"}}
 
@@ -78,10 +82,20 @@ var offerCases = []struct {
 		err: ErrUnacceptable, detail: "WHIP"},
 	{name: "recvonly", offer: gst("m=video 5000 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na=recvonly\r\n"), policy: allSuites,
 		err: ErrUnacceptable, detail: "(recvonly)"},
-	{name: "no codec", offer: gst("m=video 5000 RTP/AVP 96 98\r\na=rtpmap:96 H265/90000\r\na=rtpmap:98 H264/90000\r\na=fmtp:98 packetization-mode=2\r\n"),
+	{name: "no codec", offer: gst("m=video 5000 RTP/AVP 96 98\r\na=rtpmap:96 AV1/90000\r\na=rtpmap:98 H264/90000\r\na=fmtp:98 packetization-mode=2\r\n"),
 		policy: allSuites, err: ErrUnacceptable, detail: "no supported codec among 96 98"},
-	{name: "second codec taken", offer: gst("m=video 5000 RTP/AVP 96 98\r\na=rtpmap:96 H265/90000\r\na=rtpmap:98 VP8/90000\r\n"),
+	{name: "second codec taken", offer: gst("m=video 5000 RTP/AVP 96 98\r\na=rtpmap:96 AV1/90000\r\na=rtpmap:98 VP8/90000\r\n"),
 		policy: allSuites, video: "vp8", detail: "m=video 40000 RTP/AVP 98"},
+	{name: "ffmpeg h265", offer: strings.Replace(ffmpegPlain, "97\na=rtpmap:97 VP8/90000", "96\na=rtpmap:96 H265/90000", 1),
+		policy: allSuites, video: "h265", source: "127.0.0.1", detail: "a=rtpmap:96 H265/90000"},
+	{name: "h265 sprop", offer: gst("m=video 5000 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\na=fmtp:96 sprop-max-don-diff=0;" + h265Sprop + "\r\n"),
+		policy: allSuites, video: "h265", detail: "sprop-vps=QAEMAf"},
+	{name: "h265 donl refused", offer: gst("m=video 5000 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\na=fmtp:96 sprop-max-don-diff=2;" + h265Sprop + "\r\n"),
+		policy: allSuites, err: ErrUnacceptable, detail: "sprop-max-don-diff=2 (DONL reordering) is not supported"},
+	{name: "h265 donl then vp8", offer: gst("m=video 5000 RTP/AVP 96 97\r\na=rtpmap:96 H265/90000\r\na=fmtp:96 sprop-max-don-diff=1\r\na=rtpmap:97 VP8/90000\r\n"),
+		policy: allSuites, video: "vp8", detail: "m=video 40000 RTP/AVP 97"},
+	{name: "h265 multi-stream refused", offer: gst("m=video 5000 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\na=fmtp:96 tx-mode=MRST\r\n"),
+		policy: allSuites, err: ErrUnacceptable, detail: "tx-mode"},
 	{name: "video and audio", offer: gst("m=video 5000 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\nm=audio 5002 RTP/AVP 111 0\r\na=rtpmap:111 opus/48000/2\r\n"),
 		policy: allSuites, video: "vp8", audio: "opus", detail: "m=audio 40000 RTP/AVP 111"},
 	{name: "static pcmu", offer: gst("m=audio 5002 RTP/AVP 0\r\n"), policy: allSuites, audio: "pcmu", detail: "m=audio 40000 RTP/AVP 0"},

@@ -3,6 +3,8 @@ package stream
 import (
 	"sync"
 	"sync/atomic"
+
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // Kind tells audio tracks from video tracks.
@@ -23,7 +25,7 @@ func (k Kind) String() string {
 
 // Codec is the RTP payload format of a track, as the source sends it.
 type Codec struct {
-	MimeType    string // "video/H264", "video/VP8", "audio/opus", "audio/PCMU", "audio/PCMA"
+	MimeType    string // "video/H264", "video/H265", "video/VP8", "audio/opus", "audio/PCMU", "audio/PCMA"
 	ClockRate   uint32
 	Channels    uint16
 	PayloadType uint8
@@ -42,11 +44,14 @@ type Track struct {
 	last  atomic.Pointer[Packet]
 	// hook, when set, is called after each change of the subscribers.
 	hook atomic.Pointer[func()]
+	// params remembers an H.264 or H.265 source's in-band parameter sets;
+	// nil for other codecs.
+	params *codec.ParameterSetMemory
 }
 
 // NewTrack returns a track with no subscribers.
-func NewTrack(kind Kind, codec Codec) *Track {
-	t := &Track{Kind: kind, Codec: codec}
+func NewTrack(kind Kind, c Codec) *Track {
+	t := &Track{Kind: kind, Codec: c, params: codec.NewParameterSetMemory(c.MimeType)}
 	t.subs.Store(&[]*Subscription{})
 	return t
 }
@@ -55,6 +60,7 @@ func NewTrack(kind Kind, codec Codec) *Track {
 // subscriber whose queue is full loses p, and the loss is counted on its
 // Subscription. p must not be modified after Write.
 func (t *Track) Write(p *Packet) {
+	t.params.Observe(p.Payload)
 	t.last.Store(p)
 	for _, s := range *t.subs.Load() {
 		s.offer(p)
@@ -67,6 +73,12 @@ func (t *Track) SetSenderClock(c SenderClock) { t.clock.Store(&c) }
 // SenderClock returns the source's latest NTP↔RTP mapping, or nil before the
 // first Sender Report.
 func (t *Track) SenderClock() *SenderClock { return t.clock.Load() }
+
+// ParameterSets returns the latest parameter sets an H.264 (SPS, PPS) or
+// H.265 (VPS, SPS, PPS) track carried in band, in decoding order, or nil:
+// for a subscriber that starts on a keyframe that lacks them. The result
+// must not be modified.
+func (t *Track) ParameterSets() [][]byte { return t.params.Sets() }
 
 // LastPacket returns the most recent packet written, or nil.
 func (t *Track) LastPacket() *Packet { return t.last.Load() }

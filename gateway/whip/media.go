@@ -21,16 +21,20 @@ import (
 // offer's payload types): the stream's video codec, if it has video, and
 // Opus. H.264 is the table's one format, packetization mode 1 (RFC 6184
 // §6.3), constrained baseline, which every browser encodes and every
-// viewer decodes.
+// viewer decodes. H.265 is the table's Main profile, main tier, in
+// single-stream transmission (RFC 7798 §7.1), which a browser with an
+// H.265 encoder offers; pion matches it on profile and tier, any level.
 func codecs(video *stream.Track) (vid, aud []webrtc.RTPCodecParameters, err error) {
 	if video != nil {
 		switch mime := video.Codec.MimeType; {
 		case strings.EqualFold(mime, codec.MimeH264):
 			vid = append(vid, jsep.CodecParameters(codec.H264Format, jsep.VideoFeedback))
+		case strings.EqualFold(mime, codec.MimeH265):
+			vid = append(vid, jsep.CodecParameters(codec.H265Format, jsep.VideoFeedback))
 		case strings.EqualFold(mime, codec.MimeVP8):
 			vid = append(vid, jsep.CodecParameters(codec.VP8Format, jsep.VideoFeedback))
 		default:
-			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264 or VP8", ErrUnacceptable, strings.ToLower(mime))
+			return nil, nil, fmt.Errorf("%w: the stream's video is %s; WHIP takes H.264, H.265 or VP8", ErrUnacceptable, strings.ToLower(mime))
 		}
 	}
 	aud = append(aud, jsep.CodecParameters(codec.OpusFormat, nil))

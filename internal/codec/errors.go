@@ -16,9 +16,15 @@ var (
 	// without a payload after it (RFC 7741), a packet type outside the
 	// packetization modes mediagate takes.
 	ErrMalformedPayload = errors.New("malformed RTP payload")
-	// ErrNoSprop means an fmtp line carries no sprop-parameter-sets.
+	// ErrUnsupportedPayload means a well-formed payload format uses a
+	// feature mediagate does not take: H.265 DONL reordering
+	// (sprop-max-don-diff > 0) or multi-stream transmission (RFC 7798).
+	ErrUnsupportedPayload = errors.New("unsupported RTP payload format")
+	// ErrNoSprop means an fmtp line carries no sprop-parameter-sets (H.264)
+	// or none of sprop-vps, sprop-sps and sprop-pps (H.265).
 	ErrNoSprop = errors.New("no sprop-parameter-sets")
-	// ErrBadSprop means sprop-parameter-sets is not valid base64 or lacks an SPS or a PPS.
+	// ErrBadSprop means sprop-parameter-sets (or H.265's sprop-vps,
+	// sprop-sps, sprop-pps) is not valid base64 or lacks a parameter set.
 	ErrBadSprop = errors.New("malformed sprop-parameter-sets")
 	// ErrBadSPS means a sequence parameter set is truncated or out of range.
 	ErrBadSPS = errors.New("malformed H.264 SPS")

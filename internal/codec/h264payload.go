@@ -25,22 +25,24 @@ func WalkH264NALs(p []byte, fn func(nal []byte) bool) error {
 		fn(p)
 		return nil
 	case t == H264STAPA:
-		return walkSTAPA(p[1:], fn)
+		return walkAggregated(p[1:], 1, "STAP-A", fn)
 	default:
 		return fmt.Errorf("%w: H.264 packet type %d outside packetization mode 1", ErrMalformedPayload, t)
 	}
 }
 
-// walkSTAPA calls fn with each unit of a STAP-A's payload after its header
-// byte: a 16-bit size, then that many bytes (RFC 6184 §5.7.1).
-func walkSTAPA(p []byte, fn func(nal []byte) bool) error {
+// walkAggregated calls fn with each unit of an aggregation packet's
+// payload after its header: a 16-bit size, then that many bytes, at least
+// minUnit (an H.264 STAP-A, RFC 6184 §5.7.1; an H.265 aggregation packet
+// without DONL, RFC 7798 §4.4.2). what names the packet in errors.
+func walkAggregated(p []byte, minUnit int, what string, fn func(nal []byte) bool) error {
 	for len(p) > 0 {
 		if len(p) < 2 {
-			return fmt.Errorf("%w: STAP-A truncated", ErrMalformedPayload)
+			return fmt.Errorf("%w: %s truncated", ErrMalformedPayload, what)
 		}
 		n := int(p[0])<<8 | int(p[1])
-		if n == 0 || n > len(p)-2 {
-			return fmt.Errorf("%w: STAP-A unit of %d bytes in %d", ErrMalformedPayload, n, len(p)-2)
+		if n < minUnit || n > len(p)-2 {
+			return fmt.Errorf("%w: %s unit of %d bytes in %d", ErrMalformedPayload, what, n, len(p)-2)
 		}
 		if !fn(p[2 : 2+n : 2+n]) {
 			return nil

@@ -7,17 +7,29 @@ import "strings"
 const vp8Reserved = 0x08
 
 // IsKeyframe reports whether an RTP payload of the given MIME type
-// ("video/H264", "video/VP8", case-insensitive) starts a random-access point.
-// Other MIME types are never keyframes. It never panics on short input.
+// ("video/H264", "video/H265", "video/VP8", case-insensitive) starts a
+// random-access point. Other MIME types are never keyframes. It never
+// panics on short input.
 func IsKeyframe(mimeType string, payload []byte) bool {
+	return KeyframeDetector(mimeType)(payload)
+}
+
+// KeyframeDetector returns the keyframe test of a MIME type, resolved once
+// for a track: H264IsKeyframe, H265IsKeyframe or VP8IsKeyframe, or a test
+// that is always false for other types.
+func KeyframeDetector(mimeType string) func(payload []byte) bool {
 	switch {
 	case strings.EqualFold(mimeType, MimeH264):
-		return H264IsKeyframe(payload)
+		return H264IsKeyframe
+	case strings.EqualFold(mimeType, MimeH265):
+		return H265IsKeyframe
 	case strings.EqualFold(mimeType, MimeVP8):
-		return VP8IsKeyframe(payload)
+		return VP8IsKeyframe
 	}
-	return false
+	return never
 }
+
+func never([]byte) bool { return false }
 
 // H264IsKeyframe reports whether an H.264 RTP payload carries an SPS or the
 // start of an IDR slice: a single NAL unit, any unit of a STAP-A before a

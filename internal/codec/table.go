@@ -1,11 +1,14 @@
 package codec
 
 // MIME types of the RTP payload formats mediagate carries (RFC 6184 §8.1,
-// RFC 7741 §6.1, RFC 7587 §7, RFC 3551 §4.5.14, RFC 3640 §4.1), spelled as
+// RFC 7798 §7.1, RFC 7741 §6.1, RFC 7587 §7, RFC 3551 §4.5.14, RFC 3640
+// §4.1), spelled as
 // pion and browsers spell them. They compare case-insensitively.
 const (
 	// MimeH264 is H.264 video (RFC 6184).
 	MimeH264 = "video/H264"
+	// MimeH265 is H.265 video (RFC 7798).
+	MimeH265 = "video/H265"
 	// MimeVP8 is VP8 video (RFC 7741).
 	MimeVP8 = "video/VP8"
 	// MimeOpus is Opus audio (RFC 7587).
@@ -21,8 +24,8 @@ const (
 
 // RTP clock rates of the formats.
 const (
-	// VideoClockRate is the RTP clock of H.264 and VP8 (RFC 6184 §8.1,
-	// RFC 7741 §6.1).
+	// VideoClockRate is the RTP clock of H.264, H.265 and VP8 (RFC 6184
+	// §8.1, RFC 7798 §7.1, RFC 7741 §6.1).
 	VideoClockRate = 90000
 	// OpusClockRate is the RTP clock of Opus, whatever the sampling rate of
 	// its input (RFC 7587 §4.1).
@@ -64,6 +67,11 @@ var (
 	// under payload type 102.
 	H264Format = Format{MimeType: MimeH264, ClockRate: VideoClockRate, PayloadType: 102,
 		Fmtp: H264Fmtp(H264DefaultProfile)}
+	// H265Format is H.265 Main profile, main tier, level 3.1, in
+	// single-RTP-stream transmission (the WebRTC fmtp of RFC 7798 §7.1),
+	// under payload type 116.
+	H265Format = Format{MimeType: MimeH265, ClockRate: VideoClockRate, PayloadType: 116,
+		Fmtp: H265Fmtp(H265Profile{ProfileID: H265ProfileMain, LevelID: H265DefaultLevel})}
 	// VP8Format is VP8 under payload type 96, the first dynamic one.
 	VP8Format = Format{MimeType: MimeVP8, ClockRate: VideoClockRate, PayloadType: 96}
 	// OpusFormat is stereo Opus with OpusFmtp under payload type 111.

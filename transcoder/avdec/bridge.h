@@ -1,4 +1,4 @@
-// C side of transcoder/avdec: libavcodec decoders for H.264, VP8 and AAC,
+// C side of transcoder/avdec: libavcodec decoders for H.264, H.265, VP8 and AAC,
 // libswscale to bring odd pixel formats to I420, libswresample to bring
 // audio to 48 kHz interleaved 16-bit. Each object is used by one goroutine.
 #ifndef MEDIAGATE_AVDEC_H
@@ -19,7 +19,10 @@ typedef struct {
 
 void mg_av_quiet(void);
 
-mg_vdec *mg_vdec_open(int vp8, int max_pixels, int *err);
+// The decoders mg_vdec_open opens.
+enum { MG_VDEC_H264 = 0, MG_VDEC_VP8 = 1, MG_VDEC_HEVC = 2 };
+
+mg_vdec *mg_vdec_open(int codec, int max_pixels, int *err);
 int mg_vdec_decode(mg_vdec *d, const uint8_t *data, int size, int64_t pts, mg_picture *out);
 void mg_vdec_close(mg_vdec *d);
 

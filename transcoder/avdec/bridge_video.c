@@ -26,10 +26,13 @@ void mg_vdec_close(mg_vdec *d) {
 	free(d);
 }
 
-// mg_vdec_open opens a single-threaded decoder that refuses pictures
-// larger than max_pixels before allocating them.
-mg_vdec *mg_vdec_open(int vp8, int max_pixels, int *err) {
-	const AVCodec *c = avcodec_find_decoder(vp8 ? AV_CODEC_ID_VP8 : AV_CODEC_ID_H264);
+// mg_vdec_open opens a single-threaded decoder of codec (MG_VDEC_*) that
+// refuses pictures larger than max_pixels before allocating them.
+mg_vdec *mg_vdec_open(int codec, int max_pixels, int *err) {
+	enum AVCodecID id = AV_CODEC_ID_H264;
+	if (codec == MG_VDEC_VP8) id = AV_CODEC_ID_VP8;
+	if (codec == MG_VDEC_HEVC) id = AV_CODEC_ID_HEVC;
+	const AVCodec *c = avcodec_find_decoder(id);
 	if (!c) {
 		*err = AVERROR_DECODER_NOT_FOUND;
 		return NULL;
@@ -53,7 +56,8 @@ mg_vdec *mg_vdec_open(int vp8, int max_pixels, int *err) {
 	// No AV_CODEC_FLAG_LOW_DELAY: it would output H.264 pictures in decoding
 	// order even when the stream has B-frames. Without it the decoder holds
 	// pictures back only as far as the stream reorders them (none for
-	// baseline, or when the SPS says num_reorder_frames is 0).
+	// baseline, or when the SPS says num_reorder_frames is 0; for H.265,
+	// sps_max_num_reorder_pics).
 	*err = avcodec_open2(d->ctx, c, NULL);
 	if (*err < 0) {
 		mg_vdec_close(d);

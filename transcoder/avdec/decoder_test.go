@@ -14,7 +14,7 @@ import (
 // returns an error or nothing, and the decoder stays usable.
 func TestGarbageNeverCrashes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, codec := range []string{transcoder.H264, transcoder.VP8} {
+	for _, codec := range []string{transcoder.H264, transcoder.H265, transcoder.VP8} {
 		d, err := NewVideoDecoder(transcoder.VideoDecoderConfig{Codec: codec})
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 // Package avdec decodes video and audio for transcoder pipelines with
-// FFmpeg's libavcodec: H.264 and VP8 into I420 pictures (libswscale
-// converts other pixel formats), AAC into 48 kHz interleaved 16-bit audio
+// FFmpeg's libavcodec: H.264, H.265 (HEVC) and VP8 into I420 pictures
+// (libswscale converts other pixel formats, 10-bit H.265 among them), AAC
+// into 48 kHz interleaved 16-bit audio
 // (libswresample). It is one of transcoder's cgo leaf packages: the only
 // place where those libraries are called, with one call per access unit.
 //

@@ -15,7 +15,7 @@ import (
 	"mediagate.dev/mediagate/transcoder"
 )
 
-// VideoDecoder is a libavcodec H.264 or VP8 decoder.
+// VideoDecoder is a libavcodec H.264, H.265 (HEVC) or VP8 decoder.
 type VideoDecoder struct {
 	mu        sync.Mutex
 	d         *C.mg_vdec
@@ -30,11 +30,15 @@ var quiet = sync.OnceFunc(func() { C.mg_av_quiet() })
 // NewVideoDecoder opens a decoder for cfg.Codec.
 func NewVideoDecoder(cfg transcoder.VideoDecoderConfig) (*VideoDecoder, error) {
 	quiet()
-	vp8 := C.int(0)
+	var id C.int
 	switch {
+	case transcoder.SameCodec(cfg.Codec, transcoder.H264):
+		id = C.MG_VDEC_H264
+	case transcoder.SameCodec(cfg.Codec, transcoder.H265):
+		id = C.MG_VDEC_HEVC
 	case transcoder.SameCodec(cfg.Codec, transcoder.VP8):
-		vp8 = 1
-	case !transcoder.SameCodec(cfg.Codec, transcoder.H264):
+		id = C.MG_VDEC_VP8
+	default:
 		return nil, fmt.Errorf("%w: decode %s", transcoder.ErrUnsupported, cfg.Codec)
 	}
 	maxPixels := cfg.MaxPixels
@@ -42,7 +46,7 @@ func NewVideoDecoder(cfg transcoder.VideoDecoderConfig) (*VideoDecoder, error) {
 		maxPixels = transcoder.DefaultMaxPixels
 	}
 	var cerr C.int
-	d := C.mg_vdec_open(vp8, C.int(maxPixels), &cerr)
+	d := C.mg_vdec_open(id, C.int(maxPixels), &cerr)
 	if d == nil {
 		return nil, fmt.Errorf("%w: open %s decoder: %s", transcoder.ErrUnavailable, cfg.Codec, avError(cerr))
 	}

@@ -5,7 +5,9 @@
 // address bar at once, never sent to the server in a URL and never logged) or
 // from the password field, and travels only in an Authorization header.
 //
-// Query parameters: ?codec=vp8 or ?codec=h264 restricts the video codec;
+// Query parameters: ?codec=vp8, ?codec=h264 or ?codec=h265 restricts the
+// video codec (h265 where the browser decodes it: an H.265 camera then
+// plays without a transcoder);
 // ?relay=1 allows relayed (TURN) candidates only.
 //
 // window.mediagatePlayer = { pc, state, stats, codec, requestedCodec } always
@@ -25,7 +27,7 @@
   if (!root) return;
   const endpoint = new URL('/whep/' + encodeURIComponent(root.dataset.stream), location.href).href;
   const query = new URLSearchParams(location.search);
-  const wantCodec = { vp8: 'video/vp8', h264: 'video/h264' }[(query.get('codec') || '').toLowerCase()] || null;
+  const wantCodec = { vp8: 'video/vp8', h264: 'video/h264', h265: 'video/h265' }[(query.get('codec') || '').toLowerCase()] || null;
   const relay = query.get('relay') === '1';
 
   const video = document.getElementById('video');
