@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -49,6 +50,10 @@ func TestServiceLifecycle(t *testing.T) {
 	p.signal(syscall.SIGHUP)
 	p.expect("READY=1", "STATUS=2 streams (0 up), 0 viewers; FAULT INJECTION ON ([debug] in the config)")
 	p.expect("STATUS=2 streams (0 up), 0 viewers; media loops stuck: cam1/rtp,cam2/rtp; *")
+	if code, body := httpBody(t, health); code != http.StatusServiceUnavailable ||
+		!strings.Contains(body, `"status":"stalled"`) || !strings.Contains(body, `"stuck":["cam1/rtp","cam2/rtp"]`) {
+		t.Errorf("/healthz with the media loops stalled: %d %s", code, body)
+	}
 	p.noWatchdogFor(2 * time.Second)
 
 	p.signal(syscall.SIGTERM)
