@@ -111,3 +111,29 @@ func nspawn(t *testing.T, root, script string) string {
 	}
 	return out
 }
+
+// TestToolchainPinned checks, without root or network, that
+// scripts/go-toolchain.sum pins the toolchain go.mod names for amd64 and
+// arm64: a go.mod that moves to a new release without its pin would make
+// scripts/install-go.sh refuse to install Go on a bare machine.
+func TestToolchainPinned(t *testing.T) {
+	src, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(src, "scripts/go-toolchain.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := goModVersion(t, src)
+	for _, arch := range []string{"amd64", "arm64"} {
+		prefix := fmt.Sprintf("golang.org/toolchain v0.0.1-%s.linux-%s h1:", v, arch)
+		found := false
+		for _, line := range strings.Split(string(b), "\n") {
+			found = found || (strings.HasPrefix(line, prefix) && len(line) == len(prefix)+44)
+		}
+		if !found {
+			t.Errorf("scripts/go-toolchain.sum has no %q line (see scripts/install-go.sh)", prefix+"…")
+		}
+	}
+}
