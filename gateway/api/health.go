@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -43,15 +42,9 @@ func (h *Handler) serveHealth(w http.ResponseWriter, _ *http.Request) {
 		}
 		body.Checks = append(body.Checks, c)
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		writeProblem(w, http.StatusInternalServerError, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	code := http.StatusOK
 	if body.Status != "ok" {
-		w.WriteHeader(http.StatusServiceUnavailable)
+		code = http.StatusServiceUnavailable
 	}
-	_, _ = w.Write(append(b, '\n'))
+	writeJSONStatus(w, code, body)
 }
