@@ -27,8 +27,9 @@ const turnSecret = "systest-turn-secret-0123456789"
 
 // turnOn443 does what docs/turn.md says for TURN on port 443: the TURN
 // server's certificate, tls_listen = ["0.0.0.0:443"] (and UDP on 443
-// through a drop-in's ListenDatagram=), mediagate-turn.socket enabled and
-// the service restarted. The unit's sandbox stays as shipped (no
+// through a drop-in's ListenDatagram=), mediagate-turn.socket enabled
+// while the service is stopped (systemd refuses to start a socket whose
+// service runs), and the service started. The unit's sandbox stays as shipped (no
 // capability, PrivateUsers=yes), and a client on the test's end of the
 // link allocates over TLS and over UDP on port 443 and gets a permission
 // toward the gateway's ICE socket. It puts everything back at the end.
@@ -44,9 +45,14 @@ func (s *scenario) turnOn443() {
 		s.t.Fatalf("the shipped [turn] table changed; the TURN step cannot edit it")
 	}
 	writeFile(s.t, filepath.Join(s.c.dir, confPath), turnConf)
-	s.c.sh("mkdir -p /etc/systemd/system/mediagate-turn.socket.d && " +
+	script := "mkdir -p /etc/systemd/system/mediagate-turn.socket.d && " +
 		"printf '[Socket]\\nListenDatagram=0.0.0.0:443\\n' >/etc/systemd/system/mediagate-turn.socket.d/udp.conf && " +
-		"systemctl daemon-reload && systemctl enable --now mediagate-turn.socket && systemctl restart mediagate")
+		"systemctl daemon-reload && systemctl stop mediagate && systemctl enable --now mediagate-turn.socket && " +
+		"systemctl start mediagate"
+	if out, err := s.c.exec(time.Minute, "sh", "-ec", script); err != nil {
+		log, _ := s.c.exec(time.Minute, "journalctl", "--no-pager", "-n", "40", "-u", "mediagate-turn.socket", "-u", "mediagate")
+		s.t.Fatalf("TURN on 443: %v\n%s\n%s", err, out, log)
+	}
 	s.c.waitFor("mediagate active with TURN on 443", 30*time.Second, s.active)
 
 	sandbox := s.c.show("mediagate", "CapabilityBoundingSet", "AmbientCapabilities", "PrivateUsers", "User")
@@ -77,7 +83,7 @@ func (s *scenario) turnOn443() {
 	}
 
 	s.c.sh("systemctl disable --now mediagate-turn.socket && rm -r /etc/systemd/system/mediagate-turn.socket.d && " +
-		"systemctl daemon-reload")
+		"systemctl daemon-reload && rm /etc/mediagate/turn.pem /etc/mediagate/turn-key.pem")
 	s.conf("")
 	s.c.sh("systemctl restart mediagate")
 	s.c.waitFor("mediagate active on the operator's config", 30*time.Second, s.active)
