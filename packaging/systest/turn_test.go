@@ -34,6 +34,8 @@ const turnSecret = "systest-turn-secret-0123456789"
 // link allocates over TLS and over UDP on port 443 and gets a permission
 // toward the gateway's ICE socket. It puts everything back at the end.
 func (s *scenario) turnOn443() {
+	start := time.Now()
+	defer func() { s.t.Logf("TURN on port 443 checked in %v", time.Since(start).Round(time.Millisecond)) }()
 	pool := s.turnCert()
 	turnConf := strings.NewReplacer(
 		`udp_listen = ["0.0.0.0:3478"]`, `udp_listen = ["0.0.0.0:3478", "0.0.0.0:443"]`,
