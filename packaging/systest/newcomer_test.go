@@ -18,7 +18,9 @@ import (
 // names from the Go module proxy, check its pinned hash, install the
 // build's Debian packages, and build bin/mediagate, which then checks the
 // shipped config. It shares the host's network (apt's mirror, the Go
-// module proxy) and nothing else: no Go, no module or build cache.
+// module proxy) and the host's local certificate authorities (a network
+// that inspects TLS needs its own trusted, on any machine in it), and
+// nothing else: no Go, no module or build cache.
 func TestMakeRunOnBareBookworm(t *testing.T) {
 	needRoot(t)
 	src, err := filepath.Abs("../..")
@@ -38,6 +40,7 @@ func TestMakeRunOnBareBookworm(t *testing.T) {
 		}
 	}
 	copyTree(t, src, filepath.Join(c.dir, "src/mediagate"))
+	copyLocalCAs(t, c.dir)
 	t.Logf("root and sources ready in %v", time.Since(start).Round(time.Millisecond))
 
 	script := `
@@ -59,6 +62,30 @@ func TestMakeRunOnBareBookworm(t *testing.T) {
 		}
 	}
 	t.Logf("make deps-run build on a bare bookworm: %v", time.Since(start).Round(time.Second))
+}
+
+// copyLocalCAs copies the host's local certificate authorities
+// (/usr/local/share/ca-certificates) into root, where Debian's
+// ca-certificates, once installed, adds them to the trusted set.
+func copyLocalCAs(t *testing.T, root string) {
+	t.Helper()
+	const dir = "/usr/local/share/ca-certificates"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // none
+	}
+	if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".crt") {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(root, dir, e.Name()), string(b))
+		}
+	}
 }
 
 // goModVersion returns the toolchain go.mod names ("go1.26.8").
