@@ -1,6 +1,10 @@
 # mediagate — the two commands a newcomer needs are `make run` and `make test`.
 # Both install what they need (Debian packages, Go modules) themselves.
 
+# The Go toolchain go.mod names: scripts/install-deps.sh (deps-run,
+# deps-test) installs it in /usr/local/go when the go on PATH is missing
+# or older, so that directory comes first here, as in .ci/run.
+export PATH := /usr/local/go/bin:$(PATH)
 GO        ?= go
 BIN       := bin/mediagate
 CONFIG    ?= configs/mediagate.toml

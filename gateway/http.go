@@ -14,6 +14,7 @@ import (
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
 	"mediagate.dev/mediagate/gateway/whip"
+	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 const (
@@ -60,6 +61,9 @@ func (g *Gateway) listenHTTP() error {
 		WriteTimeout:      hc.WriteTimeout.D(),
 		IdleTimeout:       hc.IdleTimeout.D(),
 		MaxHeaderBytes:    maxHeaderBytes,
+		// net/http's own complaints (TLS handshake errors from scanners,
+		// mostly) as rate-limited structured warnings.
+		ErrorLog: ratelog.New(g.log.With("component", "http")).StdLogger("http server"),
 	}
 	return nil
 }
@@ -72,16 +76,18 @@ func (g *Gateway) newMux() *http.ServeMux {
 	mux.Handle(whep.Prefix, g.whep)
 	mux.Handle(whip.Prefix, g.whip)
 	h := &api.Handler{
-		Hub:        g.hub,
-		Bus:        g.bus,
-		AdminToken: g.config().HTTP.AdminToken.Reveal(),
-		Gatherer:   g.reg,
-		Describe:   g.describe,
-		Metrics:    g.apiMetrics,
-		Log:        g.log.With("component", "api"),
-		Version:    Version,
-
-		AuthThrottle: g.adminThrottle,
+		Hub:            g.hub,
+		Bus:            g.bus,
+		AdminToken:     g.config().HTTP.AdminToken.Reveal(),
+		Gatherer:       g.reg,
+		Describe:       g.describe,
+		Metrics:        g.apiMetrics,
+		Log:            g.log.With("component", "api"),
+		Version:        Version,
+		StuckLoops:     g.StuckLoops,
+		StuckAfter:     LoopStuckAfter,
+		FrameAncestors: g.config().HTTP.FrameAncestors,
+		AuthThrottle:   g.adminThrottle,
 	}
 	h.Routes(mux)
 	g.senders.Routes(mux, h)

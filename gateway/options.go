@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"mediagate.dev/mediagate/gateway/watchdog"
+	"mediagate.dev/mediagate/turn"
 )
 
 // Option hands New something the process owns rather than the config
@@ -15,6 +16,7 @@ type Option func(*options)
 
 type options struct {
 	httpListener net.Listener
+	turnSockets  turn.Passed
 	logLevel     *slog.LevelVar
 }
 
@@ -23,6 +25,15 @@ type options struct {
 // http.listen is then ignored, and the gateway closes ln when it stops.
 func WithHTTPListener(ln net.Listener) Option {
 	return func(o *options) { o.httpListener = ln }
+}
+
+// WithTURNSockets hands the TURN server sockets of a systemd socket unit
+// (mediagate-turn.socket): each serves the turn.udp_listen, tcp_listen or
+// tls_listen address it is bound to, which the gateway then does not bind
+// itself, so that port 443 needs no capability. The TURN server owns them;
+// with TURN off, or for an address no listen key names, they are closed.
+func WithTURNSockets(p turn.Passed) Option {
+	return func(o *options) { o.turnSockets = p }
 }
 
 // WithLogLevel lets the gateway apply log.level: New and Reload set v, which

@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -161,5 +163,47 @@ func TestCertificateChecks(t *testing.T) {
 	}
 	if got := servedCert(t, gw.HTTPSAddr().String()); got.Subject.CommonName != "soon" {
 		t.Errorf("after a refused reload the server presents %q", got.Subject.CommonName)
+	}
+}
+
+// TestTLSHandshakeErrorsLogged opens a burst of connections to the HTTPS
+// port that each send garbage instead of a ClientHello: net/http's
+// "TLS handshake error" lines arrive through the structured logger, as
+// one warning of component http for the burst, not one line per
+// connection.
+func TestTLSHandshakeErrorsLogged(t *testing.T) {
+	dir := t.TempDir()
+	testCert(t, dir, "handshake")
+	logs := &lockedBuffer{}
+	gw, err := New(testConfig(t, tlsConfig(t, dir, "")), slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runGateway(t, gw)
+	const conns = 20
+	for range conns {
+		c, err := net.DialTimeout("tcp", gw.HTTPSAddr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.Write([]byte{0x16, 0x03, 0x01, 0x00, 0x05, 0xde, 0xad, 0xbe, 0xef, 0x00})
+		_, _ = io.Copy(io.Discard, c) // until the server closes it
+		c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "TLS handshake error") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	var lines []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "TLS handshake error") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d log lines about the %d handshake errors, want 1 (rate-limited):\n%s", len(lines), conns, strings.Join(lines, "\n"))
+	}
+	if !strings.Contains(lines[0], `level=WARN msg="http server" component=http error="http: TLS handshake error from 127.0.0.1:`) {
+		t.Errorf("handshake error line %q is not a structured warning of component http", lines[0])
 	}
 }

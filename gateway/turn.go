@@ -19,15 +19,21 @@ import (
 // policy that relays only to this gateway's ICE socket (and the allow list).
 func (g *Gateway) startTURN() error {
 	tc := g.cfg.Turn
+	log := g.log.With("component", "turn")
+	passed := g.opts.turnSockets
 	if !tc.Enabled {
+		if n := len(passed.UDP) + len(passed.TCP); n > 0 {
+			log.Warn("turn is off: closing the TURN sockets systemd passed", "sockets", n)
+			passed.Close()
+		}
 		return nil
 	}
-	log := g.log.With("component", "turn")
 	cfg, err := turnConfig(g.cfg)
 	if err != nil {
+		passed.Close()
 		return fmt.Errorf("turn: %w", err)
 	}
-	cfg.Log, cfg.Metrics = log, turn.NewMetrics(g.reg)
+	cfg.Log, cfg.Metrics, cfg.Passed = log, turn.NewMetrics(g.reg), passed
 	if !tc.Secret.IsSet() {
 		log.Info("turn.secret is empty: credentials are signed with a random key of this process")
 	}

@@ -51,7 +51,8 @@ install -d "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/mediagate" \
   "$root/usr/share/doc/mediagate" "$root/usr/share/man/man1" "$root/usr/share/lintian/overrides"
 scripts/build.sh "$root/usr/bin/mediagate" "$version"
 strip --remove-section=.comment --remove-section=.note --strip-unneeded "$root/usr/bin/mediagate"
-install -m 0644 systemd/mediagate.service systemd/mediagate.socket "$root/lib/systemd/system/"
+install -m 0644 systemd/mediagate.service systemd/mediagate.socket systemd/mediagate-turn.socket \
+  "$root/lib/systemd/system/"
 install -m 0640 configs/mediagate.toml "$root/etc/mediagate/mediagate.toml"
 install -m 0644 "$deb/copyright" "$root/usr/share/doc/mediagate/copyright"
 gzip -9n <"$changelog" >"$root/usr/share/doc/mediagate/changelog.gz"

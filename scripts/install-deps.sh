@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what mediagate's make targets need on Debian 12 (bookworm), and
 # nothing they do not. Usage: scripts/install-deps.sh run|test|bench
-#   run   the hardened build's toolchain (gcc, dpkg-buildflags) and the
-#         codec libraries the transcoder links (libavcodec, libswresample,
-#         libswscale, libvpx, libx264, libopus: -dev packages, pkg-config)
+#   run   the Go toolchain go.mod names, in /usr/local/go when the go on
+#         PATH is missing or older (scripts/install-go.sh: from the Go
+#         module proxy, checked against a pinned hash; curl, unzip and
+#         ca-certificates to fetch it), the hardened build's toolchain
+#         (gcc, dpkg-buildflags) and the codec libraries the transcoder
+#         links (libavcodec, libswresample, libswscale, libvpx, libx264,
+#         libopus: -dev packages, pkg-config), then the Go modules
 #   test  the real peers of the test suite: chromium, ffmpeg, GStreamer (and
 #         its RTSP server with the Python bindings, the test RTSP camera of
 #         docs/cameras.md), janus, curl and openssl (the docs test runs the
@@ -20,7 +24,7 @@
 # something is missing.
 set -euo pipefail
 
-run_pkgs=(gcc libc6-dev dpkg-dev pkg-config
+run_pkgs=(curl ca-certificates unzip gcc libc6-dev dpkg-dev pkg-config
   libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libvpx-dev libx264-dev libopus-dev)
 test_pkgs=("${run_pkgs[@]}" gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-x
@@ -58,4 +62,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo systemctl disable --now redis-server.service >/dev/null 2>&1 || true
   fi
 fi
-go mod download
+cd "$(dirname "$0")/.."
+scripts/install-go.sh
+PATH="/usr/local/go/bin:$PATH" go mod download

@@ -32,6 +32,10 @@ type Config struct {
 	// UDP, TCP and TLS are the listen addresses ("host:port") of each
 	// transport (RFC 8656 §3.1); a port of 0 picks a free one.
 	UDP, TCP, TLS []string
+	// Passed are sockets handed to the process (systemd socket
+	// activation) that serve listen addresses above instead of new
+	// sockets; see Passed. The Server owns them from New on.
+	Passed Passed
 	// TLSConfig holds the certificate of the TLS listeners.
 	TLSConfig *tls.Config
 	// Secret signs TURN REST credentials; nil or empty picks a random one

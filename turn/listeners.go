@@ -42,16 +42,19 @@ func (ls *listeners) closeConns() {
 	}
 }
 
-// listen binds every configured listener into ls.
+// listen binds every configured listener into ls, taking the passed
+// sockets bound to configured addresses instead of binding those.
 func (s *Server) listen(ls *listeners) error {
 	for _, addr := range s.cfg.UDP {
 		ua, err := net.ResolveUDPAddr("udp", addr)
 		if err != nil {
 			return fmt.Errorf("turn udp %s: %w", addr, err)
 		}
-		c, err := net.ListenUDP("udp", ua)
-		if err != nil {
-			return fmt.Errorf("turn udp: %w", err)
+		c := s.passed.takeUDP(ua)
+		if c == nil {
+			if c, err = net.ListenUDP("udp", ua); err != nil {
+				return fmt.Errorf("turn udp: %w", err)
+			}
 		}
 		_ = c.SetReadBuffer(listenBuffer)
 		_ = c.SetWriteBuffer(listenBuffer)
@@ -84,10 +87,17 @@ func (s *Server) listen(ls *listeners) error {
 	return nil
 }
 
-// listenStream binds one TCP listener, with TLS when tc is set.
+// listenStream binds one TCP listener, or takes the passed one bound to
+// addr, with TLS when tc is set.
 func (s *Server) listenStream(ls *listeners, addr, transport string, tc *tls.Config) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+	ta, err := net.ResolveTCPAddr("tcp", addr)
 	if err != nil {
+		return nil, fmt.Errorf("turn %s %s: %w", transport, addr, err)
+	}
+	var ln net.Listener
+	if l := s.passed.takeTCP(ta); l != nil {
+		ln = l
+	} else if ln, err = net.ListenTCP("tcp", ta); err != nil {
 		return nil, fmt.Errorf("turn %s: %w", transport, err)
 	}
 	g := newTCPGuard(ln, s.limiter, s.m, transport)

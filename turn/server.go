@@ -30,6 +30,7 @@ type Server struct {
 	limiter *limiter
 	pion    *pionturn.Server
 	ls      *listeners
+	passed  *Passed // the passed sockets not yet taken, during New
 	events  *events
 	fast    *fastPath
 
@@ -40,10 +41,17 @@ type Server struct {
 	done      chan struct{}
 }
 
-// New binds every listener of cfg and starts serving. On error nothing is
-// left open.
+// New binds every listener of cfg (or takes the passed socket bound to
+// its address) and starts serving. On error nothing is left open, the
+// passed sockets included.
 func New(cfg Config) (_ *Server, err error) {
 	cfg = cfg.withDefaults()
+	passed := cfg.Passed.clone()
+	defer func() {
+		if unused := passed.closeRest(); len(unused) > 0 && err == nil {
+			cfg.Log.Warn("turn: closed passed sockets that no turn listen address names", "addrs", addrList(unused))
+		}
+	}()
 	if len(cfg.UDP)+len(cfg.TCP)+len(cfg.TLS) == 0 {
 		return nil, ErrNoListener
 	}
@@ -63,6 +71,7 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	s.limiter = newLimiter(cfg.UnauthRate, cfg.UnauthBurst, time.Now)
 	s.ls = &listeners{}
+	s.passed = &passed
 	defer func() {
 		if err != nil {
 			s.ls.close()

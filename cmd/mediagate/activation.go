@@ -1,55 +1,110 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 
 	"github.com/coreos/go-systemd/v22/activation"
+
+	"mediagate.dev/mediagate/turn"
 )
 
-// httpSocketName is the FileDescriptorName= of the HTTP socket in
-// systemd/mediagate.socket.
-const httpSocketName = "http"
+// The FileDescriptorName= of the sockets systemd passes: the HTTP socket
+// of systemd/mediagate.socket and the TURN sockets of
+// systemd/mediagate-turn.socket.
+const (
+	httpSocketName = "http"
+	turnSocketName = "turn"
+)
 
-// activatedListener returns the HTTP listener systemd passed through
-// socket activation (LISTEN_FDS), or nil when none was passed. With
-// several sockets it takes the one named "http"; a single socket is taken
-// whatever its name. Sockets it does not use are closed and logged.
-func activatedListener(log *slog.Logger) (net.Listener, error) {
-	byName, err := activation.ListenersWithNames()
-	if err != nil {
-		return nil, fmt.Errorf("socket activation: %w", err)
-	}
-	var all []net.Listener
-	names := make([]string, 0, len(byName))
-	for name, lns := range byName {
-		names = append(names, name)
-		all = append(all, lns...)
-	}
-	slices.Sort(names)
-	var chosen net.Listener
-	switch {
-	case len(byName[httpSocketName]) > 0:
-		chosen = byName[httpSocketName][0]
-	case len(all) == 1:
-		chosen = all[0]
-	case len(all) > 1:
-		closeAll(all)
-		return nil, fmt.Errorf("socket activation: %d sockets (%v) and none is named %q", len(all), names, httpSocketName)
-	}
-	for _, ln := range all {
-		if ln != chosen {
-			log.Warn("socket activation: closing a socket mediagate does not use", "addr", ln.Addr().String())
-			_ = ln.Close()
-		}
-	}
-	return chosen, nil
+// activated is what systemd passed through socket activation (LISTEN_FDS).
+type activated struct {
+	http net.Listener // nil: bind http.listen
+	turn turn.Passed  // taken by turn.*_listen address
 }
 
-func closeAll(lns []net.Listener) {
-	for _, ln := range lns {
+// activatedSockets sorts the sockets systemd passed: the stream socket
+// named "http" serves HTTP, the sockets named "turn" (UDP and TCP) go to
+// the TURN server, and a single socket of another name is taken for HTTP
+// whatever its name. Sockets it does not use are closed and logged.
+func activatedSockets(log *slog.Logger) (activated, error) {
+	var a activated
+	var other []net.Listener
+	var names []string
+	for _, f := range activation.Files(true) {
+		name := f.Name()
+		names = append(names, name)
+		err := a.add(name, f, &other)
+		_ = f.Close() // the listeners hold their own copy of the descriptor
+		if err != nil {
+			a.close(other)
+			return activated{}, fmt.Errorf("socket activation: %s: %w", name, err)
+		}
+	}
+	switch {
+	case a.http == nil && len(other) == 1:
+		a.http, other = other[0], nil
+	case a.http == nil && len(other) > 1:
+		slices.Sort(names)
+		a.close(other)
+		return activated{}, fmt.Errorf("socket activation: %d sockets (%v) and none is named %q", len(names), names, httpSocketName)
+	}
+	for _, ln := range other {
+		log.Warn("socket activation: closing a socket mediagate does not use", "addr", ln.Addr().String())
+		_ = ln.Close()
+	}
+	return a, nil
+}
+
+// errSocketType is a passed socket of a kind mediagate cannot use.
+var errSocketType = errors.New("not a TCP listener or UDP socket")
+
+// add takes the socket f, passed under name.
+func (a *activated) add(name string, f *os.File, other *[]net.Listener) error {
+	if name == turnSocketName {
+		if ln, err := net.FileListener(f); err == nil {
+			if tl, ok := ln.(*net.TCPListener); ok {
+				a.turn.TCP = append(a.turn.TCP, tl)
+				return nil
+			}
+			_ = ln.Close()
+			return errSocketType
+		}
+		pc, err := net.FilePacketConn(f)
+		if err != nil {
+			return err
+		}
+		uc, ok := pc.(*net.UDPConn)
+		if !ok {
+			_ = pc.Close()
+			return errSocketType
+		}
+		a.turn.UDP = append(a.turn.UDP, uc)
+		return nil
+	}
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return err
+	}
+	if name == httpSocketName && a.http == nil {
+		a.http = ln
+	} else {
+		*other = append(*other, ln)
+	}
+	return nil
+}
+
+// close closes everything a holds and the listeners in other.
+func (a *activated) close(other []net.Listener) {
+	if a.http != nil {
+		_ = a.http.Close()
+	}
+	a.turn.Close()
+	for _, ln := range other {
 		_ = ln.Close()
 	}
 }

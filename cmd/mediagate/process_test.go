@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -197,11 +198,22 @@ func (c *loopbackConf) text(streams []string, extra string) string {
 
 func httpStatus(t *testing.T, url string) int {
 	t.Helper()
+	code, _ := httpBody(t, url)
+	return code
+}
+
+// httpBody GETs url and returns the status and the body.
+func httpBody(t *testing.T, url string) (int, string) {
+	t.Helper()
 	c := &http.Client{Timeout: 5 * time.Second}
 	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
 }

@@ -95,14 +95,15 @@ func run(args []string) int {
 	defer stop()
 
 	opts := []gateway.Option{gateway.WithLogLevel(level)}
-	ln, err := activatedListener(log)
+	passed, err := activatedSockets(log)
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return 1
 	}
-	if ln != nil {
-		opts = append(opts, gateway.WithHTTPListener(ln))
+	if passed.http != nil {
+		opts = append(opts, gateway.WithHTTPListener(passed.http))
 	}
+	opts = append(opts, gateway.WithTURNSockets(passed.turn))
 	gw, err := gateway.New(cfg, log, opts...)
 	if err != nil {
 		log.Error("start failed", "err", err)

@@ -1,14 +1,20 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"mediagate.dev/mediagate/turn/turntest"
 )
 
 // TestServiceLifecycle runs mediagate as systemd would and follows its
@@ -49,6 +55,10 @@ func TestServiceLifecycle(t *testing.T) {
 	p.signal(syscall.SIGHUP)
 	p.expect("READY=1", "STATUS=2 streams (0 up), 0 viewers; FAULT INJECTION ON ([debug] in the config)")
 	p.expect("STATUS=2 streams (0 up), 0 viewers; media loops stuck: cam1/rtp,cam2/rtp; *")
+	if code, body := httpBody(t, health); code != http.StatusServiceUnavailable ||
+		!strings.Contains(body, `"status":"stalled"`) || !strings.Contains(body, `"stuck":["cam1/rtp","cam2/rtp"]`) {
+		t.Errorf("/healthz with the media loops stalled: %d %s", code, body)
+	}
 	p.noWatchdogFor(2 * time.Second)
 
 	p.signal(syscall.SIGTERM)
@@ -97,4 +107,79 @@ func TestSocketActivation(t *testing.T) {
 	if err := p.cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
+}
+
+// TestTURNSocketActivation passes mediagate the sockets of both socket
+// units, as systemd does for mediagate.socket and mediagate-turn.socket
+// (LISTEN_FDNAMES=http:turn:turn): the TURN server serves on the passed
+// UDP socket and TCP listener, which turn.udp_listen and tcp_listen name
+// and which stay bound by the test (binding them again would fail), and a
+// client allocates over each with credentials signed with turn.secret.
+func TestTURNSocketActivation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	httpLn, httpFile := passTCP(t)
+	turnTCP, tcpFile := passTCP(t)
+	turnUDP, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer turnUDP.Close()
+	udpFile, err := turnUDP.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udpFile.Close()
+
+	const secret = "turn-socket-activation-secret"
+	c := newLoopbackConf(t, "cam1")
+	conf := filepath.Join(t.TempDir(), "mediagate.toml")
+	extra := fmt.Sprintf("\n[turn]\nenabled = true\nudp_listen = [%q]\ntcp_listen = [%q]\nsecret = %q\nrelay_ports = \"30000-30099\"\n",
+		turnUDP.LocalAddr(), turnTCP.Addr(), secret)
+	if err := os.WriteFile(conf, []byte(c.text([]string{"cam1"}, extra)), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	p := startProc(t, conf, []*os.File{httpFile, tcpFile, udpFile}, "LISTEN_FDS=3",
+		"LISTEN_FDNAMES="+httpSocketName+":"+turnSocketName+":"+turnSocketName, "MEDIAGATE_TEST_LISTEN_SELF=1")
+	p.expect("READY=1", "STATUS=1 streams (0 up), 0 viewers")
+	if code := httpStatus(t, "http://"+httpLn.Addr().String()+"/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz on the passed socket: %d", code)
+	}
+	user := fmt.Sprintf("%d:socket-test", time.Now().Add(time.Hour).Unix())
+	mac := hmac.New(sha1.New, []byte(secret))
+	mac.Write([]byte(user))
+	pass := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	for network, addr := range map[string]string{"udp": turnUDP.LocalAddr().String(), "tcp": turnTCP.Addr().String()} {
+		cl, err := turntest.Dial(network, addr, nil)
+		if err != nil {
+			t.Fatalf("dial TURN over %s: %v", network, err)
+		}
+		relay, err := cl.Allocate(user, pass)
+		cl.Close()
+		if err != nil || !relay.IsValid() {
+			t.Errorf("allocate over the passed %s socket %s: %v %v", network, addr, relay, err)
+		}
+	}
+	p.signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}
+
+// passTCP returns a loopback TCP listener and a copy of its descriptor to
+// pass to the process.
+func passTCP(t *testing.T) (net.Listener, *os.File) {
+	t.Helper()
+	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	f, err := ln.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return ln, f
 }

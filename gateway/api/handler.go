@@ -3,6 +3,8 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -40,6 +42,15 @@ type Handler struct {
 	// Retry-After); nil throttles nothing. It outlives the Handler, which
 	// every reload builds again, so the caller builds it once.
 	AuthThrottle *signal.FailureThrottle
+	// StuckLoops names the media loops that stopped (the watchdog's view);
+	// /healthz answers 503 while it names any. Nil checks nothing.
+	StuckLoops func() []string
+	// StuckAfter is how long a loop may stay silent before StuckLoops
+	// names it, as /healthz tells.
+	StuckAfter time.Duration
+	// FrameAncestors are the origins allowed to embed the player pages
+	// (CSP frame-ancestors); empty allows none.
+	FrameAncestors []string
 
 	refusals *ratelog.Logger // refused requests, at most one line a second
 }
@@ -52,8 +63,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/streams", secure(h.admin(h.serveStreams)))
 	mux.Handle("GET /api/v1/streams/{name}", secure(h.admin(h.serveStream)))
 	mux.Handle("GET /api/v1/events", secure(h.admin(h.serveEvents)))
-	mux.Handle("GET /{$}", securePage(http.HandlerFunc(h.serveIndex)))
-	mux.Handle("GET /view/{name}", securePage(http.HandlerFunc(h.serveView)))
+	mux.Handle("GET /{$}", h.securePage(http.HandlerFunc(h.serveIndex)))
+	mux.Handle("GET /view/{name}", h.securePage(http.HandlerFunc(h.serveView)))
 	mux.Handle("GET /static/{file}", secure(http.HandlerFunc(serveStatic)))
 }
 
@@ -61,9 +72,20 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 // fetches from their own origin only, and nothing else (CSP Level 3).
 // form-action 'none' also stops the token form from ever being submitted
 // natively, which would put the token in a URL: the player handles it.
+// frame-ancestors follows: the pages that may embed these (§6.4.2).
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self'; media-src 'self' blob: mediastream:; connect-src 'self'; " +
-	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	"base-uri 'none'; form-action 'none'; frame-ancestors "
+
+// csp is the pages' Content-Security-Policy: frame-ancestors lists
+// FrameAncestors (validated by the config: no character in them can end
+// the directive), or 'none'.
+func (h *Handler) csp() string {
+	if len(h.FrameAncestors) == 0 {
+		return contentSecurityPolicy + "'none'"
+	}
+	return contentSecurityPolicy + strings.Join(h.FrameAncestors, " ")
+}
 
 // secure sets the headers every response carries.
 func secure(next http.Handler) http.Handler {
@@ -74,16 +96,13 @@ func secure(next http.Handler) http.Handler {
 }
 
 // securePage adds the headers of an HTML page to secure's.
-func securePage(next http.Handler) http.Handler {
+func (h *Handler) securePage(next http.Handler) http.Handler {
+	csp := h.csp()
 	return secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
+		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(w, r)
 	}))
-}
-
-func (h *Handler) serveHealth(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, map[string]string{"status": "ok", "version": h.Version})
 }
 
 func (h *Handler) metricsHandler() http.Handler {

@@ -3,24 +3,73 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// TestHealthz checks /healthz's answer and body: 200 with each check and
+// what it looks at while the media loops run, 503 naming the stuck loops
+// while they do not.
 func TestHealthz(t *testing.T) {
-	f := newFixture(t, nil)
-	resp, body := f.get(t, "/healthz", "")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d, want 200", resp.StatusCode)
+	var stuck []string
+	f := newFixture(t, func(h *Handler) {
+		h.StuckLoops = func() []string { return stuck }
+		h.StuckAfter = 5 * time.Second
+	})
+	for _, tt := range []struct {
+		name   string
+		stuck  []string
+		code   int
+		status string
+	}{
+		{"loops alive", nil, http.StatusOK, "ok"},
+		{"cam1 stalled", []string{"cam1/rtcp", "cam1/rtp"}, http.StatusServiceUnavailable, "stalled"},
+	} {
+		stuck = tt.stuck
+		resp, body := f.get(t, "/healthz", "")
+		if resp.StatusCode != tt.code {
+			t.Fatalf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.code)
+		}
+		var got health
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatalf("%s: body %q: %v", tt.name, body, err)
+		}
+		if got.Status != tt.status || got.Version != "1.2.3-test" || len(got.Checks) != 2 {
+			t.Fatalf("%s: body %+v, want status %s, the version and two checks", tt.name, got, tt.status)
+		}
+		loops := got.Checks[1]
+		if loops.Name != "media_loops" || loops.Status != tt.status || !slices.Equal(loops.Stuck, tt.stuck) ||
+			!strings.Contains(loops.What, "within the last 5s") {
+			t.Errorf("%s: media_loops check %+v", tt.name, loops)
+		}
+		if got.Checks[0].Name != "http" || got.Checks[0].Status != "ok" || got.Checks[0].What == "" {
+			t.Errorf("%s: http check %+v", tt.name, got.Checks[0])
+		}
 	}
-	var got map[string]string
-	if err := json.Unmarshal([]byte(body), &got); err != nil {
-		t.Fatalf("body %q: %v", body, err)
-	}
-	if got["status"] != "ok" || got["version"] != "1.2.3-test" {
-		t.Errorf("body %v, want status ok and the version", got)
+}
+
+// TestFrameAncestors checks the player pages' CSP: frame-ancestors 'none'
+// by default, the configured origins when set; the rest stays.
+func TestFrameAncestors(t *testing.T) {
+	for _, tt := range []struct {
+		origins []string
+		want    string
+	}{
+		{nil, "frame-ancestors 'none'"},
+		{[]string{"'self'", "https://intranet.example.com"}, "frame-ancestors 'self' https://intranet.example.com"},
+	} {
+		f := newFixture(t, func(h *Handler) { h.FrameAncestors = tt.origins })
+		for _, path := range []string{"/", "/view/cam1"} {
+			resp, _ := f.get(t, path, "")
+			csp := resp.Header.Get("Content-Security-Policy")
+			if !strings.HasSuffix(csp, "; "+tt.want) || !strings.HasPrefix(csp, "default-src 'none'; script-src 'self'") {
+				t.Errorf("%s with %v: CSP %q, want it to end with %q", path, tt.origins, csp, tt.want)
+			}
+		}
 	}
 }
 

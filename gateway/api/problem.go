@@ -30,6 +30,11 @@ func writeProblem(w http.ResponseWriter, status int, err error) {
 
 // writeJSON answers 200 with v as JSON.
 func writeJSON(w http.ResponseWriter, v any) {
+	writeJSONStatus(w, http.StatusOK, v)
+}
+
+// writeJSONStatus is writeJSON with another status than 200.
+func writeJSONStatus(w http.ResponseWriter, code int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		writeProblem(w, http.StatusInternalServerError, err)
@@ -37,5 +42,6 @@ func writeJSON(w http.ResponseWriter, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
 	_, _ = w.Write(append(body, '\n'))
 }

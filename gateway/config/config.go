@@ -30,9 +30,12 @@ type Log struct {
 // HTTP configures the listener that serves WHEP, the API, metrics and the
 // player page.
 type HTTP struct {
-	Listen            string   `toml:"listen"`
-	AdminToken        Secret   `toml:"admin_token"`
-	CORSOrigins       []string `toml:"cors_origins"`
+	Listen      string   `toml:"listen"`
+	AdminToken  Secret   `toml:"admin_token"`
+	CORSOrigins []string `toml:"cors_origins"`
+	// FrameAncestors are the origins whose pages may embed the player
+	// pages in a frame (CSP frame-ancestors); empty allows none.
+	FrameAncestors    []string `toml:"frame_ancestors"`
 	MaxBodyBytes      int64    `toml:"max_body_bytes"`
 	ReadHeaderTimeout Duration `toml:"read_header_timeout"`
 	ReadTimeout       Duration `toml:"read_timeout"`

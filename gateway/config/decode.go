@@ -28,9 +28,9 @@ type document struct {
 
 // decode reads text strictly into cfg, over the values cfg already holds.
 // A syntax error stops it, as do values of the wrong type (it returns them
-// all as err). Unknown keys, and bitrates set to 0, do not stop it: it
-// returns them apart, so that Parse can report them together with the
-// problems Validate finds.
+// all as err). Unknown keys, and values refused before defaults could hide
+// them, do not stop it: it returns them apart, so that Parse can report
+// them together with the problems Validate finds.
 func decode(text string, cfg *Config) (unknown []error, err error) {
 	doc := document{Log: cfg.Log, HTTP: cfg.HTTP, WebRTC: cfg.WebRTC, Ingest: cfg.Ingest, Senders: cfg.Senders,
 		Turn: cfg.Turn}
@@ -47,18 +47,17 @@ func decode(text string, cfg *Config) (unknown []error, err error) {
 	cfg.Senders, cfg.Webhooks = doc.Senders, doc.Webhooks
 	cfg.Turn = doc.Turn
 	cfg.Streams = make([]Stream, len(doc.Streams))
-	errs, zeros, failed := decodeStreams(md, doc.Streams, cfg.Streams)
+	errs, invalid, failed := decodeStreams(md, doc.Streams, cfg.Streams)
 	if len(errs) > maxDecodeErrors {
 		return nil, errors.Join(errs...)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		unknown = unknownKeys(text, undecoded, failed)
 	}
-	unknown = append(unknown, zeros...)
 	if len(errs) > 0 {
 		return nil, errors.Join(append(errs, unknown...)...)
 	}
-	return unknown, nil
+	return append(unknown, invalid...), nil
 }
 
 // maxDecodeErrors caps the type errors reported for the streams: each costs
@@ -67,11 +66,12 @@ func decode(text string, cfg *Config) (unknown []error, err error) {
 const maxDecodeErrors = 20
 
 // decodeStreams decodes each [[stream]] table on its own, so that an error
-// names its index. It returns the errors, the bitrates set to 0 (a
-// problem reported with Validate's; see Transcode.explicitZeros) and the
+// names its index. It returns the type errors, the values that decoded but
+// are refused before defaults could hide them (max_viewers = 0, see
+// explicitZero; a bitrate of 0, see Transcode.explicitZeros), and the
 // "stream[i]" paths that failed; past maxDecodeErrors it stops, with one
 // more error saying so.
-func decodeStreams(md toml.MetaData, prims []toml.Primitive, streams []Stream) (errs, zeros []error, failed map[string]bool) {
+func decodeStreams(md toml.MetaData, prims []toml.Primitive, streams []Stream) (errs, invalid []error, failed map[string]bool) {
 	failed = make(map[string]bool)
 	for i, p := range prims {
 		key := fmt.Sprintf("stream[%d]", i)
@@ -84,11 +84,26 @@ func decodeStreams(md toml.MetaData, prims []toml.Primitive, streams []Stream) (
 		if err := md.PrimitiveDecode(p, &streams[i]); err != nil {
 			errs = append(errs, decodeError(md, err, i))
 			failed[key] = true
-			continue
+		} else if e := explicitZero(md, p, key); e != nil {
+			invalid = append(invalid, e)
 		}
-		zeros = append(zeros, streams[i].Transcode.explicitZeros(unset, key+".transcode")...)
+		invalid = append(invalid, streams[i].Transcode.explicitZeros(unset, key+".transcode")...)
 	}
-	return errs, zeros, failed
+	return errs, invalid, failed
+}
+
+// explicitZero refuses max_viewers = 0 written in the file: Stream's zero
+// value means "not set" to FillDefaults, which would quietly turn the 0
+// into the default of 100 instead of refusing it as out of range.
+func explicitZero(md toml.MetaData, p toml.Primitive, key string) error {
+	var set struct {
+		MaxViewers *int `toml:"max_viewers"`
+	}
+	if md.PrimitiveDecode(p, &set) != nil || set.MaxViewers == nil || *set.MaxViewers != 0 {
+		return nil
+	}
+	return &FieldError{Key: key + ".max_viewers", Err: ErrInvalid,
+		Msg: fmt.Sprintf("must be from 1 to %d (got 0)", maxViewersCap)}
 }
 
 // syntaxError turns a TOML parse error into a *FieldError with its line and

@@ -37,6 +37,7 @@ func Default() *Config {
 		HTTP: HTTP{
 			Listen:            defaultHTTPListen,
 			CORSOrigins:       []string{"*"},
+			FrameAncestors:    []string{},
 			MaxBodyBytes:      defaultMaxBodyBytes,
 			ReadHeaderTimeout: Duration(5 * time.Second),
 			ReadTimeout:       Duration(10 * time.Second),

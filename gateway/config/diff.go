@@ -56,6 +56,7 @@ var settingKeys = []struct {
 	{"http.listen", true, func(c *Config) any { return c.HTTP.Listen }},
 	{"http.admin_token", false, func(c *Config) any { return c.HTTP.AdminToken }},
 	{"http.cors_origins", false, func(c *Config) any { return c.HTTP.CORSOrigins }},
+	{"http.frame_ancestors", false, func(c *Config) any { return c.HTTP.FrameAncestors }},
 	{"http.max_body_bytes", false, func(c *Config) any { return c.HTTP.MaxBodyBytes }},
 	{"http.read_header_timeout", true, func(c *Config) any { return c.HTTP.ReadHeaderTimeout }},
 	{"http.read_timeout", true, func(c *Config) any { return c.HTTP.ReadTimeout }},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"time"
 )
 
@@ -65,6 +66,11 @@ func (h *HTTP) validate(p *problems) {
 			p.add(fmt.Sprintf("http.cors_origins[%d]", i), "%v", err)
 		}
 	}
+	for i, o := range h.FrameAncestors {
+		if err := checkFrameAncestor(o); err != nil {
+			p.add(fmt.Sprintf("http.frame_ancestors[%d]", i), "%v", err)
+		}
+	}
 	if h.MaxBodyBytes < minMaxBodyBytes || h.MaxBodyBytes > maxMaxBodyBytes {
 		p.add("http.max_body_bytes", "must be from %d to %d (got %d)", minMaxBodyBytes, maxMaxBodyBytes, h.MaxBodyBytes)
 	}
@@ -86,6 +92,21 @@ func checkOrigin(o string) error {
 		return fmt.Errorf(`must be "*" or an origin such as "https://example.com:8443" (got %s)`, quote(o))
 	}
 	return nil
+}
+
+// frameAncestorRE is a CSP host-source that names one origin:
+// scheme://host[:port], the host a DNS name (its first label may be "*",
+// any subdomain), an IPv4 address or a bracketed IPv6 address. Nothing in
+// it can end the directive or start another.
+var frameAncestorRE = regexp.MustCompile(`^https?://(\*\.)?([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
+
+// checkFrameAncestor accepts "'self'", "*" or one origin, for the player
+// pages' CSP frame-ancestors directive (CSP Level 3 §6.4.2).
+func checkFrameAncestor(o string) error {
+	if o == "'self'" || o == "*" || (len(o) <= 253 && frameAncestorRE.MatchString(o)) {
+		return nil
+	}
+	return fmt.Errorf(`must be "'self'", "*" or an origin such as "https://intranet.example.com" or "https://*.example.com" (got %s)`, quote(o))
 }
 
 func (w *WebRTC) validate(p *problems) {

@@ -38,3 +38,28 @@ func TestSilentDoesNotAllocate(t *testing.T) {
 		t.Errorf("a suppressed Warn allocates %v times", n)
 	}
 }
+
+// TestStdLogger checks that a standard logger's lines arrive as structured
+// warnings, at most one per interval, the next counting the held back.
+func TestStdLogger(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		std := New(slog.New(slog.NewTextHandler(&buf, nil))).StdLogger("http server")
+		for range 50 {
+			std.Printf("http: TLS handshake error from %s: EOF", "192.0.2.7:40000")
+		}
+		time.Sleep(Interval)
+		std.Print("http: TLS handshake error from 192.0.2.8:40001: tls: first record does not look like a TLS handshake")
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("%d lines, want 2:\n%s", len(lines), buf.String())
+		}
+		if !strings.Contains(lines[0], `level=WARN msg="http server" error="http: TLS handshake error from 192.0.2.7:40000: EOF"`) ||
+			strings.Contains(lines[0], "suppressed") {
+			t.Errorf("first line %q", lines[0])
+		}
+		if !strings.Contains(lines[1], "192.0.2.8:40001") || !strings.HasSuffix(lines[1], "suppressed=49") {
+			t.Errorf("second line %q: want the second error and suppressed=49", lines[1])
+		}
+	})
+}

@@ -24,9 +24,10 @@ const (
 // READY, the player page answers, a broken reload keeps it (and a viewer)
 // up, a fixed one adds a stream, the journal carries structured fields,
 // a broken file fails a start (ExecStartPre), a stalled media loop gets it
-// restarted by the watchdog, an upgrade from
-// the next version's repository keeps the edited config, and a purge
-// removes the user, the state and the files.
+// restarted by the watchdog, an upgrade from the next version's repository
+// keeps the edited config, TURN serves on port 443 through
+// mediagate-turn.socket with the sandbox unchanged, and a purge removes the
+// user, the state and the files.
 func TestPackageInContainer(t *testing.T) {
 	b := artifacts(t)
 	c := bootContainer(t, b, dependencies(t, b.deb), func(root string) { addRepo(t, root, b) },
@@ -42,6 +43,7 @@ func TestPackageInContainer(t *testing.T) {
 	s.brokenStart()
 	s.watchdog()
 	s.upgrade()
+	s.turnOn443()
 	s.purge()
 }
 
@@ -153,7 +155,8 @@ func (s *scenario) checkConfOwner() {
 
 // verifyUnit runs systemd-analyze verify where the unit is installed.
 func (s *scenario) verifyUnit() {
-	out, err := s.c.exec(time.Minute, "systemd-analyze", "verify", "--man=no", "mediagate.service", "mediagate.socket")
+	out, err := s.c.exec(time.Minute, "systemd-analyze", "verify", "--man=no", "mediagate.service", "mediagate.socket",
+		"mediagate-turn.socket")
 	if err != nil || out != "" {
 		s.t.Errorf("systemd-analyze verify: %v\n%s", err, out)
 	}
@@ -342,6 +345,7 @@ func (s *scenario) purge() {
 	}
 	for _, path := range []string{"/etc/mediagate", "/var/lib/mediagate", "/usr/bin/mediagate",
 		"/lib/systemd/system/mediagate.service", "/lib/systemd/system/mediagate.socket",
+		"/lib/systemd/system/mediagate-turn.socket", "/etc/systemd/system/sockets.target.wants/mediagate-turn.socket",
 		"/usr/share/doc/mediagate", "/etc/systemd/system/multi-user.target.wants/mediagate.service"} {
 		if _, err := os.Lstat(filepath.Join(s.c.dir, path)); !os.IsNotExist(err) {
 			s.t.Errorf("after purge %s is still there (%v)", path, err)
