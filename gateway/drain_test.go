@@ -37,9 +37,8 @@ listen = "127.0.0.1:%d"
 		t.Fatal(err)
 	}
 	waitUntil(t, 5*time.Second, "the slow request in flight", func() bool {
-		gw.drain.mu.Lock()
-		defer gw.drain.mu.Unlock()
-		return gw.drain.active == 1
+		n, _ := gw.http.InFlight()
+		return n == 1
 	})
 
 	done := make(chan error, 1)
@@ -49,9 +48,8 @@ listen = "127.0.0.1:%d"
 		done <- gw.Shutdown(ctx)
 	}()
 	waitUntil(t, 5*time.Second, "the drain", func() bool {
-		gw.drain.mu.Lock()
-		defer gw.drain.mu.Unlock()
-		return gw.drain.draining
+		_, draining := gw.http.InFlight()
+		return draining
 	})
 	client := &http.Client{Timeout: 5 * time.Second}
 	for _, req := range []struct{ method, path string }{{"GET", "/healthz"}, {"POST", "/whep/cam"}} {

@@ -5,13 +5,14 @@ import (
 	"image/color"
 	"image/png"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 )
 
 // The REMB plot: bitrate (0 to plotMaxBps) against time (0 to the end of

@@ -18,6 +18,7 @@ import (
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/forward"
+	"mediagate.dev/mediagate/gateway/httpserver"
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/output"
 	"mediagate.dev/mediagate/gateway/rendition"
@@ -53,8 +54,7 @@ type Gateway struct {
 	mu      sync.Mutex
 	sources map[string]*ingest.Source
 
-	httpLn  net.Listener
-	httpSrv *http.Server
+	http *httpserver.Server // HTTP and HTTPS; see http.go
 
 	turn     *turn.Server // nil when [turn] is off; see turn.go
 	turnHost string       // turn.host at start
@@ -62,8 +62,6 @@ type Gateway struct {
 	opts       options
 	health     *watchdog.Loops // media-loop heartbeats for the watchdog
 	reload     reloadState     // see Reload
-	routes     routes          // the HTTP handler; Reload swaps its mux
-	drain      *drain          // answers 503 while Shutdown ends the sessions
 	closeOnce  sync.Once       // closeServices
 	apiMetrics *api.Metrics    // one set for every mux Reload builds
 	// adminThrottle counts failed control API authentications per client,
@@ -72,9 +70,8 @@ type Gateway struct {
 
 	senders *senders.Streams // streams created through the sender API
 
-	stopHooks func()       // ends the webhook deliveries
-	tls       *tlsListener // nil without [http.tls]; see tls.go
-	certs     certExpiry   // the TLS certificates' expiry, for /metrics
+	stopHooks func()                  // ends the webhook deliveries
+	certs     httpserver.Certificates // the TLS certificates' checks and expiry metric
 
 	renditions *rendition.Manager // transcoded renditions and test patterns
 	outputs    *output.Manager    // [stream.output] senders
@@ -98,14 +95,13 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		bus:     event.New(log.With("component", "events")),
 		hub:     stream.NewHub(),
 		sources: make(map[string]*ingest.Source),
-		drain:   newDrain(),
 		pulls:   make(map[string]*forward.Pull),
 	}
 	g.applyOptions(opts)
 	g.senders = g.newSenders()
 	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&g.certs)
-	if err := g.checkCertificates(cfg); err != nil {
+	if err := g.certs.Check(cfg, g.log); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -142,9 +138,6 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		return nil, err
 	}
 	if err := g.listenHTTP(); err != nil {
-		return nil, err
-	}
-	if err := g.listenTLS(); err != nil {
 		return nil, err
 	}
 	g.senders.Start()
@@ -248,9 +241,8 @@ func (g *Gateway) addTestPattern(sc config.Stream) error {
 // clean shutdown.
 func (g *Gateway) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
-	go func() { errc <- g.httpSrv.Serve(g.httpLn) }()
-	g.serveTLS(errc)
-	g.log.Info("mediagate running", "version", Version, "http", g.httpLn.Addr().String(),
+	g.http.Serve(errc)
+	g.log.Info("mediagate running", "version", Version, "http", g.http.Addr().String(),
 		"streams", len(g.hub.List()))
 	select {
 	case err := <-errc:
@@ -275,15 +267,13 @@ func (g *Gateway) Run(ctx context.Context) error {
 // are cancelled and waited for, within ctx. The listeners close last.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	var err error
-	if g.httpSrv != nil {
+	if g.http != nil {
 		select {
-		case <-g.drain.start():
+		case <-g.http.Drain():
 		case <-ctx.Done():
 		}
 		g.closeServices()
-		if e := g.httpSrv.Shutdown(ctx); e != nil && !errors.Is(e, http.ErrServerClosed) {
-			err = e
-		}
+		err = g.http.Shutdown(ctx)
 	}
 	g.closeAll()
 	return err
@@ -293,10 +283,9 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 // idempotent.
 func (g *Gateway) closeAll() {
 	g.closeServices()
-	if g.httpLn != nil {
-		_ = g.httpLn.Close()
+	if g.http != nil {
+		g.http.Close()
 	}
-	g.closeTLS()
 }
 
 // closeServices closes everything but the HTTP listeners, once: it ends
@@ -340,7 +329,16 @@ func (g *Gateway) closeServicesOnce() {
 }
 
 // HTTPAddr is the address the HTTP listener is bound to.
-func (g *Gateway) HTTPAddr() net.Addr { return g.httpLn.Addr() }
+func (g *Gateway) HTTPAddr() net.Addr { return g.http.Addr() }
+
+// ReloadTLS reads the running config's TLS certificate and key again and
+// serves them to every new connection; a file that does not load leaves
+// the old certificate in place. Reload calls it, so that `systemctl reload
+// mediagate` picks up a renewed certificate.
+func (g *Gateway) ReloadTLS() error { return g.http.ReloadTLS(g.config().HTTP.TLS) }
+
+// HTTPSAddr is the address of the HTTPS listener, or nil when HTTPS is off.
+func (g *Gateway) HTTPSAddr() net.Addr { return g.http.TLSAddr() }
 
 // Hub returns the gateway's streams.
 func (g *Gateway) Hub() *stream.Hub { return g.hub }

@@ -10,17 +10,16 @@ import (
 	"golang.org/x/time/rate"
 
 	"mediagate.dev/mediagate/gateway/api"
+	"mediagate.dev/mediagate/gateway/httpserver"
 	"mediagate.dev/mediagate/gateway/signal"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/gateway/whep"
 	"mediagate.dev/mediagate/gateway/whip"
-	"mediagate.dev/mediagate/internal/ratelog"
 )
 
 const (
-	shutdownGrace  = 10 * time.Second
-	openTimeout    = 5 * time.Second
-	maxHeaderBytes = 16 << 10
+	shutdownGrace = 10 * time.Second
+	openTimeout   = 5 * time.Second
 
 	// Per-client limits on WHEP (a client is an IP; IPv6 by /64). Generous
 	// enough for a wall of players behind one NAT, tight enough that one
@@ -42,29 +41,21 @@ const (
 	adminFailBurst = 10
 )
 
-// listenHTTP binds the HTTP listener and builds the handlers behind it.
+// listenHTTP binds the HTTP listener (and HTTPS beside it) and builds the
+// handlers behind it.
 func (g *Gateway) listenHTTP() error {
-	hc := g.cfg.HTTP
-	ln, err := g.bindHTTP(hc.Listen)
+	ln, err := g.bindHTTP(g.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http.listen: %w", err)
 	}
-	g.httpLn = ln
+	if g.http, err = httpserver.New(ln, g.cfg.HTTP, g.log.With("component", "http")); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	g.whep = g.newWHEP()
 	g.apiMetrics = api.NewMetrics(g.reg)
 	g.adminThrottle = signal.NewFailureThrottle(adminFailRate, adminFailBurst)
-	g.routes.mux.Store(g.newMux())
-	g.httpSrv = &http.Server{
-		Handler:           g.drain.wrap(&g.routes),
-		ReadHeaderTimeout: hc.ReadHeaderTimeout.D(),
-		ReadTimeout:       hc.ReadTimeout.D(),
-		WriteTimeout:      hc.WriteTimeout.D(),
-		IdleTimeout:       hc.IdleTimeout.D(),
-		MaxHeaderBytes:    maxHeaderBytes,
-		// net/http's own complaints (TLS handshake errors from scanners,
-		// mostly) as rate-limited structured warnings.
-		ErrorLog: ratelog.New(g.log.With("component", "http")).StdLogger("http server"),
-	}
+	g.http.SetRoutes(g.newMux())
 	return nil
 }
 

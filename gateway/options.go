@@ -3,8 +3,6 @@ package gateway
 import (
 	"log/slog"
 	"net"
-	"net/http"
-	"sync/atomic"
 
 	"mediagate.dev/mediagate/gateway/watchdog"
 	"mediagate.dev/mediagate/turn"
@@ -77,15 +75,4 @@ func (g *Gateway) bindHTTP(addr string) (net.Listener, error) {
 		return ln, nil
 	}
 	return net.Listen("tcp", addr)
-}
-
-// routes is the HTTP server's handler: the routes built from the running
-// config, rebuilt whole by every Reload (so that settings they hold, such
-// as the admin token, apply). Requests in flight finish on the routes they
-// started on.
-type routes struct{ mux atomic.Pointer[http.ServeMux] }
-
-// ServeHTTP serves r with the current routes.
-func (rt *routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt.mux.Load().ServeHTTP(w, r)
 }

@@ -58,7 +58,7 @@ func (g *Gateway) Reload(cfg *config.Config) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrReload, err)
 	}
-	if err := g.checkCertificates(cfg); err != nil {
+	if err := g.certs.Check(cfg, g.log); err != nil {
 		return fmt.Errorf("%w: %w", ErrReload, err)
 	}
 	g.reload.mu.Lock()

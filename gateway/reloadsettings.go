@@ -22,7 +22,7 @@ func (g *Gateway) applySettings(cfg *config.Config, ch config.Changes) []error {
 			g.health.SetStall(cfg.Debug.StallMediaLoopAfter.D())
 		}
 	}
-	g.routes.mux.Store(g.newMux())
+	g.http.SetRoutes(g.newMux())
 	g.reload.pending = g.restartNeeded(config.Diff(g.reload.boot, cfg))
 	if err := g.ReloadTLS(); err != nil {
 		return []error{fmt.Errorf("http.tls: %w", err)}

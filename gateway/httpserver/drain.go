@@ -1,4 +1,4 @@
-package gateway
+package httpserver
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"mediagate.dev/mediagate/gateway/signal"
 )
 
-// drainRetryAfter is the Retry-After of the 503 a draining gateway answers:
-// about the time systemd takes to start it again.
+// drainRetryAfter is the Retry-After of the 503 a draining server answers:
+// about the time systemd takes to start the gateway again.
 const drainRetryAfter = signal.DefaultRetryAfter
 
-// drain counts the requests in flight and, once Shutdown starts it,
+// drain counts the requests in flight and, once Server.Drain starts it,
 // answers every new request 503 with Retry-After (RFC 9110 §15.6.4)
 // instead of leaving the client to a refused connection: the HTTP
 // listeners stay open until the sessions have ended.
