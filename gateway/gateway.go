@@ -21,6 +21,7 @@ import (
 	"mediagate.dev/mediagate/gateway/httpserver"
 	"mediagate.dev/mediagate/gateway/ingest"
 	"mediagate.dev/mediagate/gateway/output"
+	"mediagate.dev/mediagate/gateway/relay"
 	"mediagate.dev/mediagate/gateway/rendition"
 	"mediagate.dev/mediagate/gateway/senders"
 	"mediagate.dev/mediagate/gateway/signal"
@@ -31,7 +32,6 @@ import (
 	"mediagate.dev/mediagate/gateway/whip"
 	"mediagate.dev/mediagate/transcoder"
 	"mediagate.dev/mediagate/transcoder/codecs"
-	"mediagate.dev/mediagate/turn"
 )
 
 // Version is the gateway's version, stamped in at build time by cmd/mediagate.
@@ -56,8 +56,7 @@ type Gateway struct {
 
 	http *httpserver.Server // HTTP and HTTPS; see http.go
 
-	turn     *turn.Server // nil when [turn] is off; see turn.go
-	turnHost string       // turn.host at start
+	turn *relay.Service // nil when [turn] is off
 
 	opts       options
 	health     *watchdog.Loops // media-loop heartbeats for the watchdog
@@ -119,7 +118,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	if err := g.startEgress(); err != nil {
 		return nil, err
 	}
-	if err := g.startTURN(); err != nil {
+	if g.turn, err = relay.Start(cfg, g.opts.turnSockets, g.log.With("component", "turn"), g.reg); err != nil {
 		return nil, err
 	}
 	if g.whip, err = g.newWHIP(); err != nil {
@@ -306,9 +305,7 @@ func (g *Gateway) closeServicesOnce() {
 		g.whep.Close()
 	}
 	g.closeWHIP()
-	if g.turn != nil {
-		_ = g.turn.Close()
-	}
+	_ = g.turn.Close()
 	if g.egress != nil {
 		_ = g.egress.Close()
 	}

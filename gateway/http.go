@@ -93,7 +93,7 @@ func (g *Gateway) newWHEP() *whep.Handler {
 		Streams:       g.hub,
 		StreamToken:   g.streamToken,
 		TokenValidFor: g.tokenValidFor,
-		ICEServers:    g.iceServers,
+		ICEServers:    g.turn.ICEServers,
 		Signal:        g.signalling(g.log.With("component", "whep")),
 		Metrics:       whep.NewMetrics(g.reg),
 	}

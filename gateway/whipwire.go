@@ -27,7 +27,7 @@ func (g *Gateway) newWHIP() (*whip.Handler, error) {
 		}),
 		Lookup:        g.whipTarget,
 		TokenValidFor: g.publishTokenValid,
-		ICEServers:    g.iceServers,
+		ICEServers:    g.turn.ICEServers,
 		Signal:        g.signalling(log),
 		Metrics:       metrics,
 	}, nil

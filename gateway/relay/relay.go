@@ -1,13 +1,15 @@
-package gateway
+package relay
 
 import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"mediagate.dev/mediagate/gateway/config"
@@ -15,41 +17,57 @@ import (
 	"mediagate.dev/mediagate/turn"
 )
 
-// startTURN starts the built-in TURN server when [turn] enables it, with a
-// policy that relays only to this gateway's ICE socket (and the allow list).
-func (g *Gateway) startTURN() error {
-	tc := g.cfg.Turn
-	log := g.log.With("component", "turn")
-	passed := g.opts.turnSockets
+// Service is the built-in TURN server as the gateway runs it: started from
+// [turn] with a policy that relays only to this gateway's ICE socket (and
+// the allow list), and the source of the TURN credentials that WHEP and
+// WHIP answers carry in Link headers. A nil *Service is the TURN service
+// turned off: it hands out no credentials and closes nothing.
+type Service struct {
+	srv  *turn.Server
+	host string // turn.host at start
+}
+
+// Start starts the TURN server when c's [turn] enables it, on the sockets
+// systemd passed where their addresses match (the others are closed);
+// with [turn] off it closes the passed sockets and returns nil.
+func Start(c *config.Config, passed turn.Passed, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
+	tc := c.Turn
 	if !tc.Enabled {
 		if n := len(passed.UDP) + len(passed.TCP); n > 0 {
 			log.Warn("turn is off: closing the TURN sockets systemd passed", "sockets", n)
 			passed.Close()
 		}
-		return nil
+		return nil, nil
 	}
-	cfg, err := turnConfig(g.cfg)
+	cfg, err := Config(c)
 	if err != nil {
 		passed.Close()
-		return fmt.Errorf("turn: %w", err)
+		return nil, fmt.Errorf("turn: %w", err)
 	}
-	cfg.Log, cfg.Metrics, cfg.Passed = log, turn.NewMetrics(g.reg), passed
+	cfg.Log, cfg.Metrics, cfg.Passed = log, turn.NewMetrics(reg), passed
 	if !tc.Secret.IsSet() {
 		log.Info("turn.secret is empty: credentials are signed with a random key of this process")
 	}
 	srv, err := turn.New(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	g.turn, g.turnHost = srv, tc.Host
 	log.Info("turn relays to the ICE socket", "ice", addrsString(cfg.Policy.ICE), "public", addrsString(cfg.Policy.Public),
 		"port", cfg.Policy.Port, "relayed", addrsString(cfg.RelayAddrs))
-	return nil
+	return &Service{srv: srv, host: tc.Host}, nil
 }
 
-// turnConfig translates the config into the TURN server's, less its log
-// and metrics.
-func turnConfig(c *config.Config) (turn.Config, error) {
+// Close stops the TURN server, ending every allocation.
+func (s *Service) Close() error {
+	if s == nil {
+		return nil
+	}
+	return s.srv.Close()
+}
+
+// Config translates the gateway's config into the TURN server's, less its
+// log, metrics and passed sockets.
+func Config(c *config.Config) (turn.Config, error) {
 	tc := c.Turn
 	ice, err := egress.ICEAddrs(c.WebRTC.Interfaces, c.WebRTC.IncludeLoopback)
 	if err != nil {
@@ -119,25 +137,26 @@ func parseAddrs(ss []string) []netip.Addr {
 	return out
 }
 
+// addrsString prints addresses for a log line.
 func addrsString(as []netip.Addr) string {
 	return fmt.Sprint(as)
 }
 
-// iceServers is the WHEP handler's ICEServers: Link headers with TURN
-// credentials minted for this one request (RFC 9725 §4.6), naming the host
-// the browser reached the gateway at unless turn.host names another.
-func (g *Gateway) iceServers(r *http.Request, _ string) []string {
-	if g.turn == nil {
+// ICEServers is the WHEP and WHIP handlers' ICEServers: Link headers with
+// TURN credentials minted for this one request (RFC 9725 §4.6), naming the
+// host the browser reached the gateway at unless turn.host names another.
+func (s *Service) ICEServers(r *http.Request, _ string) []string {
+	if s == nil {
 		return nil
 	}
-	host := g.turnHost
+	host := s.host
 	if host == "" {
 		host = r.Host
 		if h, _, err := net.SplitHostPort(r.Host); err == nil {
 			host = h
 		}
 	}
-	return g.turn.Links(host, g.turn.Mint(credentialLabel()))
+	return s.srv.Links(host, s.srv.Mint(credentialLabel()))
 }
 
 // credentialLabel is the random label of one minted credential: each
