@@ -1,7 +1,7 @@
 // Package gateway is mediagate's composition root: it turns a config.Config
 // into running parts and wires them together. It holds no feature of its
 // own: New, Run, Shutdown, Reload, the watchdog's view of the media loops,
-// and the HTTP mux; every capability lives in the package named after it.
+// and the HTTP routes; every capability lives in the package named after it.
 //
 //	config ─▶ Gateway.New ─┬─ event.Bus (one bus: log, SSE, webhook.Follow)
 //	                       ├─ stream.Hub (one Stream per [[stream]], tracks from its media tables)
@@ -17,8 +17,8 @@
 //	                       ├─ forward.Manager: [[stream.forward]] WHIP clients (their REMB
 //	                       │  into bwe.Router), and a forward.Pull per source = "whep"
 //	                       │  stream, its media through whip's publishers (forwardwire.go)
-//	                       ├─ turn.Server (turn.go: its config and Link headers)
-//	                       └─ HTTP (and HTTPS, tls.go): whep.Handler at /whep/, whip.Handler
+//	                       ├─ relay.Service: the TURN server and its Link-header credentials
+//	                       └─ httpserver.Server (HTTP and HTTPS, the drain): whep.Handler at /whep/, whip.Handler
 //	                          at /whip/ (both on signal's RFC 9725 engine), api.Handler for
 //	                          the rest, senders.Streams for the sender API
 //
