@@ -104,6 +104,11 @@ func (r *recoder) inbound(b []byte) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for _, n := range r.noted {
+		if n.tx == rc.tx {
+			return // a retransmission
+		}
+	}
 	if len(r.noted) == recodeWindow {
 		r.noted = append(r.noted[:0], r.noted[1:]...)
 	}

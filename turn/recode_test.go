@@ -1,9 +1,14 @@
 package turn
 
 import (
+	"bytes"
 	"errors"
+	"net"
 	"net/netip"
 	"testing"
+	"time"
+
+	"github.com/pion/stun/v4"
 
 	"mediagate.dev/mediagate/turn/turntest"
 )
@@ -74,4 +79,64 @@ func TestTCPRelayUnsupported(t *testing.T) {
 	if got := r.metric(t, "mediagate_turn_allocations_refused_total", map[string]string{"reason": "tcp_relay"}); got != 3 {
 		t.Errorf("tcp_relay refusals: %v, want 3", got)
 	}
+}
+
+// TestRecoderRewritesOnlyPionsWrongAnswer feeds the recoder a ChannelBind
+// toward a refused peer and candidate answers: only the 401 of that
+// transaction signed with the user's key becomes a 403, signed again with
+// that key and with a valid FINGERPRINT; an unsigned 401 (the credentials
+// were wrong), one signed with another key, another code and another
+// transaction pass unchanged.
+func TestRecoderRewritesOnlyPionsWrongAnswer(t *testing.T) {
+	a := &authenticator{secret: testSecret, realm: testRealm, maxTTL: time.Hour, now: time.Now}
+	rec := &recoder{rules: &recodeRules{pol: compilePolicy(Policy{}), keys: a.lookup}}
+	cr := Mint(testSecret, "u", time.Hour, time.Now())
+	key := stun.NewLongTermIntegrity(cr.Username, testRealm, cr.Password)
+	req := stun.MustBuild(stun.TransactionID, stun.NewType(stun.MethodChannelBind, stun.ClassRequest),
+		stun.NewUsername(cr.Username), peerAddr{net.IPv4(192, 0, 2, 1), 80}, key)
+	answer := func(tx [stun.TransactionIDSize]byte, code stun.ErrorCode, setters ...stun.Setter) []byte {
+		s := append([]stun.Setter{stun.NewTransactionIDSetter(tx), stun.NewType(stun.MethodChannelBind, stun.ClassErrorResponse),
+			&stun.ErrorCodeAttribute{Code: code}}, setters...)
+		return stun.MustBuild(s...).Raw
+	}
+	other := stun.NewLongTermIntegrity(cr.Username, testRealm, "not-the-password")
+	unchanged := map[string][]byte{
+		"unsigned 401":           answer(req.TransactionID, stun.CodeUnauthorized),
+		"401 signed by another":  answer(req.TransactionID, stun.CodeUnauthorized, other),
+		"443":                    answer(req.TransactionID, stun.CodePeerAddrFamilyMismatch, key),
+		"401 of another request": answer([stun.TransactionIDSize]byte{1}, stun.CodeUnauthorized, key),
+	}
+	for name, b := range unchanged {
+		rec.inbound(req.Raw)
+		if got := rec.outbound(b); !bytes.Equal(got, b) {
+			t.Errorf("%s: rewritten", name)
+		}
+	}
+	rec.inbound(req.Raw)
+	got := rec.outbound(answer(req.TransactionID, stun.CodeUnauthorized, key, stun.Fingerprint))
+	m := &stun.Message{Raw: got}
+	var code stun.ErrorCodeAttribute
+	if err := m.Decode(); err != nil || code.GetFrom(m) != nil || code.Code != stun.CodeForbidden {
+		t.Fatalf("pion's 401: got %v (%v), want 403", code.Code, err)
+	}
+	if err := key.Check(m); err != nil {
+		t.Errorf("MESSAGE-INTEGRITY: %v", err)
+	}
+	if err := stun.Fingerprint.Check(m); err != nil {
+		t.Errorf("FINGERPRINT: %v", err)
+	}
+	if len(rec.noted) != 0 {
+		t.Errorf("%d requests still noted", len(rec.noted))
+	}
+}
+
+// peerAddr is an XOR-PEER-ADDRESS.
+type peerAddr struct {
+	ip   net.IP
+	port int
+}
+
+// AddTo implements stun.Setter.
+func (p peerAddr) AddTo(m *stun.Message) error {
+	return (&stun.XORMappedAddress{IP: p.ip, Port: p.port}).AddToAs(m, stun.AttrXORPeerAddress)
 }
