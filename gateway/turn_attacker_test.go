@@ -45,7 +45,8 @@ func (a *attacker) allocate(t *testing.T, network, server string) *turntest.Clie
 
 // refusedPermissions asks for a permission and a channel toward each peer,
 // and sends toward it anyway: every request must fail, with 443 (wrong
-// address family, before the policy) or the policy's refusal.
+// address family, before the policy) or the policy's 403 (RFC 8656
+// §10.2, §12.2).
 func (a *attacker) refusedPermissions(t *testing.T, network, server string, peers []string) {
 	t.Helper()
 	c := a.allocate(t, network, server)
@@ -60,7 +61,7 @@ func (a *attacker) refusedPermissions(t *testing.T, network, server string, peer
 			case err == nil:
 				t.Errorf("%s toward %s (allocation at %s) was granted", what, peer, server)
 			case code == 443:
-			case code != 0:
+			case code == 403:
 				a.refusals++
 			default:
 				t.Errorf("%s toward %s: %v", what, peer, err)

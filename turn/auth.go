@@ -39,24 +39,33 @@ type authenticator struct {
 // handle returns the user ID (the REST label or the static name) and the
 // key pion checks MESSAGE-INTEGRITY with, or ok false to answer 401.
 func (a *authenticator) handle(ra *pionturn.RequestAttributes) (userID string, key []byte, ok bool) {
-	if k, ok := a.users[ra.Username]; ok {
-		return ra.Username, k, true
-	}
-	expiry, label, err := parseRESTUsername(ra.Username)
-	if err != nil {
-		a.fail(authBadUsername, ra.SrcAddr)
+	userID, key, why := a.lookup(ra.Username)
+	if why != "" {
+		a.fail(why, ra.SrcAddr)
 		return "", nil, false
+	}
+	return userID, key, true
+}
+
+// lookup returns the user ID and long-term key of username, or why it is
+// refused. It counts nothing: recoder uses it to sign the responses it
+// corrects with the key pion signed them with.
+func (a *authenticator) lookup(username string) (userID string, key []byte, why string) {
+	if k, ok := a.users[username]; ok {
+		return username, k, ""
+	}
+	expiry, label, err := parseRESTUsername(username)
+	if err != nil {
+		return "", nil, authBadUsername
 	}
 	now := a.now().Unix()
 	switch {
 	case expiry < now:
-		a.fail(authExpired, ra.SrcAddr)
-		return "", nil, false
+		return "", nil, authExpired
 	case expiry > now+int64((a.maxTTL+clockSkew)/time.Second):
-		a.fail(authTooLong, ra.SrcAddr)
-		return "", nil, false
+		return "", nil, authTooLong
 	}
-	return label, LongTermKey(ra.Username, a.realm, restPassword(a.secret, ra.Username)), true
+	return label, LongTermKey(username, a.realm, restPassword(a.secret, username)), ""
 }
 
 // fail counts a refusal and charges the source's unauthenticated budget.

@@ -125,3 +125,37 @@ func runUclient(t *testing.T, uclient string, r *rig, transport string, peer uin
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// TestCoturnClientRefusals has uclient bind a channel toward a peer the
+// policy refuses, and ask for an RFC 6062 TCP allocation (-T): it reports
+// 403 Forbidden and 442 Unsupported Transport Protocol (RFC 8656 §12.2,
+// §7.2). uclient does not check an error response's MESSAGE-INTEGRITY;
+// TestRefusedPeerForbidden and TestTCPRelayUnsupported do.
+func TestCoturnClientRefusals(t *testing.T) {
+	uclient := coturnTool(t, "turnutils_uclient")
+	r := newRig(t, nil)
+	cases := []struct {
+		name, transport string
+		args            []string
+		want            string
+	}{
+		{"channel to a refused peer", "udp", []string{"-e", "192.0.2.1", "-r", "5000"}, `channel bind: error 403 \(Forbidden\)`},
+		{"TCP allocation", "tcp", []string{"-T", "-e", "127.0.0.1", "-r", "5000"}, `error 442 \(Unsupported Transport Protocol\)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, port, _ := net.SplitHostPort(r.addr(c.transport))
+			cr := r.srv.Mint("uclient")
+			args := append([]string{"-p", port, "-n", "1", "-m", "1", "-X", "-z", "5",
+				"-u", cr.Username, "-w", cr.Password}, c.args...)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, uclient, append(args, "127.0.0.1")...)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+			out, err := cmd.CombinedOutput()
+			if err == nil || !regexp.MustCompile(c.want).Match(out) {
+				t.Errorf("uclient: %v; want it to fail with %s\n%s", err, c.want, out)
+			}
+		})
+	}
+}

@@ -45,8 +45,12 @@
 // socket, and the answers are relayed back under the public address, so no
 // hairpin is needed. An allow list can admit further peers, never
 // loopback, link-local (the cloud metadata service), unspecified,
-// multicast or embedding addresses. RFC 6062 TCP allocations, which would
-// connect out on a client's behalf, are refused.
+// multicast or embedding addresses. A refused permission or channel is
+// answered 403 Forbidden; RFC 6062 TCP allocations, which would connect
+// out on a client's behalf, are refused with 442 Unsupported Transport
+// Protocol. pion gets those two codes wrong (401 and 508): the listening
+// sockets' wrappers correct its answers on the way out, signed again with
+// the client's key (recode.go).
 //
 // # Limits
 //

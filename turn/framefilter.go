@@ -14,6 +14,7 @@ type frameListener struct {
 	lim       *limiter
 	m         *Metrics
 	transport string
+	rules     *recodeRules
 }
 
 // Accept implements net.Listener.
@@ -22,7 +23,7 @@ func (l *frameListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &frameConn{Conn: c, l: l}, nil
+	return &frameConn{Conn: c, l: l, fix: recoder{rules: l.rules}}, nil
 }
 
 // frameConn passes whole frames through, less the unauthenticated requests
@@ -33,6 +34,19 @@ type frameConn struct {
 	l           *frameListener
 	in, out     []byte
 	passthrough bool
+	fix         recoder
+}
+
+// Write implements net.Conn. pion writes one message per call: its
+// answers (two of them corrected, recode.go), Data indications and
+// ChannelData.
+func (c *frameConn) Write(b []byte) (int, error) {
+	out := c.fix.outbound(b)
+	n, err := c.Conn.Write(out)
+	if err == nil && n == len(out) {
+		n = len(b)
+	}
+	return n, err
 }
 
 // Read implements net.Conn.
@@ -73,6 +87,7 @@ func (c *frameConn) cut() {
 		if unauthenticated(frame) && !c.l.lim.allow(c.RemoteAddr()) {
 			c.l.m.rateLimited.WithLabelValues(c.l.transport).Inc()
 		} else {
+			c.fix.inbound(frame)
 			c.out = append(c.out, frame...)
 		}
 		c.in = append(c.in[:0], c.in[size:]...)

@@ -94,19 +94,6 @@ func TestMaxLifetime(t *testing.T) {
 	}
 }
 
-// TestTCPRelayRefused asks for an RFC 6062 TCP allocation.
-func TestTCPRelayRefused(t *testing.T) {
-	r := newRig(t, nil)
-	c := r.dial(t, "tcp")
-	cr := r.srv.Mint("tcp-relay")
-	if _, err := c.AllocateTCP(cr.Username, cr.Password); err == nil {
-		t.Fatal("a TCP allocation was granted")
-	}
-	if got := r.metric(t, "mediagate_turn_allocations_refused_total", map[string]string{"reason": "tcp_relay"}); got != 1 {
-		t.Errorf("tcp_relay refusals: %v", got)
-	}
-}
-
 // TestUnauthenticatedRateLimit floods Binding requests from one source over
 // UDP and over TCP: past the burst they go unanswered and are counted.
 func TestUnauthenticatedRateLimit(t *testing.T) {

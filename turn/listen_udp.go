@@ -11,11 +11,13 @@ import (
 // unauthenticated requests of a source over its rate: a spoofed source
 // could otherwise have the server send 401 answers, larger than the
 // requests, to a victim. It reads a batch at a time (recvmmsg(2)) and
-// relays the ChannelData of bound channels itself (see fastPath).
+// relays the ChannelData of bound channels itself (see fastPath). pion's
+// answers leave through it, two of them corrected (recode.go).
 type udpGuard struct {
 	udpSocket
 	lim *limiter
 	m   *Metrics
+	fix recoder
 
 	// channels are the bound channels of the clients of this socket (see
 	// fastPath).
@@ -43,8 +45,19 @@ type toRelay struct {
 }
 
 // newUDPGuard wraps a listening socket.
-func newUDPGuard(s udpSocket, lim *limiter, m *Metrics) *udpGuard {
-	return &udpGuard{udpSocket: s, lim: lim, m: m}
+func newUDPGuard(s udpSocket, lim *limiter, m *Metrics, rules *recodeRules) *udpGuard {
+	return &udpGuard{udpSocket: s, lim: lim, m: m, fix: recoder{rules: rules}}
+}
+
+// WriteTo implements net.PacketConn: pion sends its answers, Data
+// indications and ChannelData through it.
+func (g *udpGuard) WriteTo(b []byte, addr net.Addr) (int, error) {
+	out := g.fix.outbound(b)
+	n, err := g.udpSocket.WriteTo(out, addr)
+	if err == nil && n == len(out) {
+		n = len(b)
+	}
+	return n, err
 }
 
 // ReadFrom implements net.PacketConn.
@@ -83,6 +96,7 @@ func (g *udpGuard) deliver(d *datagram, b []byte) (int, net.Addr, bool) {
 		g.m.rateLimited.WithLabelValues("udp").Inc()
 		return 0, nil, false
 	}
+	g.fix.inbound(d.payload())
 	return copy(b, d.payload()), g.lastAddr, true
 }
 

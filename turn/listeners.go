@@ -63,7 +63,7 @@ func (s *Server) listen(ls *listeners) error {
 			_ = c.Close()
 			return fmt.Errorf("turn udp: %w", err)
 		}
-		g := newUDPGuard(sock, s.limiter, s.m)
+		g := newUDPGuard(sock, s.limiter, s.m, s.rules)
 		s.fast.addGuard(g)
 		ls.udp = append(ls.udp, g)
 		s.udp = append(s.udp, c.LocalAddr())
@@ -110,7 +110,7 @@ func (s *Server) listenStream(ls *listeners, addr, transport string, tc *tls.Con
 		}
 		l = tls.NewListener(l, tc)
 	}
-	return &frameListener{Listener: l, lim: s.limiter, m: s.m, transport: transport}, nil
+	return &frameListener{Listener: l, lim: s.limiter, m: s.m, transport: transport, rules: s.rules}, nil
 }
 
 // addrList formats addresses for a log line.

@@ -33,6 +33,10 @@ type Server struct {
 	passed  *Passed // the passed sockets not yet taken, during New
 	events  *events
 	fast    *fastPath
+	log     *ratelog.Logger
+	pol     *policy
+	auth    *authenticator
+	rules   *recodeRules
 
 	udp, tcp, tls []net.Addr // bound listener addresses
 
@@ -70,6 +74,11 @@ func New(cfg Config) (_ *Server, err error) {
 		_, _ = rand.Read(s.secret)
 	}
 	s.limiter = newLimiter(cfg.UnauthRate, cfg.UnauthBurst, time.Now)
+	s.log = ratelog.New(cfg.Log)
+	s.pol = compilePolicy(cfg.Policy)
+	s.auth = &authenticator{secret: s.secret, realm: cfg.Realm, maxTTL: cfg.CredentialTTL, users: cfg.Users,
+		now: time.Now, m: s.m, limiter: s.limiter, log: s.log}
+	s.rules = &recodeRules{pol: s.pol, keys: s.auth.lookup}
 	s.ls = &listeners{}
 	s.passed = &passed
 	defer func() {
@@ -91,9 +100,7 @@ func New(cfg Config) (_ *Server, err error) {
 
 // pionConfig assembles pion's server configuration around the listeners.
 func (s *Server) pionConfig(ls *listeners) pionturn.ServerConfig {
-	cfg := s.cfg
-	log := ratelog.New(cfg.Log)
-	pol := compilePolicy(cfg.Policy)
+	cfg, log, pol := s.cfg, s.log, s.pol
 	gen := &relayGen{bind: cfg.RelayBind, announce: cfg.RelayAddrs, min: cfg.RelayPortMin, max: cfg.RelayPortMax,
 		pol: pol, quota: s.quota, lifetime: cfg.MaxLifetime, m: s.m, log: log, fast: s.fast, listenUDP: net.ListenUDP}
 	permit := s.permitFunc(pol, log)
@@ -105,8 +112,6 @@ func (s *Server) pionConfig(ls *listeners) pionturn.ServerConfig {
 	for _, l := range ls.stream {
 		lcs = append(lcs, pionturn.ListenerConfig{Listener: l, RelayAddressGenerator: gen, PermissionHandler: permit})
 	}
-	auth := &authenticator{secret: s.secret, realm: cfg.Realm, maxTTL: cfg.CredentialTTL, users: cfg.Users,
-		now: time.Now, m: s.m, limiter: s.limiter, log: log}
 	ev := &events{log: cfg.Log, m: s.m, limiter: s.limiter, errLog: log, fast: s.fast}
 	for _, a := range s.tls {
 		ev.tlsPorts = append(ev.tlsPorts, a.(*net.TCPAddr).Port)
@@ -117,7 +122,7 @@ func (s *Server) pionConfig(ls *listeners) pionturn.ServerConfig {
 		ListenerConfigs:   lcs,
 		LoggerFactory:     pionlog.Factory{Log: cfg.Log.With("component", "pion-turn"), DebugLevel: pionlog.LevelTrace},
 		Realm:             cfg.Realm,
-		AuthHandler:       auth.handle,
+		AuthHandler:       s.auth.handle,
 		QuotaHandler:      s.quotaFunc(),
 		EventHandler:      ev.handler(),
 	}

@@ -86,6 +86,9 @@ type ErrorCode struct {
 	Method stun.Method
 	Code   int
 	Reason string
+	// Signed reports that the response carried a MESSAGE-INTEGRITY that
+	// the client verified with its long-term key (RFC 8489 §9.2.5).
+	Signed bool
 }
 
 // Error implements error.

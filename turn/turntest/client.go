@@ -16,6 +16,10 @@ const Timeout = 3 * time.Second
 // ErrTimeout reports that no response or data arrived in time.
 var ErrTimeout = errors.New("turntest: timed out")
 
+// ErrIntegrity reports a response whose FINGERPRINT or MESSAGE-INTEGRITY
+// does not verify.
+var ErrIntegrity = errors.New("turntest: response integrity check failed")
+
 // Client is one TURN client connection (one 5-tuple, so at most one
 // allocation).
 type Client struct {

@@ -139,9 +139,10 @@ func (c *Client) transact(method stun.Method, auth bool, attrs ...stun.Setter) (
 
 func (c *Client) transactOnce(method stun.Method, auth bool, attrs ...stun.Setter) (*stun.Message, error) {
 	setters := append([]stun.Setter{stun.TransactionID, stun.NewType(method, stun.ClassRequest)}, attrs...)
+	var key stun.MessageIntegrity
 	if auth {
-		setters = append(setters, stun.NewUsername(c.user), stun.NewRealm(c.realm), stun.NewNonce(c.nonce),
-			stun.NewLongTermIntegrity(c.user, c.realm, c.pass))
+		key = stun.NewLongTermIntegrity(c.user, c.realm, c.pass)
+		setters = append(setters, stun.NewUsername(c.user), stun.NewRealm(c.realm), stun.NewNonce(c.nonce), key)
 	}
 	req, err := stun.Build(append(setters, stun.Fingerprint)...)
 	if err != nil {
@@ -161,12 +162,34 @@ func (c *Client) transactOnce(method stun.Method, auth bool, attrs ...stun.Sette
 			c.keep(f)
 			continue
 		}
-		return c.response(method, m)
+		signed, err := verify(m, key)
+		if err != nil {
+			return nil, fmt.Errorf("%v: %w", method, err)
+		}
+		return c.response(method, m, signed)
 	}
 }
 
+// verify checks a response's FINGERPRINT (RFC 8489 §14.7) and, when it
+// has one and the request was signed with key, its MESSAGE-INTEGRITY
+// (§9.2.5); signed reports the latter passed.
+func verify(m *stun.Message, key stun.MessageIntegrity) (signed bool, err error) {
+	if m.Contains(stun.AttrFingerprint) {
+		if err := stun.Fingerprint.Check(m); err != nil {
+			return false, fmt.Errorf("%w: FINGERPRINT: %v", ErrIntegrity, err)
+		}
+	}
+	if key == nil || !m.Contains(stun.AttrMessageIntegrity) {
+		return false, nil
+	}
+	if err := key.Check(m); err != nil {
+		return false, fmt.Errorf("%w: MESSAGE-INTEGRITY: %v", ErrIntegrity, err)
+	}
+	return true, nil
+}
+
 // response turns an error response into *ErrorCode, keeping its nonce.
-func (c *Client) response(method stun.Method, m *stun.Message) (*stun.Message, error) {
+func (c *Client) response(method stun.Method, m *stun.Message, signed bool) (*stun.Message, error) {
 	if m.Type.Class != stun.ClassErrorResponse {
 		return m, nil
 	}
@@ -182,7 +205,7 @@ func (c *Client) response(method stun.Method, m *stun.Message) (*stun.Message, e
 	if err := code.GetFrom(m); err != nil {
 		return nil, &ErrorCode{Method: method, Code: 0, Reason: "no ERROR-CODE"}
 	}
-	return nil, &ErrorCode{Method: method, Code: int(code.Code), Reason: string(code.Reason)}
+	return nil, &ErrorCode{Method: method, Code: int(code.Code), Reason: string(code.Reason), Signed: signed}
 }
 
 // AllocateTCP asks for an RFC 6062 TCP allocation (REQUESTED-TRANSPORT
