@@ -19,7 +19,7 @@ func (g *Gateway) startForwards() error {
 	g.fwdMetrics = forward.NewMetrics(g.reg)
 	g.forwards = forward.NewManager(forward.ManagerConfig{
 		Hub: g.hub, SettingEngine: se, QueueDepth: g.cfg.WebRTC.QueueDepth,
-		OnREMB: g.remb.OnConsumerREMB, Log: g.log.With("component", "forward"), Metrics: g.fwdMetrics,
+		OnREMB: g.remb.OnConsumerREMB, Renditions: g.renditions, Log: g.log.With("component", "forward"), Metrics: g.fwdMetrics,
 	})
 	return nil
 }

@@ -281,9 +281,10 @@ type Consumer interface {
 }
 
 // OnConsumerREMB files a consumer's REMB, as OnREMB does a viewer's. A
-// consumer takes the source's own tracks (no rendition) and is never
-// thinned: below the floor it holds the demand at the floor and gets the
-// whole stream.
+// consumer takes the source's own tracks, or the renditions its
+// Renditions method returns when it has one (a forward whose endpoint
+// refused the source codec), and is never thinned: below the floor it
+// holds the demand at the floor and gets the whole stream.
 func (r *Router) OnConsumerREMB(c Consumer, bitrate float64) {
 	r.OnREMB(consumerViewer{c}, bitrate)
 }
@@ -291,5 +292,12 @@ func (r *Router) OnConsumerREMB(c Consumer, bitrate float64) {
 // consumerViewer gives a Consumer the Viewer methods it lacks.
 type consumerViewer struct{ Consumer }
 
-func (consumerViewer) Renditions() []*stream.Rendition { return nil }
-func (consumerViewer) SetKeyframesOnly(bool)           {}
+// Renditions are the consumer's, when it says which it takes.
+func (c consumerViewer) Renditions() []*stream.Rendition {
+	if r, ok := c.Consumer.(interface{ Renditions() []*stream.Rendition }); ok {
+		return r.Renditions()
+	}
+	return nil
+}
+
+func (consumerViewer) SetKeyframesOnly(bool) {}

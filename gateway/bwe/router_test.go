@@ -155,6 +155,37 @@ func TestRouterConsumer(t *testing.T) {
 	})
 }
 
+// renditionConsumer is a forward that sends a rendition (its endpoint
+// refused the source codec).
+type renditionConsumer struct {
+	fakeConsumer
+	rds []*stream.Rendition
+}
+
+func (c *renditionConsumer) Renditions() []*stream.Rendition { return c.rds }
+
+// TestRouterConsumerRendition: the REMB of a forward that sends a
+// rendition sets that rendition's encoder, not the camera's demand.
+func TestRouterConsumerRendition(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := NewRouter(RouterConfig{Bounds: testBounds})
+		src := stream.NewTrack(stream.Video, stream.Codec{MimeType: "video/H264"})
+		st := stream.New("cam", src, nil, nil)
+		enc := &fakeEncoder{bps: 2_000_000}
+		rd := stream.NewRendition(src, stream.NewTrack(stream.Video, stream.Codec{MimeType: "video/VP8"}), "refused", enc)
+		c := &renditionConsumer{fakeConsumer{st: st, done: make(chan struct{})}, []*stream.Rendition{rd}}
+		r.OnConsumerREMB(c, 600_000)
+		if enc.bps != 600_000 {
+			t.Errorf("encoder at %d, want the forward's 600000", enc.bps)
+		}
+		if d, ok := r.Demand("cam"); ok {
+			t.Errorf("demand %d from a forward that sends a rendition", d)
+		}
+		close(c.done)
+		synctest.Wait()
+	})
+}
+
 // TestRouterTranscodedOneViewerFarBelow: two viewers of one transcoded
 // rendition, one of them reporting 1 kbit/s. The shared encoder stays at
 // the other's rate and the slow one alone is thinned; when the slow one

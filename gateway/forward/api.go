@@ -12,26 +12,28 @@ import (
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
-// newAPI builds the webrtc.API of one forward session of st: the source
-// tracks' own formats (payload type, fmtp), video with the feedback viewers
+// newAPI builds the webrtc.API of one forward session: the codecs offered
+// per track (the source's own format with its payload type and fmtp, and
+// the renditions' formats after a refusal), video with the feedback viewers
 // get (nack, nack pli, ccm fir, goog-remb; no transport-cc, so the remote
 // sends REMB), and a NACK responder (RFC 4585 §6.2.1) as the only
 // interceptor: Sender Reports come from outbound.Track.
-func newAPI(se webrtc.SettingEngine, st *stream.Stream) (*webrtc.API, error) {
+func newAPI(se webrtc.SettingEngine, offers map[stream.Kind][]stream.Codec) (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
-	for _, t := range st.Tracks() {
-		c := t.Codec
+	for k, codecs := range offers {
 		kind, fb := webrtc.RTPCodecTypeAudio, []webrtc.RTCPFeedback(nil)
-		if t.Kind == stream.Video {
+		if k == stream.Video {
 			kind, fb = webrtc.RTPCodecTypeVideo, jsep.VideoFeedback
 		}
-		p := webrtc.RTPCodecParameters{
-			RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: c.MimeType, ClockRate: c.ClockRate,
-				Channels: c.Channels, SDPFmtpLine: sdpFmtp(c), RTCPFeedback: fb},
-			PayloadType: webrtc.PayloadType(c.PayloadType),
-		}
-		if err := me.RegisterCodec(p, kind); err != nil {
-			return nil, fmt.Errorf("forward: register %s: %w", c.MimeType, err)
+		for _, c := range codecs {
+			p := webrtc.RTPCodecParameters{
+				RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: c.MimeType, ClockRate: c.ClockRate,
+					Channels: c.Channels, SDPFmtpLine: sdpFmtp(c), RTCPFeedback: fb},
+				PayloadType: webrtc.PayloadType(c.PayloadType),
+			}
+			if err := me.RegisterCodec(p, kind); err != nil {
+				return nil, fmt.Errorf("forward: register %s: %w", c.MimeType, err)
+			}
 		}
 	}
 	var opts []nack.ResponderOption

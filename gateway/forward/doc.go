@@ -5,7 +5,8 @@
 // source (source = "whep", Pull). docs/scaling.md is the operator's view.
 //
 // Place in the packet path. A Forward is one more subscriber of the
-// stream's source tracks, like a viewer:
+// stream's source tracks (or of a transcoded rendition of one, when the
+// endpoint refused the source codec), like a viewer:
 //
 //	stream.Track.Write → outbound.Feed (bounded, drops counted)
 //	  → session send loop: outbound.Track (own SSRC and numbering,
@@ -50,8 +51,17 @@
 //     start with those ICE servers too.
 //   - The remote's REMB counts as one more viewer's (bwe.Consumer): never
 //     thinned, it holds the demand at the stream's floor at worst.
-//   - Forwards send the source tracks untouched; an endpoint that refuses
-//     the codec gets no transcoded rendition (the forward retries).
+//   - Forwards send the source tracks untouched, unless the endpoint
+//     refuses a codec (422 or 415, or a 201 whose m-line of that kind is
+//     rejected or names none of the codecs offered) and Config.Renditions
+//     has targets for it: the next attempt, at once, offers those
+//     renditions' codecs after the source's (each kind once), and a
+//     sender whose answer picked one sends the shared rendition
+//     (Renditions.Acquire, reason ReasonRefused), given back when the
+//     session ends; its REMB steers the rendition's encoder (bwe's
+//     Consumer with Renditions), PLI/FIR ask it for key frames. The
+//     source's codecs are offered alone again after the source restarts,
+//     the stream is rebuilt, or a reload (PreferSource).
 //   - Tokens: a token, or a token file read at each request (rotation
 //     without reload). URLs in logs, metrics and events lose their query
 //     and user info (Redact); transport errors lose their URL.

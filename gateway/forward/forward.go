@@ -2,6 +2,7 @@ package forward
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -49,6 +50,10 @@ type Config struct {
 	// OnREMB, when set, receives the remote's REMB as one more consumer's
 	// demand on the stream's sender (bwe.Router.OnConsumerREMB).
 	OnREMB func(c bwe.Consumer, bps float64)
+	// Renditions, when set, supplies the transcoded renditions sent when
+	// the endpoint refuses a source codec (gateway/rendition's Manager);
+	// nil sends the source tracks only.
+	Renditions Renditions
 	// Log receives the Forward's logs; nil discards them.
 	Log *slog.Logger
 	// Metrics counts what the Forward does; nil counts nothing.
@@ -75,6 +80,11 @@ type Forward struct {
 
 	iceServers []webrtc.ICEServer // from the last answer; the run loop's
 	attempts   int
+	// renditionKinds are the kinds whose renditions the next attempts
+	// offer after the source's codec (an endpoint refused it); the run
+	// loop's, cleared when the source restarts and by PreferSource.
+	renditionKinds map[stream.Kind]bool
+	preferSource   atomic.Bool
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -110,11 +120,17 @@ func (f *Forward) SetStream(st *stream.Stream) {
 	if st == nil || f.current.Swap(st) == st {
 		return
 	}
+	f.preferSource.Store(true)
 	select {
 	case f.moved <- struct{}{}:
 	default:
 	}
 }
+
+// PreferSource makes the next session offer the source's codecs alone
+// again, after an endpoint refused them and the Forward sent a rendition
+// (a reload calls it); a session running now is left alone.
+func (f *Forward) PreferSource() { f.preferSource.Store(true) }
 
 // State is the Forward's state: StateIdle, StateConnecting, StateUp,
 // StateRetrying or StateFailed.
@@ -164,6 +180,9 @@ func (f *Forward) run() {
 		if st == nil {
 			return
 		}
+		if f.preferSource.Swap(false) {
+			f.renditionKinds = nil
+		}
 		if f.attempts++; f.attempts > 1 {
 			f.ser.reconnect()
 		}
@@ -172,17 +191,28 @@ func (f *Forward) run() {
 		if wasUp {
 			bo.reset()
 		}
+		var rf *refusal
 		switch {
 		case f.ctx.Err() != nil:
 			return
 		case err == nil:
+			if !st.Up() || f.current.Load() != st {
+				f.renditionKinds = nil // a new source: its own codecs first again
+			}
 			continue // the source went or the stream moved: wait for the next
+		case errors.As(err, &rf):
+			f.ser.failure("codec_refused")
+			f.offerRenditions(rf.kinds)
+			f.log.Warn("forward endpoint refused the source codec; offering a transcoded rendition",
+				"cause", rf.cause, "kinds", fmt.Sprint(rf.kinds))
+			continue // at once: switchable offers each kind once
 		case Permanent(err):
 			f.ser.failure(Reason(err))
 			f.setState(StateFailed)
 			f.log.Error("forward failed; no retry until the source restarts or the config changes",
 				"reason", Reason(err), "err", err)
 			f.waitSourceGone(st)
+			f.renditionKinds = nil
 		default:
 			f.ser.failure(Reason(err))
 			d := bo.wait()
@@ -245,11 +275,15 @@ func (f *Forward) sleep(d time.Duration) bool {
 	}
 }
 
-// publish sends a forward.up or forward.down event on the stream.
-func (f *Forward) publish(st *stream.Stream, typ event.Type, reason string) {
+// publish sends a forward.up or forward.down event on the stream, with
+// extra key/value pairs.
+func (f *Forward) publish(st *stream.Stream, typ event.Type, reason string, extra ...string) {
 	data := map[string]string{"url": f.url}
 	if reason != "" {
 		data["reason"] = reason
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		data[extra[i]] = extra[i+1]
 	}
 	st.Publish(event.Event{Type: typ, Data: data})
 }

@@ -22,6 +22,9 @@ type ManagerConfig struct {
 	QueueDepth int
 	// OnREMB receives the remotes' REMB (bwe.Router.OnConsumerREMB).
 	OnREMB func(c bwe.Consumer, bps float64)
+	// Renditions supplies the renditions sent to endpoints that refuse a
+	// source codec; nil sends the source tracks only.
+	Renditions Renditions
 	// Log receives the Forwards' logs; nil discards them.
 	Log *slog.Logger
 	// Metrics counts what the Forwards do; nil counts nothing.
@@ -75,7 +78,8 @@ func (m *Manager) Sync(streams []config.Stream) []error {
 		want[sc.Name] = make(map[config.Forward]bool)
 		for i, fc := range sc.Forward {
 			want[sc.Name][fc] = true
-			if m.get(sc.Name, fc) != nil {
+			if f := m.get(sc.Name, fc); f != nil {
+				f.PreferSource()
 				continue
 			}
 			f, err := Start(m.configFrom(fc, st))
@@ -106,7 +110,7 @@ func (m *Manager) configFrom(fc config.Forward, st *stream.Stream) Config {
 			MaxRedirects: fc.MaxRedirects},
 		RetryMin: fc.RetryMin.D(), RetryMax: fc.RetryMax.D(),
 		SettingEngine: m.cfg.SettingEngine, QueueDepth: m.cfg.QueueDepth, OnREMB: m.cfg.OnREMB,
-		Log: m.cfg.Log, Metrics: m.cfg.Metrics,
+		Renditions: m.cfg.Renditions, Log: m.cfg.Log, Metrics: m.cfg.Metrics,
 	}
 }
 

@@ -38,6 +38,7 @@ type Metrics struct {
 	bitrate    *prometheus.GaugeVec
 	rtt        *prometheus.GaugeVec
 	remb       *prometheus.GaugeVec
+	transcoded *prometheus.GaugeVec
 }
 
 // NewMetrics creates the metrics and registers them with reg, which may be
@@ -63,9 +64,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		bitrate:    gauge("bitrate_bps", "Media bitrate a forward sent over the last second."),
 		rtt:        gauge("rtt_seconds", "Round-trip time to the remote, from its receiver reports (forward) or 0 when unknown."),
 		remb:       gauge("remote_remb_bps", "The remote's last REMB to a forward."),
+		transcoded: gauge("transcoded_tracks", "Tracks a forward sends as transcoded renditions because its endpoint refused the source codec (0: the source's own)."),
 	}
 	if reg != nil {
-		reg.MustRegister(m.state, m.reconnects, m.failures, m.packets, m.bytes, m.bitrate, m.rtt, m.remb)
+		reg.MustRegister(m.state, m.reconnects, m.failures, m.packets, m.bytes, m.bitrate, m.rtt, m.remb, m.transcoded)
 	}
 	return m
 }
@@ -81,6 +83,8 @@ type series struct {
 	bitrate prometheus.Gauge
 	rtt     prometheus.Gauge
 	remb    prometheus.Gauge
+	// transcoded counts the tracks sent as renditions.
+	transcoded prometheus.Gauge
 }
 
 func (m *Metrics) series(stream, role, url string) *series {
@@ -91,7 +95,7 @@ func (m *Metrics) series(stream, role, url string) *series {
 	return &series{m: m, labels: l,
 		packets: m.packets.WithLabelValues(l...), bytes: m.bytes.WithLabelValues(l...),
 		bitrate: m.bitrate.WithLabelValues(l...), rtt: m.rtt.WithLabelValues(l...),
-		remb: m.remb.WithLabelValues(l...)}
+		remb: m.remb.WithLabelValues(l...), transcoded: m.transcoded.WithLabelValues(l...)}
 }
 
 // setState sets the state gauges: 1 for s, 0 for the others.
@@ -120,4 +124,5 @@ func (s *series) release() {
 	s.m.bitrate.DeleteLabelValues(s.labels...)
 	s.m.rtt.DeleteLabelValues(s.labels...)
 	s.m.remb.DeleteLabelValues(s.labels...)
+	s.m.transcoded.DeleteLabelValues(s.labels...)
 }

@@ -22,7 +22,7 @@ import (
 func (s *session) readRTCP(snd *sender) {
 	defer s.readers.Done()
 	fb := outbound.Feedback{
-		Keyframe: s.st.RequestKeyframe,
+		Keyframe: snd.requestKeyframe,
 		REMB: func(p *rtcp.ReceiverEstimatedMaximumBitrate, _ time.Time) {
 			s.f.ser.remb.Set(float64(p.Bitrate))
 			if s.f.cfg.OnREMB != nil {

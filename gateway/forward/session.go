@@ -63,14 +63,29 @@ type session struct {
 	bytes   uint64
 }
 
-// sender sends one source track.
+// sender sends one source track, or the rendition of it the endpoint
+// took instead (transcode.go).
 type sender struct {
-	src   *stream.Track
-	local *localTrack
-	rtp   *webrtc.RTPSender
-	feed  outbound.Feed
-	out   outbound.Track
-	cur   *binding
+	src       *stream.Track
+	track     *stream.Track // what is sent: src, or rendition.Track
+	rendition *stream.Rendition
+	release   func() // gives the rendition back; nil for the source
+	keyframe  func() // asks track's producer for a keyframe
+	local     *localTrack
+	rtp       *webrtc.RTPSender
+	feed      outbound.Feed
+	out       outbound.Track
+	cur       *binding
+}
+
+// requestKeyframe asks the producer of what snd sends for a keyframe: the
+// source, or the rendition's encoder.
+func (snd *sender) requestKeyframe() {
+	if snd.rendition != nil {
+		snd.rendition.RequestKeyframe()
+		return
+	}
+	snd.keyframe()
 }
 
 // ID tells the session apart from the stream's viewers (bwe.Consumer).
@@ -97,6 +112,9 @@ func (f *Forward) session(st *stream.Stream) (wasUp bool, err error) {
 	}
 	ans, err := f.cfg.Client.Create(f.ctx, f.cfg.URL, offer)
 	if err != nil {
+		if kinds := f.switchable(st, s.kinds()); codecStatus(err) && len(kinds) > 0 {
+			return false, &refusal{kinds: kinds, cause: Reason(err)}
+		}
 		return false, err
 	}
 	s.res = ans.Resource
@@ -104,16 +122,28 @@ func (f *Forward) session(st *stream.Stream) (wasUp bool, err error) {
 	if len(ans.ICEServers) > 0 {
 		f.iceServers = ans.ICEServers
 	}
+	if kinds := f.switchable(st, refusedKinds(ans.SDP, s.offered())); len(kinds) > 0 {
+		return false, &refusal{kinds: kinds, cause: "m-line refused"}
+	}
 	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
 		return false, fmt.Errorf("%w: %v", ErrAnswer, err)
 	}
 	s.answer = ans.SDP
+	if err := s.bindRenditions(); err != nil {
+		return false, err
+	}
 	if err := s.waitConnected(); err != nil {
 		return false, err
 	}
 	f.setState(StateUp)
-	f.publish(st, event.ForwardUp, "")
-	f.log.Info("forward up", "resource", Redact(s.res.URL))
+	if tc := s.transcoded(); tc != "" {
+		f.ser.transcoded.Set(float64(len(s.Renditions())))
+		f.publish(st, event.ForwardUp, ReasonRefused, "transcoded", tc)
+		f.log.Info("forward up", "resource", Redact(s.res.URL), "transcoded", tc, "reason", ReasonRefused)
+	} else {
+		f.publish(st, event.ForwardUp, "")
+		f.log.Info("forward up", "resource", Redact(s.res.URL))
+	}
 	reason := s.run()
 	f.publish(st, event.ForwardDown, reason)
 	f.log.Info("forward down", "reason", reason)
@@ -126,7 +156,14 @@ func (f *Forward) session(st *stream.Stream) (wasUp bool, err error) {
 // newSession builds the PeerConnection with a sendonly transceiver per
 // source track.
 func (f *Forward) newSession(st *stream.Stream) (*session, error) {
-	api, err := newAPI(f.cfg.SettingEngine, st)
+	offers, used := make(map[stream.Kind][]stream.Codec), make(map[uint8]bool)
+	for _, t := range st.Tracks() {
+		used[t.Codec.PayloadType] = true
+	}
+	for _, t := range st.Tracks() {
+		offers[t.Kind] = f.offerCodecs(st, t, used)
+	}
+	api, err := newAPI(f.cfg.SettingEngine, offers)
 	if err != nil {
 		return nil, err
 	}
@@ -144,17 +181,38 @@ func (f *Forward) newSession(st *stream.Stream) (*session, error) {
 		}
 	})
 	for _, t := range st.Tracks() {
-		lt := &localTrack{kind: t.Kind, mime: t.Codec.MimeType}
+		lt := &localTrack{kind: t.Kind}
+		for _, c := range offers[t.Kind] {
+			lt.mimes = append(lt.mimes, c.MimeType)
+		}
 		tr, err := pc.AddTransceiverFromTrack(lt, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 		if err != nil {
 			_ = pc.Close()
 			return nil, fmt.Errorf("forward: %s transceiver: %w", t.Kind, err)
 		}
-		snd := &sender{src: t, local: lt, rtp: tr.Sender()}
+		snd := &sender{src: t, track: t, keyframe: st.RequestKeyframe, local: lt, rtp: tr.Sender()}
 		snd.out.Follow(t)
 		s.senders = append(s.senders, snd)
 	}
 	return s, nil
+}
+
+// kinds returns the kinds the session offers.
+func (s *session) kinds() []stream.Kind {
+	var out []stream.Kind
+	for _, snd := range s.senders {
+		out = append(out, snd.src.Kind)
+	}
+	return out
+}
+
+// offered returns the MIME types the session offers, per kind.
+func (s *session) offered() map[stream.Kind][]string {
+	out := make(map[stream.Kind][]string)
+	for _, snd := range s.senders {
+		out[snd.src.Kind] = snd.local.mimes
+	}
+	return out
 }
 
 // offer creates and applies the offer and waits a little for gathering:
@@ -218,12 +276,14 @@ func (s *session) waitConnected() error {
 // start subscribes the senders and starts their RTCP readers.
 func (s *session) start() {
 	for _, snd := range s.senders {
-		snd.feed.Subscribe(snd.src, s.f.cfg.QueueDepth)
+		snd.feed.Subscribe(snd.track, s.f.cfg.QueueDepth)
 		s.readers.Add(1)
 		go s.readRTCP(snd)
+		if snd.src.Kind == stream.Video {
+			snd.requestKeyframe()
+		}
 	}
 	s.sentAt = time.Now()
-	s.st.RequestKeyframe()
 }
 
 // run is the send loop: packets of each track, reports every second, ICE
@@ -293,11 +353,11 @@ func (s *session) tick(now time.Time) string {
 	}
 	for _, snd := range s.senders {
 		if snd.out.Waiting() && snd.src.Kind == stream.Video {
-			s.st.RequestKeyframe()
+			snd.requestKeyframe()
 		}
 		if b := snd.local.bound.Load(); b != nil {
 			snd.out.SSRC = b.ssrc
-			_ = snd.out.Report(s.pc, snd.src.SenderClock(), "mediagate", now)
+			_ = snd.out.Report(s.pc, snd.track.SenderClock(), "mediagate", now)
 		}
 	}
 	s.f.ser.bitrate.Set(float64(s.bytes*8) / now.Sub(s.sentAt).Seconds())
@@ -314,7 +374,7 @@ func (s *session) forward(snd *sender, p *stream.Packet) {
 	snd.cur = b
 	snd.out.SSRC, snd.out.PayloadType = b.ssrc, b.pt
 	if snd.out.Forward(snd, p, time.Now()) {
-		s.st.RequestKeyframe()
+		snd.requestKeyframe()
 	}
 	s.bytes += uint64(len(p.Payload))
 }
@@ -335,7 +395,13 @@ func (s *session) close() {
 	_ = s.pc.Close()
 	s.readers.Wait()
 	close(s.done)
+	for _, snd := range s.senders {
+		if snd.release != nil {
+			snd.release()
+		}
+	}
 	s.f.ser.bitrate.Set(0)
+	s.f.ser.transcoded.Set(0)
 }
 
 // delete ends the session on the server (RFC 9725 §4.2), also when the

@@ -13,27 +13,32 @@ import (
 // and payload type to stamp and the writer that runs the interceptors and
 // SRTP.
 type binding struct {
+	mime   string // the codec chosen: the source's or a rendition's
 	ssrc   uint32
 	pt     uint8
 	writer webrtc.TrackLocalWriter
 }
 
 // localTrack is the webrtc.TrackLocal of one forwarded source track. It
-// binds to the negotiated format of the source's codec and hands the
-// writer to the send loop, so that a packet goes out with one WriteRTP and
-// no copy (outbound.Track builds the header).
+// binds to the negotiated format of the first of its codecs the answer
+// took (the source's, then its renditions') and hands the writer to the
+// send loop, so that a packet goes out with one WriteRTP and no copy
+// (outbound.Track builds the header).
 type localTrack struct {
 	kind  stream.Kind
-	mime  string
+	mimes []string // in order of preference, the source's first
 	bound atomic.Pointer[binding]
 }
 
-// Bind picks the negotiated format of the source's codec.
+// Bind picks the negotiated format of the most preferred codec.
 func (t *localTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
-	for _, c := range ctx.CodecParameters() {
-		if strings.EqualFold(c.MimeType, t.mime) {
-			t.bound.Store(&binding{ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType), writer: ctx.WriteStream()})
-			return c, nil
+	for _, mime := range t.mimes {
+		for _, c := range ctx.CodecParameters() {
+			if strings.EqualFold(c.MimeType, mime) {
+				t.bound.Store(&binding{mime: mime, ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType),
+					writer: ctx.WriteStream()})
+				return c, nil
+			}
 		}
 	}
 	return webrtc.RTPCodecParameters{}, webrtc.ErrUnsupportedCodec

@@ -135,6 +135,13 @@ func (m *Manager) Policy(st *stream.Stream, src *stream.Track) egress.RenditionP
 	}
 }
 
+// Targets returns the codecs src may be transcoded to now (Policy's
+// Targets): what a forward offers when its endpoint refuses the source's
+// codec (gateway/forward).
+func (m *Manager) Targets(st *stream.Stream, src *stream.Track) []string {
+	return m.Policy(st, src).Targets
+}
+
 // Acquire implements egress.Renditions: it returns the running rendition
 // of src in mime, starting it when none runs, and the function that gives
 // the viewer's hold back. After Close it returns transcoder.ErrClosed.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/pion/rtp"
@@ -37,12 +36,9 @@ type transcoded struct {
 // renditionCodec is what a rendition's track carries, as egress matches it
 // against a viewer's offer.
 func renditionCodec(mime string) stream.Codec {
-	f := codec.VP8Format
-	switch {
-	case strings.EqualFold(mime, codec.MimeH264):
-		f = codec.H264Format
-	case strings.EqualFold(mime, codec.MimeOpus):
-		f = codec.OpusFormat
+	f, ok := codec.FormatOf(mime)
+	if !ok {
+		f = codec.VP8Format
 	}
 	return stream.Codec{MimeType: f.MimeType, ClockRate: f.ClockRate, Channels: f.Channels,
 		PayloadType: f.PayloadType, Fmtp: f.Fmtp}

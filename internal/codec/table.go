@@ -1,5 +1,7 @@
 package codec
 
+import "strings"
+
 // MIME types of the RTP payload formats mediagate carries (RFC 6184 §8.1,
 // RFC 7798 §7.1, RFC 7741 §6.1, RFC 7587 §7, RFC 3551 §4.5.14, RFC 3640
 // §4.1), spelled as
@@ -82,3 +84,15 @@ var (
 	// PCMAFormat is G.711 A-law under its static payload type 8.
 	PCMAFormat = Format{MimeType: MimePCMA, ClockRate: G711ClockRate, PayloadType: 8}
 )
+
+// FormatOf returns the table's format of mime (compared
+// case-insensitively), or false for a MIME type the table does not hold
+// (AAC, whose format depends on its configuration).
+func FormatOf(mime string) (Format, bool) {
+	for _, f := range []Format{H264Format, VP8Format, OpusFormat, PCMUFormat, PCMAFormat} {
+		if strings.EqualFold(f.MimeType, mime) {
+			return f, true
+		}
+	}
+	return Format{}, false
+}

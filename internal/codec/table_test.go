@@ -21,3 +21,17 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatOf finds the table's formats by MIME type in any case, and
+// none for AAC, whose format depends on its configuration.
+func TestFormatOf(t *testing.T) {
+	if f, ok := FormatOf("VIDEO/vp8"); !ok || f != VP8Format {
+		t.Errorf("FormatOf(VIDEO/vp8) = %+v, %v", f, ok)
+	}
+	if f, ok := FormatOf(MimeOpus); !ok || f != OpusFormat {
+		t.Errorf("FormatOf(opus) = %+v, %v", f, ok)
+	}
+	if _, ok := FormatOf(MimeAAC); ok {
+		t.Error("FormatOf(AAC) found a format")
+	}
+}
