@@ -74,10 +74,12 @@
 // applied at once when it drops and followed with an exponential moving
 // average when it rises (so a shared encoder does not oscillate with each
 // viewer's probing), clamped to the stream's bounds. A viewer below the
-// floor, or far below the others (under FarBelow of the median report),
-// cannot drag the others down: the latter does not count for the minimum,
-// and Below tells the caller to give that viewer alone less (keyframes
-// only).
+// floor, or — for a transcoded rendition's shared encoder — far below the
+// others (under FarBelow of the median report), cannot drag the others
+// down: the latter does not count for the minimum, and Below tells the
+// caller to give that viewer alone less (keyframes only). The passthrough
+// aggregate keeps the plain minimum: the camera slows down for its slowest
+// consumer, down to the floor.
 //
 // The Router (router.go) is egress.Config.OnREMB: it keeps one Aggregator
 // per stream for its passthrough viewers and one per transcoded rendition.

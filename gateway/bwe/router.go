@@ -183,8 +183,10 @@ func (r *Router) stream(st *stream.Stream) *streamREMB {
 	}
 	b, _ := r.bounds(st.Name)
 	s := &streamREMB{
-		st:          st,
-		passthrough: NewAggregator(AggregatorConfig{Min: b.Min, Max: b.Max}),
+		st: st,
+		// The camera follows the slowest passthrough consumer (a viewer, an
+		// edge gateway pulling, a forward): FarBelow is for shared encoders.
+		passthrough: NewAggregator(AggregatorConfig{Min: b.Min, Max: b.Max, FarBelow: -1}),
 		renditions:  make(map[*stream.Rendition]*encoderTarget),
 		viewers:     make(map[string]*thinning),
 	}

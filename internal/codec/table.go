@@ -89,7 +89,7 @@ var (
 // case-insensitively), or false for a MIME type the table does not hold
 // (AAC, whose format depends on its configuration).
 func FormatOf(mime string) (Format, bool) {
-	for _, f := range []Format{H264Format, VP8Format, OpusFormat, PCMUFormat, PCMAFormat} {
+	for _, f := range []Format{H264Format, H265Format, VP8Format, OpusFormat, PCMUFormat, PCMAFormat} {
 		if strings.EqualFold(f.MimeType, mime) {
 			return f, true
 		}
