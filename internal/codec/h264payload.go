@@ -128,9 +128,21 @@ func BuildSTAPA(nalus ...[]byte) []byte {
 // PayloadSPS returns the SPS NAL unit an H.264 RTP payload carries, either as
 // a single NAL unit packet or inside a STAP-A (RFC 6184 §5.6, §5.7.1), or nil.
 // The result aliases payload. Fragmented SPS units are not reassembled.
+// It runs for every packet a viewer is sent: a fragment or a slice is
+// answered from its first byte, without walking or building an error.
 func PayloadSPS(payload []byte) []byte {
+	if len(payload) == 0 {
+		return nil
+	}
+	switch H264NALType(payload[0]) {
+	case H264SPS:
+		return payload
+	case H264STAPA:
+	default:
+		return nil
+	}
 	var sps []byte
-	_ = WalkH264NALs(payload, func(nal []byte) bool {
+	_ = walkAggregated(payload[1:], 1, "STAP-A", func(nal []byte) bool {
 		if H264NALType(nal[0]) == H264SPS {
 			sps = nal
 			return false

@@ -114,9 +114,22 @@ func BuildH265AP(nalus ...[]byte) []byte {
 // either as a single NAL unit packet or inside an aggregation packet, or
 // nil. The result aliases payload. Fragmented SPS units are not
 // reassembled.
+//
+// It runs for every packet a viewer is sent: a fragment or a slice is
+// answered from its header, without walking or building an error.
 func H265PayloadSPS(payload []byte) []byte {
+	if len(payload) < H265NALHeaderLen {
+		return nil
+	}
+	switch H265NALType(payload[0]) {
+	case H265SPS:
+		return payload
+	case H265AP:
+	default:
+		return nil
+	}
 	var sps []byte
-	_ = WalkH265NALs(payload, func(nal []byte) bool {
+	_ = walkAggregated(payload[H265NALHeaderLen:], H265NALHeaderLen, "aggregation packet", func(nal []byte) bool {
 		if H265NALType(nal[0]) == H265SPS {
 			sps = nal
 			return false
