@@ -46,6 +46,12 @@ type videoStats struct {
 	FrameWidth    int    `json:"frameWidth"`
 	FrameHeight   int    `json:"frameHeight"`
 	Codec         string `json:"codec"`
+	// What a failure message needs to say where the picture stopped.
+	Packets   int    `json:"packetsReceived"`
+	Keyframes int    `json:"keyFramesDecoded"`
+	PLIs      int    `json:"pliCount"`
+	NACKs     int    `json:"nackCount"`
+	State     string `json:"state"`
 }
 
 // statsJS reads the inbound video stats of the player page's peer connection.
@@ -58,9 +64,11 @@ const statsJS = `(async () => {
     if (s.type === "codec") codecs[s.id] = s.mimeType;
     if (s.type === "inbound-rtp" && s.kind === "video") v = s;
   });
-  if (!v) return {framesDecoded: 0, frameWidth: 0, frameHeight: 0, codec: ""};
+  if (!v) return {framesDecoded: 0, frameWidth: 0, frameHeight: 0, codec: "", state: p.pc.connectionState};
   return {framesDecoded: v.framesDecoded || 0, frameWidth: v.frameWidth || 0,
-          frameHeight: v.frameHeight || 0, codec: codecs[v.codecId] || ""};
+          frameHeight: v.frameHeight || 0, codec: codecs[v.codecId] || "",
+          packetsReceived: v.packetsReceived || 0, keyFramesDecoded: v.keyFramesDecoded || 0,
+          pliCount: v.pliCount || 0, nackCount: v.nackCount || 0, state: p.pc.connectionState};
 })()`
 
 // waitFrames polls the page until more than frames video frames were decoded.

@@ -89,7 +89,7 @@
 // half of the REMB sent upstream. A viewer below the floor or far below
 // the others is thinned to
 // key frames, with a trial of every frame after 5 s, then 10, 20, up to
-// 60 s between trials (thin.go). The Router knows a viewer through the
+// 60 s between trials, extended while the viewer's REMB climbs (thin.go). The Router knows a viewer through the
 // small Viewer interface (egress.Viewer satisfies it); it imports stream
 // for the stream and rendition a viewer watches, and nothing else of the
 // gateway.

@@ -127,7 +127,7 @@ func (r *Router) OnREMB(v Viewer, bitrate float64) {
 	}
 	agg.Update(v.ID(), int(bitrate), now)
 	value, ok := agg.Value(now)
-	keyframesOnly := th.update(agg.Below(v.ID(), now), now)
+	keyframesOnly := th.update(agg.Below(v.ID(), now), int(bitrate), now)
 	retarget := target != nil && ok && target.due(value, now)
 	r.mu.Unlock()
 
