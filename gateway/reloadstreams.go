@@ -88,6 +88,9 @@ func (g *Gateway) removeStream(name string) {
 // On error it returns the definition that is running afterwards: old when
 // it could be restored, else nil.
 func (g *Gateway) changeStream(old, next config.Stream) (*config.Stream, error) {
+	if st := g.hub.Get(next.Name); st != nil && st.Video != nil {
+		st.Video.SetGOPLimits(gopLimits(next))
+	}
 	switch {
 	case !sameMedia(old, next):
 		g.removeStream(old.Name)

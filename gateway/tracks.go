@@ -16,6 +16,7 @@ func (g *Gateway) newStream(sc config.Stream) *stream.Stream {
 	var video, audio *stream.Track
 	if v := sc.Video; v != nil {
 		video = stream.NewTrack(stream.Video, videoCodec(v))
+		video.SetGOPLimits(gopLimits(sc))
 	}
 	if a := sc.Audio; a != nil {
 		audio = stream.NewTrack(stream.Audio, audioCodec(a))
@@ -23,6 +24,15 @@ func (g *Gateway) newStream(sc config.Stream) *stream.Stream {
 	st := stream.New(sc.Name, video, audio, g.bus)
 	st.MaxViewers = sc.MaxViewers
 	return st
+}
+
+// gopLimits is what a stream's video track remembers of its current GOP:
+// nothing when its viewers wait for keyframes, else [stream.start]'s bounds.
+func gopLimits(sc config.Stream) stream.GOPLimits {
+	if sc.Start.Mode != config.StartBridge {
+		return stream.GOPLimits{}
+	}
+	return stream.GOPLimits{MaxBytes: sc.Start.GOPMaxBytes, MaxDuration: sc.Start.GOPMaxDuration.D()}
 }
 
 func videoCodec(v *config.Video) stream.Codec {

@@ -55,6 +55,8 @@ type Config struct {
 	MaxPixels int
 	// RequestKeyframe asks the source for a keyframe (may be nil).
 	RequestKeyframe func()
+	// OnEncode, when set, sees how long each picture took to encode.
+	OnEncode func(time.Duration)
 	// Stream labels metrics and logs; Metrics may be nil; Log nil discards.
 	Stream  string
 	Metrics *Metrics
@@ -224,6 +226,25 @@ func (p *Pipeline) sent(n int, encode time.Duration) {
 	p.stats.bytes.Add(uint64(n))
 	p.m.framesOut.Inc()
 	p.m.encode.Observe(encode.Seconds())
+	if p.cfg.OnEncode != nil {
+		p.cfg.OnEncode(encode)
+	}
+}
+
+// Prime turns decode-only on and off for a video pipeline. While it is on,
+// Write decodes and encodes nothing: a bridge feeds it a group of pictures
+// from its keyframe up to now, faster than real time, or keeps its decoder
+// current while no one watches. Turning it off encodes the latest picture
+// decoded meanwhile at once, as a key frame, and reports whether that
+// went out; later pictures are encoded as they come.
+func (p *Pipeline) Prime(on bool) (encoded bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	v, ok := p.stage.(*videoStage)
+	if !ok || p.closed {
+		return false
+	}
+	return v.prime(on)
 }
 
 // RequestKeyframe makes the encoder produce a key frame soon: at once, or

@@ -29,6 +29,9 @@ type videoStage struct {
 	w, h           int                                             // picture size from the bitstream
 	asked, forced  mediaThrottle
 	sourceKeyframe func()
+
+	priming bool     // decode only (Pipeline.Prime)
+	held    *Picture // the latest picture decoded while priming, valid until the next Decode
 }
 
 func newVideoStage(p *Pipeline) (*videoStage, error) {
@@ -73,14 +76,35 @@ func (v *videoStage) accessUnit(au *AccessUnit) {
 		return
 	}
 	v.waitKey = false
-	if pic != nil {
+	switch {
+	case v.priming:
+		v.held = pic
+	case pic != nil:
 		v.encode(pic)
 	}
+}
+
+// prime turns decode-only on or off. Turning it off encodes the latest
+// picture decoded meanwhile, forced to a key frame, and reports whether
+// one went out.
+func (v *videoStage) prime(on bool) (encoded bool) {
+	v.priming = on
+	pic := v.held
+	v.held = nil
+	if on || pic == nil || v.dec == nil {
+		return false
+	}
+	v.p.forceKey.Store(true)
+	v.forced = mediaThrottle{}
+	before := v.p.stats.out.Load()
+	v.encode(pic)
+	return v.p.stats.out.Load() > before
 }
 
 // resync drops a frame and everything up to the next keyframe, which it
 // asks the source for.
 func (v *videoStage) resync(pts uint32, reason string, err error) {
+	v.held = nil
 	v.p.drop(reason, err)
 	v.waitKey = true
 	v.askSource(pts)

@@ -61,6 +61,10 @@ type WebRTC struct {
 	SetupTimeout Duration `toml:"setup_timeout"`
 	// QueueDepth is the number of packets each viewer track may buffer.
 	QueueDepth int `toml:"queue_depth"`
+	// MaxBridges caps the bridges (a decoder and an encoder each, see
+	// Start) running at once across all streams; a joiner past it waits
+	// for its stream's keyframe.
+	MaxBridges int `toml:"max_bridges"`
 }
 
 // Ingest holds settings shared by every RTP source.
@@ -103,6 +107,9 @@ type Stream struct {
 	Transcode Transcode `toml:"transcode"`
 	// REMB configures the REMB sent to the stream's sender; see REMB.
 	REMB REMB `toml:"remb"`
+	// Start configures how a viewer who joins between keyframes starts;
+	// see Start.
+	Start Start `toml:"start"`
 	// Output, when set, sends the stream on to an RTP/SRTP receiver.
 	Output *Output `toml:"output"`
 	// PublishToken is the bearer token a WHIP publisher must present

@@ -50,6 +50,7 @@ func Default() *Config {
 			MaxSessions:  defaultMaxSessions,
 			SetupTimeout: Duration(15 * time.Second),
 			QueueDepth:   defaultQueueDepth,
+			MaxBridges:   defaultMaxBridges,
 		},
 		Ingest: Ingest{
 			ReadBuffer:             defaultReadBuffer,
@@ -100,6 +101,7 @@ func (s *Stream) FillDefaults() {
 	}
 	s.Transcode.fillDefaults()
 	s.REMB.fillDefaults()
+	s.Start.fillDefaults()
 	for i := range s.Forward {
 		s.Forward[i].fillDefaults()
 	}

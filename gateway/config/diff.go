@@ -73,6 +73,7 @@ var settingKeys = []struct {
 	{"webrtc.max_sessions", false, func(c *Config) any { return c.WebRTC.MaxSessions }},
 	{"webrtc.setup_timeout", false, func(c *Config) any { return c.WebRTC.SetupTimeout }},
 	{"webrtc.queue_depth", false, func(c *Config) any { return c.WebRTC.QueueDepth }},
+	{"webrtc.max_bridges", true, func(c *Config) any { return c.WebRTC.MaxBridges }},
 	{"ingest.read_buffer", true, func(c *Config) any { return c.Ingest.ReadBuffer }},
 	{"ingest.socket_buffer", true, func(c *Config) any { return c.Ingest.SocketBuffer }},
 	{"ingest.source_timeout", true, func(c *Config) any { return c.Ingest.SourceTimeout }},

@@ -52,6 +52,7 @@ func (s *Stream) validate(p *problems, key string) {
 	}
 	s.Transcode.validate(p, key+".transcode")
 	s.REMB.validate(p, key+".remb")
+	s.Start.validate(p, key+".start")
 	if s.Output != nil {
 		s.Output.validate(p, key+".output")
 	}

@@ -130,6 +130,7 @@ func (w *WebRTC) validate(p *problems) {
 	p.intIn("webrtc.max_sessions", w.MaxSessions, 1, maxSessionsCap)
 	p.durationIn("webrtc.setup_timeout", w.SetupTimeout, minSetupTimeout, maxSetupTimeout)
 	p.intIn("webrtc.queue_depth", w.QueueDepth, minQueueDepth, maxQueueDepth)
+	p.intIn("webrtc.max_bridges", w.MaxBridges, 0, maxMaxBridges)
 }
 
 func (in *Ingest) validate(p *problems) {

@@ -47,6 +47,9 @@ type Track struct {
 	// params remembers an H.264 or H.265 source's in-band parameter sets;
 	// nil for other codecs.
 	params *codec.ParameterSetMemory
+	// gop remembers a video track's packets since its latest keyframe,
+	// for a viewer's bridged start (SetGOPLimits turns it on).
+	gop gopMemory
 }
 
 // NewTrack returns a track with no subscribers.
@@ -61,6 +64,9 @@ func NewTrack(kind Kind, c Codec) *Track {
 // Subscription. p must not be modified after Write.
 func (t *Track) Write(p *Packet) {
 	t.params.Observe(p.Payload)
+	if t.Kind == Video {
+		t.gop.add(p)
+	}
 	t.last.Store(p)
 	for _, s := range *t.subs.Load() {
 		s.offer(p)
@@ -79,6 +85,20 @@ func (t *Track) SenderClock() *SenderClock { return t.clock.Load() }
 // for a subscriber that starts on a keyframe that lacks them. The result
 // must not be modified.
 func (t *Track) ParameterSets() [][]byte { return t.params.Sets() }
+
+// SetGOPLimits bounds what the track remembers of its current group of
+// pictures; the zero value (the default) remembers nothing. Audio tracks
+// never remember.
+func (t *Track) SetGOPLimits(l GOPLimits) { t.gop.setLimits(l) }
+
+// GOP returns the packets from the track's latest keyframe up to now, or
+// an empty GOP when none is held (no keyframe yet, or the GOP outgrew the
+// limits).
+func (t *Track) GOP() GOP { return t.gop.snapshot() }
+
+// GOPUsage returns the packets and payload bytes the GOP memory holds, for
+// the metrics.
+func (t *Track) GOPUsage() (packets, bytes int) { return t.gop.usage() }
 
 // LastPacket returns the most recent packet written, or nil.
 func (t *Track) LastPacket() *Packet { return t.last.Load() }
