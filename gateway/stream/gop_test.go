@@ -80,4 +80,3 @@ func BenchmarkTrackWriteGOP(b *testing.B) {
 		tr.Write(&pkts[i%len(pkts)])
 	}
 }
-
