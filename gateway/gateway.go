@@ -111,6 +111,7 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 	g.renditions = rendition.New(rendition.Config{
 		Log: g.log.With("component", "transcoder"), Codecs: codecs.Default(),
 		Metrics: transcoder.NewMetrics(g.reg), Settings: g.streamSettings, QueueDepth: cfg.WebRTC.QueueDepth,
+		MaxBridges: cfg.WebRTC.MaxBridges, Registerer: g.reg, Streams: g.hub.List,
 	})
 	g.outputs = output.NewManager(output.ManagerConfig{Hub: g.hub,
 		Log: log.With("component", "output"), Metrics: output.NewMetrics(g.reg)})
@@ -167,6 +168,7 @@ func (g *Gateway) startEgress() error {
 		SetupTimeout:    w.SetupTimeout.D(),
 		QueueDepth:      w.QueueDepth,
 		Renditions:      g.renditions,
+		Bridges:         g.renditions,
 		OnREMB:          func(v *egress.Viewer, bps float64) { g.remb.OnREMB(v, bps) },
 	})
 	if err != nil {

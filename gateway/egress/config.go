@@ -51,6 +51,10 @@ type Config struct {
 	// cannot take a source's codec; nil passes every source through and
 	// refuses such viewers.
 	Renditions Renditions
+	// Bridges, when set, starts viewers who join between a source's
+	// keyframes on a key frame of the current picture (start.go); nil
+	// makes them wait for the source's next keyframe.
+	Bridges Bridges
 	// OnREMB, when set, receives the bitrate a viewer can take, in bits per
 	// second: every REMB (draft-alvestrand-rmcat-remb) it sends, bounded by
 	// the loss its receiver reports show (GCC's loss-based rule, see

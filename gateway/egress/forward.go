@@ -35,6 +35,9 @@ type forwarder struct {
 	profile profileCheck
 	live    bool // bound and connected: packets go out
 	thin    thinner
+
+	st         starter      // how the video track started (start.go)
+	bridgeFeed outbound.Feed // the bridge's packets while the track is on it
 }
 
 func newForwarder(v *Viewer, plan *trackPlan, t *outTrack) *forwarder {
@@ -50,6 +53,7 @@ func newForwarder(v *Viewer, plan *trackPlan, t *outTrack) *forwarder {
 func (f *forwarder) run() {
 	f.feed.Subscribe(f.plan.src, f.v.m.cfg.QueueDepth)
 	defer f.feed.Close()
+	defer f.leaveBridge()
 	ticker := time.NewTicker(reportInterval)
 	defer ticker.Stop()
 	bound, ready := f.track.boundCh, f.v.ready
@@ -66,6 +70,8 @@ func (f *forwarder) run() {
 			f.join(bound, ready)
 		case p := <-f.feed.Packets():
 			f.forward(p)
+		case p := <-f.bridgeFeed.Packets():
+			f.fromBridge(p)
 		case <-ticker.C:
 			f.tick()
 		}
@@ -78,6 +84,9 @@ func (f *forwarder) join(bound, ready <-chan struct{}) {
 	if bound == nil && ready == nil {
 		f.live = true
 		f.plan.requestKeyframe()
+		if f.video {
+			f.start(time.Now())
+		}
 	}
 }
 
@@ -91,7 +100,7 @@ func (f *forwarder) use(b *binding) {
 // forward sends one source packet, or drops it while not live or gated.
 func (f *forwarder) forward(p *stream.Packet) {
 	b := f.track.bound.Load()
-	if b == nil || !f.live {
+	if b == nil || !f.live || f.replayed(p) || f.onBridge(p) {
 		return
 	}
 	if f.video && f.v.keyOnly.Load() && !f.thin.pass(p) {
@@ -119,6 +128,9 @@ func (f *forwarder) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
 	}
 	f.v.metrics.packets.Inc()
 	f.v.metrics.bytes.Add(float64(rtpHeaderSize + len(payload)))
+	if f.video && !f.st.sentAny {
+		f.sent()
+	}
 	return n, nil
 }
 

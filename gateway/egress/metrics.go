@@ -23,6 +23,8 @@ type Metrics struct {
 	setupTimeouts   *prometheus.CounterVec
 	writeErrors     *prometheus.CounterVec
 	thinned         *prometheus.CounterVec
+	starts          *prometheus.CounterVec
+	firstFrame      *prometheus.HistogramVec
 }
 
 // NewMetrics creates the egress metrics and registers them with reg, which
@@ -49,10 +51,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		writeErrors:     counter("write_errors_total", "RTP or RTCP writes to a viewer that failed."),
 		thinned: counter("thinned_packets_total",
 			"Video packets not sent to viewers thinned to key frames (their REMB is below the stream's floor)."),
+		starts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_start_joins_total",
+			Help: "Video tracks of viewers started, by how: bridge (a key frame of the current picture), " +
+				"keyframe (the source's keyframe was a few frames old: replayed), wait (for the next keyframe), " +
+				"rendition (a transcoded rendition's own key frame)."}, []string{"stream", "mode"}),
+		firstFrame: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mediagate_start_first_frame_seconds",
+			Help:    "Time from a viewer's connection to its first decodable video frame sent, by start mode.",
+			Buckets: []float64{.01, .025, .05, .1, .2, .3, .5, 1, 2, 5, 10}}, []string{"mode"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.viewers, m.packets, m.bytes, m.queueDropped, m.rtcp, m.nackRetransmits,
-			m.nackLimited, m.profileMismatch, m.setupTimeouts, m.writeErrors, m.thinned)
+			m.nackLimited, m.profileMismatch, m.setupTimeouts, m.writeErrors, m.thinned, m.starts, m.firstFrame)
 	}
 	return m
 }
@@ -74,6 +83,8 @@ type streamMetrics struct {
 	writeErrors     prometheus.Counter
 	thinned         prometheus.Counter
 	rtcp            map[string]prometheus.Counter
+	starts          map[string]prometheus.Counter  // by start mode
+	firstFrame      map[string]prometheus.Observer // by start mode
 }
 
 // forStream resolves the metrics of one stream. With a nil receiver the
@@ -94,6 +105,12 @@ func (m *Metrics) forStream(name string) *streamMetrics {
 		writeErrors:     m.writeErrors.WithLabelValues(name),
 		thinned:         m.thinned.WithLabelValues(name),
 		rtcp:            make(map[string]prometheus.Counter, len(rtcpTypes)),
+		starts:          make(map[string]prometheus.Counter, len(startModes)),
+		firstFrame:      make(map[string]prometheus.Observer, len(startModes)),
+	}
+	for _, mode := range startModes {
+		s.starts[mode] = m.starts.WithLabelValues(name, mode)
+		s.firstFrame[mode] = m.firstFrame.WithLabelValues(mode)
 	}
 	for _, t := range rtcpTypes {
 		s.rtcp[t] = m.rtcp.WithLabelValues(name, t)

@@ -19,6 +19,15 @@ func (f *Feed) Subscribe(src *stream.Track, depth int) (drops uint64) {
 	return drops
 }
 
+// Use makes sub, a subscription made elsewhere, feed the Feed, which owns
+// it from now on. It closes the previous subscription first and returns
+// its drops not yet returned by Drops.
+func (f *Feed) Use(sub *stream.Subscription) (drops uint64) {
+	drops = f.Close()
+	f.sub = sub
+	return drops
+}
+
 // Packets returns the queue to read, or nil (never ready) when nothing
 // feeds the Feed.
 func (f *Feed) Packets() <-chan *stream.Packet {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/egress"
 	"mediagate.dev/mediagate/gateway/stream"
@@ -35,6 +37,14 @@ type Config struct {
 	// QueueDepth is the subscription queue of each pipeline, in packets;
 	// 0 means 512.
 	QueueDepth int
+	// MaxBridges caps the bridges running at once (webrtc.max_bridges); 0
+	// runs none.
+	MaxBridges int
+	// Registerer takes the bridges' metrics (mediagate_start_*); nil
+	// registers nothing. Streams lists the streams whose GOP memory they
+	// report.
+	Registerer prometheus.Registerer
+	Streams    func() []*stream.Stream
 }
 
 // Manager runs the gateway's in-process encoders: the transcoded
@@ -51,8 +61,13 @@ type Manager struct {
 	settings func(name string) config.Stream // a stream's running definition
 	depth    int                             // subscription queue of each pipeline
 
+	maxBridges int
+	bm         *bridgeMetrics
+	gaveUp     map[string]time.Time // when a stream's bridge last logged giving up; guarded by mu
+
 	mu       sync.Mutex
 	running  map[renditionKey]*transcoded
+	bridges  map[*stream.Track]*bridge
 	probes   map[*stream.Track]*bframeProbe
 	patterns map[string]*testsrc.Source
 	closed   bool
@@ -79,10 +94,15 @@ func New(cfg Config) *Manager {
 		running:  make(map[renditionKey]*transcoded),
 		probes:   make(map[*stream.Track]*bframeProbe),
 		patterns: make(map[string]*testsrc.Source),
+		bridges:  make(map[*stream.Track]*bridge),
+
+		maxBridges: cfg.MaxBridges,
+		bm:         newBridgeMetrics(cfg.Registerer, cfg.Streams),
 	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
+	m.gaveUp = make(map[string]time.Time)
 	if m.settings == nil {
 		m.settings = defaultSettings
 	}
@@ -222,9 +242,20 @@ func (m *Manager) Close() {
 	m.running = map[renditionKey]*transcoded{}
 	patterns := m.patterns
 	m.patterns = map[string]*testsrc.Source{}
+	var bridges []*bridge
+	for _, b := range m.bridges {
+		if b.grace != nil {
+			b.grace.Stop()
+		}
+		bridges = append(bridges, b)
+	}
+	m.bridges = map[*stream.Track]*bridge{}
 	m.mu.Unlock()
 	for _, rd := range rds {
 		rd.stop("shutdown")
+	}
+	for _, b := range bridges {
+		b.stop("shutdown")
 	}
 	for _, p := range patterns {
 		p.Close()
