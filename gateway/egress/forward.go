@@ -36,7 +36,7 @@ type forwarder struct {
 	live    bool // bound and connected: packets go out
 	thin    thinner
 
-	st         starter      // how the video track started (start.go)
+	st         starter       // how the video track started (start.go)
 	bridgeFeed outbound.Feed // the bridge's packets while the track is on it
 }
 
