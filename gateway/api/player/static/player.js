@@ -19,7 +19,8 @@
   const MIN_BACKOFF = 1000; // ms before the first retry, doubled each time
   const MAX_BACKOFF = 10000;
   const DISCONNECT_GRACE = 3000; // ms a "disconnected" state may last
-  const GATHER_TIMEOUT = 2000; // ms to wait for ICE gathering
+  const GATHER_TIMEOUT = 2000; // ms to wait for ICE gathering at most
+  const FIRST_CANDIDATE_GRACE = 30; // ms after the first candidate before the offer goes out
   const DELETE_TIMEOUT = 2000;
   const STATS_INTERVAL = 1000;
 
@@ -157,18 +158,58 @@
     }
   }
 
-  function gatheringComplete(pc) {
+  // The offer goes out with the candidates gathered within
+  // FIRST_CANDIDATE_GRACE of the first one (host candidates come together,
+  // a relay candidate is the first under ?relay=1), not after the whole
+  // gathering, which takes a browser 100 ms or more; the later candidates
+  // are trickled (trickle below), and the gateway also learns the
+  // browser's addresses from its connectivity checks.
+  function candidatesReady(pc) {
     if (pc.iceGatheringState === 'complete') return Promise.resolve();
     return new Promise((resolve) => {
+      let grace = 0;
       const check = () => { if (pc.iceGatheringState === 'complete') done(); };
+      const onCandidate = (ev) => { if (ev.candidate && !grace) grace = setTimeout(done, FIRST_CANDIDATE_GRACE); };
       const done = () => {
         clearTimeout(timer);
+        clearTimeout(grace);
         pc.removeEventListener('icegatheringstatechange', check);
+        pc.removeEventListener('icecandidate', onCandidate);
         resolve();
       };
       const timer = setTimeout(done, GATHER_TIMEOUT);
       pc.addEventListener('icegatheringstatechange', check);
+      pc.addEventListener('icecandidate', onCandidate);
     });
+  }
+
+  // Trickles the candidates gathered after the offer went out to the
+  // session by PATCH (RFC 8840 fragments, RFC 9725 §4.3.2) once its URL and
+  // ETag are known; returns the function that tells it them.
+  function trickle(pc, gen, offer) {
+    const pending = [];
+    let target = null;
+    const field = (re) => (offer.match(re) || [])[1] || '';
+    const head = ['a=ice-ufrag:' + field(/a=ice-ufrag:(\S+)/), 'a=ice-pwd:' + field(/a=ice-pwd:(\S+)/),
+      'm=' + field(/^m=(.*)$/m), 'a=mid:' + field(/a=mid:(\S+)/)];
+    const flush = () => {
+      if (!target || pending.length === 0 || gen !== generation) return;
+      const body = head.concat(pending.splice(0).map((c) => 'a=' + c)).join('\r\n') + '\r\n';
+      fetch(target.url, {
+        method: 'PATCH', body, cache: 'no-store',
+        headers: authHeaders({ 'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': target.etag }),
+      }).catch(() => {});
+    };
+    pc.addEventListener('icecandidate', (ev) => {
+      const c = ev.candidate && ev.candidate.candidate;
+      if (!c || offer.includes(c)) return;
+      pending.push(c);
+      flush();
+    });
+    return (url, etag) => {
+      target = url && etag ? { url, etag } : null;
+      flush();
+    };
   }
 
   function deleteSession(url) {
@@ -215,11 +256,13 @@
       preferCodec(pc.addTransceiver('video', { direction: 'recvonly' }));
       pc.addTransceiver('audio', { direction: 'recvonly' });
       await pc.setLocalDescription(await pc.createOffer());
-      await gatheringComplete(pc);
+      await candidatesReady(pc);
       if (gen !== generation) return;
+      const offer = pc.localDescription.sdp;
+      const trickleTo = trickle(pc, gen, offer);
       const res = await fetch(endpoint, {
         method: 'POST', headers: authHeaders({ 'Content-Type': 'application/sdp' }),
-        body: pc.localDescription.sdp, cache: 'no-store',
+        body: offer, cache: 'no-store',
       });
       if (res.status !== 201) throw await httpError(res);
       const url = res.headers.get('Location') ? new URL(res.headers.get('Location'), endpoint).href : null;
@@ -229,6 +272,7 @@
       }
       session = url;
       await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+      trickleTo(url, res.headers.get('ETag'));
     } catch (err) {
       if (gen === generation) failed(err);
     }
