@@ -177,6 +177,25 @@ func (r *receiver) packets() []rxPacket {
 	return append([]rxPacket(nil), r.pkts...)
 }
 
+// mediaRate is the bit rate of the packets whose RTP timestamps (90 kHz)
+// lie from seconds from to to after the first packet's: what the encoder
+// made per second of video, however the packets were scheduled on a busy
+// machine.
+func (r *receiver) mediaRate(from, to time.Duration) float64 {
+	pkts := r.packets()
+	if len(pkts) == 0 {
+		return 0
+	}
+	base, bytes := pkts[0].hdr.Timestamp, 0
+	lo, hi := uint32(from.Seconds()*90000), uint32(to.Seconds()*90000)
+	for _, p := range pkts {
+		if d := p.hdr.Timestamp - base; d >= lo && d < hi && int32(d) >= 0 {
+			bytes += p.wire
+		}
+	}
+	return float64(bytes*8) / (to - from).Seconds()
+}
+
 // rate is the bit rate of the packets that arrived in [from, to).
 func (r *receiver) rate(from, to time.Time) float64 {
 	bytes := 0
