@@ -52,7 +52,7 @@ func (g *Gateway) addWHEPStream(sc config.Stream) error {
 	g.mu.Lock()
 	g.pulls[sc.Name] = p
 	g.mu.Unlock()
-	g.log.Info("stream configured", "stream", sc.Name, "source", config.SourceWHEP, "url", forward.Redact(sc.WHEPURL))
+	g.log.Info("stream configured", "stream", sc.Name, "source", config.SourceWHEP, "url", forward.Redact(sc.WHEPURL), "start", sc.Start.Mode)
 	return nil
 }
 

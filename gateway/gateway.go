@@ -216,7 +216,7 @@ func (g *Gateway) addStream(sc config.Stream) error {
 	g.sources[sc.Name] = src
 	g.mu.Unlock()
 	src.Start()
-	g.log.Info("stream configured", "stream", sc.Name, "listen", src.LocalAddr().String())
+	g.log.Info("stream configured", "stream", sc.Name, "listen", src.LocalAddr().String(), "start", sc.Start.Mode)
 	return nil
 }
 

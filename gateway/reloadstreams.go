@@ -147,7 +147,7 @@ func (g *Gateway) startPrepared(p prepared) error {
 	g.sources[p.sc.Name] = p.src
 	g.mu.Unlock()
 	p.src.Start()
-	g.log.Info("stream configured", "stream", p.sc.Name, "listen", p.src.LocalAddr().String())
+	g.log.Info("stream configured", "stream", p.sc.Name, "listen", p.src.LocalAddr().String(), "start", p.sc.Start.Mode)
 	return nil
 }
 

@@ -54,7 +54,7 @@ func (g *Gateway) addWHIPStream(sc config.Stream) error {
 	if err := g.hub.Add(g.newStream(sc)); err != nil {
 		return err
 	}
-	g.log.Info("stream configured", "stream", sc.Name, "source", config.SourceWHIP)
+	g.log.Info("stream configured", "stream", sc.Name, "source", config.SourceWHIP, "start", sc.Start.Mode)
 	return nil
 }
 

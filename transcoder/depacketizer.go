@@ -64,21 +64,38 @@ type frameAssembler struct {
 	au      AccessUnit
 	buf     []byte
 	open    bool   // an access unit is under construction
-	started bool   // a packet was seen: lastSeq is valid
+	started bool   // a packet was seen: lastSeq and ssrc are valid
 	lastSeq uint16 // sequence number of the last packet accepted
+	ssrc    uint32 // its SSRC
+	probe   bool   // a packet far behind was seen: a restart if the next follows it
+	badSeq  uint16 // that packet's sequence number
 }
 
+// maxMisorder is how far behind the newest packet a packet may be and
+// still be a late one, after RFC 3550 §A.1; one further behind is a
+// restart of the source if the next packet follows it.
+const maxMisorder = 100
+
 // accept checks h's sequence number: stale and duplicate packets are
-// ignored (ok false). gap reports packets lost just before h.
+// ignored (ok false). gap reports packets lost just before h, or a restart
+// of the source (another SSRC, or numbering that started again far
+// behind), after which the decoder waits for a keyframe.
 func (f *frameAssembler) accept(h *rtp.Header) (ok, gap bool) {
-	if f.started {
-		d := h.SequenceNumber - f.lastSeq
-		if d == 0 || d > 1<<15 {
+	seq := h.SequenceNumber
+	if f.started && h.SSRC == f.ssrc {
+		d := seq - f.lastSeq
+		switch {
+		case d == 0 || uint16(f.lastSeq-seq) <= maxMisorder:
+			return false, false // a duplicate, or late
+		case d > 1<<15 && !(f.probe && seq == f.badSeq+1):
+			f.probe, f.badSeq = true, seq
 			return false, false
 		}
 		gap = d != 1
+	} else if f.started {
+		gap = true
 	}
-	f.started, f.lastSeq = true, h.SequenceNumber
+	f.started, f.lastSeq, f.ssrc, f.probe = true, seq, h.SSRC, false
 	return true, gap
 }
 

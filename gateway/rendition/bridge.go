@@ -148,8 +148,9 @@ func (m *Manager) startBridge(st *stream.Stream, src *stream.Track, sc config.St
 			out.Write(&stream.Packet{Header: h, Payload: payload, Arrival: time.Now(), Keyframe: keyframe})
 		},
 		Bitrate: sc.Transcode.Bitrate * 1000, KeyframeGap: bridgeKeyframeGap,
-		OnEncode: func(d time.Duration) { m.bm.encode.Observe(d.Seconds()) },
-		Stream:   st.Name, Log: b.log,
+		OnEncode:        func(d time.Duration) { m.bm.encode.Observe(d.Seconds()) },
+		RequestKeyframe: st.RequestKeyframe,
+		Stream:          st.Name, Log: b.log,
 	}
 	cfg.ParameterSets = codec.FmtpParameterSets(src.Codec.MimeType, src.Codec.Fmtp)
 	if cfg.ParameterSets == nil {

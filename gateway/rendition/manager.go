@@ -110,7 +110,7 @@ func New(cfg Config) *Manager {
 		m.depth = defaultQueueDepth
 	}
 	if !m.codecs.Available {
-		m.log.Warn("built without codecs (cgo): no transcoding, and testpattern streams stay down")
+		m.log.Warn("built without codecs (cgo): no transcoding, testpattern streams stay down, and viewers who join between keyframes wait for the next (no instant start)")
 	}
 	return m
 }
