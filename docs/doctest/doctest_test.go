@@ -23,6 +23,7 @@ var pages = []string{
 	"webhooks.md",
 	"output.md",
 	"whip.md",
+	"instant-start.md",
 }
 
 // pageEnv names the page a child process runs; binEnv the directory of the
