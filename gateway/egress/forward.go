@@ -54,6 +54,9 @@ func (f *forwarder) run() {
 	f.feed.Subscribe(f.plan.src, f.v.m.cfg.QueueDepth)
 	defer f.feed.Close()
 	defer f.leaveBridge()
+	if f.video {
+		f.warm()
+	}
 	ticker := time.NewTicker(reportInterval)
 	defer ticker.Stop()
 	bound, ready := f.track.boundCh, f.v.ready

@@ -30,6 +30,8 @@ type Bridges interface {
 	// and the function that gives the viewer's place back (called once).
 	// With an error the viewer waits for the source's keyframe.
 	Bridge(st *stream.Stream, src *stream.Track, depth int) (*stream.Subscription, func(), error)
+	// Warm gets src's bridge ready for a viewer who is still connecting.
+	Warm(st *stream.Stream, src *stream.Track)
 }
 
 // The start modes, as mediagate_start_joins_total labels them.
@@ -54,6 +56,17 @@ type starter struct {
 	sentAny  bool           // its first decodable frame went out
 	skipTo   *stream.Packet // the last packet replayed: live packets up to it were sent already
 	release  func()         // gives the bridge back; nil when not on one
+}
+
+// warm readies the stream's bridge while the viewer connects, when its
+// join will need one.
+func (f *forwarder) warm() {
+	if f.plan.rendition != nil || f.v.m.cfg.Bridges == nil {
+		return
+	}
+	if gop := f.plan.src.GOP(); gop.Frames() > replayFrames {
+		f.v.m.cfg.Bridges.Warm(f.v.stream, f.plan.src)
+	}
 }
 
 // start picks how a video track that just went live starts, and replays
@@ -90,7 +103,7 @@ func (f *forwarder) bridge() {
 	}
 	f.st.mode, f.st.release = startBridge, release
 	f.bridgeFeed.Use(sub)
-	f.out.Follow(sub.Track())
+	f.out.Switch(sub.Track())
 }
 
 // fromBridge sends one packet of the bridge while the track is on it.
@@ -114,7 +127,7 @@ func (f *forwarder) onBridge(p *stream.Packet) bool {
 		return true
 	}
 	f.leaveBridge()
-	f.out.Follow(f.plan.src)
+	f.out.Switch(f.plan.src)
 	return false
 }
 

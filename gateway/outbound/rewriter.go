@@ -46,6 +46,7 @@ type Rewriter struct {
 
 	seqOffset uint16
 	tsOffset  uint32
+	sameClock bool // the next mapping keeps tsOffset (ResyncSameClock)
 	outSeq    uint16    // newest sequence number sent
 	outTS     uint32    // timestamp of the newest packet sent
 	sentAt    time.Time // when outTS went out
@@ -107,7 +108,11 @@ func (r *Rewriter) rebase(p *stream.Packet, now time.Time) {
 	if r.started {
 		nextSeq = r.outSeq + 1
 		nextTS = r.outTS + max(1, ticks(now.Sub(r.sentAt), r.ClockRate))
+		if same := p.Timestamp + r.tsOffset; r.sameClock && int32(same-r.outTS) > 0 {
+			nextTS = same
+		}
 	}
+	r.sameClock = false
 	r.srcSSRC = p.SSRC
 	r.seqOffset = nextSeq - p.SequenceNumber
 	r.tsOffset = nextTS - p.Timestamp
@@ -131,7 +136,13 @@ func (r *Rewriter) Skip() {
 
 // Resync makes the next packet start a new mapping, as after a source
 // restart; the caller uses it when another track starts feeding it.
-func (r *Rewriter) Resync() { r.synced = false }
+func (r *Rewriter) Resync() { r.synced, r.sameClock = false, false }
+
+// ResyncSameClock is Resync for a track whose RTP timestamps run on the
+// same clock as the one before (a bridge and its camera): the new mapping
+// keeps the timestamp offset, so the receiver sees the pictures' true
+// spacing across the change; the sequence numbers continue as always.
+func (r *Rewriter) ResyncSameClock() { r.synced, r.sameClock = false, true }
 
 // Waiting reports whether a gated stream waits for a keyframe to (re)start.
 func (r *Rewriter) Waiting() bool { return r.Gate && !r.synced }

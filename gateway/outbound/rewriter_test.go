@@ -98,6 +98,15 @@ var rewriteCases = []struct {
 		{do: skip, ssrc: 1, seq: 8, key: true, forward: true},
 		{ssrc: 1, seq: 9, forward: true, seqDelta: 1},
 	}},
+	{"a switch on the same clock keeps the timestamps' spacing", true, []rewriteStep{
+		{ssrc: 1, seq: 7, ts: 1000, key: true, forward: true},
+		{ssrc: 1, seq: 8, ts: 4000, forward: true, seqDelta: 1, tsDelta: 3000},
+		// Another SSRC on the same clock 500 ms of wall time later: the
+		// picture 3000 ticks on is 3000 on, not 45000.
+		{after: 500 * time.Millisecond, do: (*Rewriter).ResyncSameClock, ssrc: 2, seq: 900, ts: 7000, key: true,
+			forward: true, seqDelta: 1, tsDelta: 3000},
+		{ssrc: 2, seq: 901, ts: 10000, forward: true, seqDelta: 1, tsDelta: 3000},
+	}},
 	{"resync waits for a keyframe and continues", true, []rewriteStep{
 		{ssrc: 1, seq: 7, ts: 1000, key: true, forward: true},
 		{after: time.Second, do: resync, ssrc: 1, seq: 8, ts: 91000},

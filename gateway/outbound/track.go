@@ -45,6 +45,14 @@ func (t *Track) Follow(src *stream.Track) {
 	t.params = newParamSets(src, t.OnSPS)
 }
 
+// Switch is Follow for a source whose RTP timestamps run on the same clock
+// as the current one's (egress's bridge and the camera it bridges): its
+// timestamps continue the current mapping instead of the wall clock.
+func (t *Track) Switch(src *stream.Track) {
+	t.Follow(src)
+	t.rw.ResyncSameClock()
+}
+
 // Forward sends one source packet through w, or drops it while gated. It
 // returns whether the source must be asked for a keyframe: a gated track
 // lost its mapping to a source restart.

@@ -132,6 +132,38 @@ func (m *Manager) Bridge(st *stream.Stream, src *stream.Track, depth int) (*stre
 	}, nil
 }
 
+// warmHold is the least time a bridge warmed for a connecting viewer waits
+// for it to join (its grace period, if longer, applies).
+const warmHold = 5 * time.Second
+
+// Warm starts src's bridge for a viewer who is still connecting, so that
+// its join finds the GOP decoded: the decoding takes a few ms a picture,
+// which ICE and DTLS hide. It does nothing when a bridge runs, none may
+// start, or no GOP is remembered; a warm bridge no one joins stops after
+// the stream's grace period, at least warmHold.
+func (m *Manager) Warm(st *stream.Stream, src *stream.Track) {
+	sc := m.settings(st.Name)
+	if !m.codecs.Available || sc.Start.Mode != config.StartBridge || !Bridgeable(src.Codec.MimeType) {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed || m.bridges[src] != nil || len(m.bridges) >= m.maxBridges {
+		return
+	}
+	gop := src.GOP()
+	if len(gop.Packets) == 0 {
+		return
+	}
+	b, err := m.startBridge(st, src, sc)
+	if err != nil {
+		return
+	}
+	m.bridges[src] = b
+	go b.run(gop, m.depth)
+	b.grace = time.AfterFunc(max(sc.Start.GracePeriod.D(), warmHold), func() { m.expireBridge(b) })
+}
+
 // startBridge opens a bridge's pipeline; its goroutine is not running yet.
 // m.mu is held.
 func (m *Manager) startBridge(st *stream.Stream, src *stream.Track, sc config.Stream) (*bridge, error) {

@@ -2,6 +2,7 @@ package rendition
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -131,7 +132,7 @@ func TestBridgeStartsOnCurrentPicture(t *testing.T) {
 			}
 			k := firstKeyframe(t, sub, 2*time.Second)
 			if k == nil || k.Timestamp != latest {
-				t.Fatalf("first key frame %v, want one of timestamp %d", k, latest)
+				t.Fatalf("first key frame %v, want one of timestamp %d", describe(k), latest)
 			}
 			cam.next(3)
 			sub2, release2, err := m.Bridge(st, cam.track, 64)
@@ -250,4 +251,49 @@ func TestBridgeBounds(t *testing.T) {
 	if _, _, err := other.Bridge(stream.New("d", fresh.track, nil, nil), fresh.track, 16); !errors.Is(err, ErrNoBridge) {
 		t.Errorf("no GOP: %v, want ErrNoBridge", err)
 	}
+}
+
+// TestBridgeWarm: a bridge warmed for a connecting viewer decodes the GOP
+// before the viewer joins; the join then gets the key frame of the latest
+// picture, and a second Warm while it runs starts nothing more.
+func TestBridgeWarm(t *testing.T) {
+	m, _ := bridgeManager(t, 4, nil)
+	cam := newCamera(t, transcoder.VP8, 320, 240)
+	st := stream.New("demo", cam.track, nil, nil)
+	cam.next(30)
+	m.Warm(st, cam.track)
+	m.Warm(st, cam.track)
+	if n := testutil.ToFloat64(m.bm.running); n != 1 {
+		t.Fatalf("%v bridges after two warms, want 1", n)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for { // the viewer connects while the bridge decodes the GOP
+		m.mu.Lock()
+		idle := m.bridges[cam.track].state == bridgeIdle
+		m.mu.Unlock()
+		if idle || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cam.next(2)
+	time.Sleep(50 * time.Millisecond) // decoded
+	latest := cam.track.LastPacket().Timestamp
+	sub, release, err := m.Bridge(st, cam.track, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	defer sub.Close()
+	if k := firstKeyframe(t, sub, 2*time.Second); k == nil || k.Timestamp != latest {
+		t.Fatalf("first key frame %v, want one of timestamp %d", describe(k), latest)
+	}
+}
+
+// describe is a packet's timestamp for a failure message, or "none".
+func describe(p *stream.Packet) string {
+	if p == nil {
+		return "none"
+	}
+	return fmt.Sprintf("of timestamp %d", p.Timestamp)
 }
