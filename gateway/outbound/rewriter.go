@@ -46,7 +46,7 @@ type Rewriter struct {
 
 	seqOffset uint16
 	tsOffset  uint32
-	sameClock bool // the next mapping keeps tsOffset (ResyncSameClock)
+	sameClock bool      // the next mapping keeps tsOffset (ResyncSameClock)
 	outSeq    uint16    // newest sequence number sent
 	outTS     uint32    // timestamp of the newest packet sent
 	sentAt    time.Time // when outTS went out
