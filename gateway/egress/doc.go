@@ -41,8 +41,13 @@
 //   - viewer.join is published when the session is created (after the
 //     answer), not when ICE connects, so every join has exactly one
 //     viewer.leave, whose data carries the reason.
-//   - A viewer joining asks the source for a keyframe once its track is
-//     bound (DTLS up), and again every second while it waits for one.
+//   - A viewer joining asks the source for a keyframe once its video track
+//     is bound (DTLS up), as a join request (Stream.RequestKeyframeForJoin:
+//     at once, outside the source's keyframe interval, within the stream's
+//     join budget), and again every second while it waits for one, as a
+//     regular request. Its PLI and FIR within joinWindow (1 s) of its first
+//     track going live are join requests too, so the browser's first PLI is
+//     not coalesced away. An audio track asks for nothing.
 //   - The ICE sockets are bound on the addresses present when the Manager
 //     starts; interface changes need a new Manager. The ICE-TCP listener is
 //     a wildcard socket; Interfaces restricts the candidates it announces.

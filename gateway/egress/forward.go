@@ -82,12 +82,14 @@ func (f *forwarder) run() {
 }
 
 // join makes the track live once it is both bound and connected, and
-// starts the viewer on a fresh keyframe.
+// starts a video viewer on a fresh keyframe, asked for as a join (at once,
+// within the stream's join budget). Audio has no keyframe to ask for.
 func (f *forwarder) join(bound, ready <-chan struct{}) {
 	if bound == nil && ready == nil {
 		f.live = true
-		f.plan.requestKeyframe()
+		f.v.wentLive(time.Now())
 		if f.video {
+			f.plan.requestJoinKeyframe()
 			f.start(time.Now())
 		}
 	}

@@ -202,7 +202,8 @@ func (c *client) waitConnected(t *testing.T) {
 
 // connect runs the offer/answer with m and returns the viewer once the
 // client is connected and the source has been asked for the joining
-// keyframe (the track is bound).
+// keyframe (the track is bound) — or, for a stream without video, which
+// asks for none, once the viewer's track is live.
 func connect(t *testing.T, m *Manager, s *stream.Stream, k *keyframes, c *client) *Viewer {
 	t.Helper()
 	v, answer, err := m.NewViewer(t.Context(), ViewerRequest{ID: "v1", Stream: s, Offer: c.offer(t), Remote: "127.0.0.1:1"})
@@ -211,7 +212,11 @@ func connect(t *testing.T, m *Manager, s *stream.Stream, k *keyframes, c *client
 	}
 	c.accept(t, answer)
 	c.waitConnected(t)
-	k.wait(t)
+	if s.Video != nil {
+		k.wait(t)
+	} else {
+		waitUntil(t, func() bool { return v.liveAt.Load() != nil }, "the viewer's track to go live")
+	}
 	return v
 }
 

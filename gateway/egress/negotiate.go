@@ -26,12 +26,24 @@ type trackPlan struct {
 	// offered profile can decode it; the stream is passed through anyway.
 	mismatch bool
 	// requestKeyframe asks src's producer for a keyframe: the camera, or a
-	// rendition's encoder.
+	// rendition's encoder. joinKeyframe asks for the keyframe a joining
+	// viewer starts on: at once, within the stream's join budget
+	// (stream.Stream.RequestKeyframeForJoin); nil means requestKeyframe.
 	requestKeyframe func()
+	joinKeyframe    func()
 	// rendition is the transcoded rendition src belongs to, or nil for the
 	// source itself; release gives it back when the viewer leaves.
 	rendition *stream.Rendition
 	release   func()
+}
+
+// requestJoinKeyframe asks src's producer for a joining viewer's keyframe.
+func (p *trackPlan) requestJoinKeyframe() {
+	if p.joinKeyframe != nil {
+		p.joinKeyframe()
+		return
+	}
+	p.requestKeyframe()
 }
 
 // planTrack matches a source track with the viewer's m-section for its kind.

@@ -2,6 +2,7 @@ package egress
 
 import (
 	"strings"
+	"time"
 
 	"mediagate.dev/mediagate/gateway/stream"
 )
@@ -48,7 +49,7 @@ const (
 func (m *Manager) planTrack(st *stream.Stream, src *stream.Track, media *offerMedia) (*trackPlan, error) {
 	direct, err := planTrack(src, media)
 	if direct != nil {
-		direct.requestKeyframe = st.RequestKeyframe
+		direct.requestKeyframe, direct.joinKeyframe = st.RequestKeyframe, st.RequestKeyframeForJoin
 	}
 	if m.cfg.Renditions == nil {
 		return direct, err
@@ -85,7 +86,8 @@ func (m *Manager) renditionPlan(st *stream.Stream, src *stream.Track, media *off
 		release()
 		return nil
 	}
-	p.requestKeyframe, p.release, p.rendition = r.RequestKeyframe, release, r
+	// The encoder keeps its own KeyframeGap: a join asks it like a PLI.
+	p.requestKeyframe, p.joinKeyframe, p.release, p.rendition = r.RequestKeyframe, r.RequestKeyframe, release, r
 	return p
 }
 
@@ -123,15 +125,25 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// keyframeFor returns the keyframe request of the plan whose track t is:
-// PLI and FIR on a sender reach that track's producer.
+// keyframeFor returns what PLI and FIR on the sender of track t do: ask the
+// producer of t's plan for a keyframe, as a join request during the
+// viewer's first joinWindow (a browser's first PLI is not coalesced into
+// the request its join made) and as a regular one after it.
 func (v *Viewer) keyframeFor(t any, plans []*trackPlan) func() {
+	regular, join := v.stream.RequestKeyframe, v.stream.RequestKeyframeForJoin
 	for i, ot := range v.tracks {
 		if any(ot) == t && i < len(plans) {
-			return plans[i].requestKeyframe
+			regular, join = plans[i].requestKeyframe, plans[i].requestJoinKeyframe
+			break
 		}
 	}
-	return v.stream.RequestKeyframe
+	return func() {
+		if v.joining(time.Now()) {
+			join()
+		} else {
+			regular()
+		}
+	}
 }
 
 // Renditions returns the renditions the viewer watches, for bandwidth

@@ -40,6 +40,8 @@ type Viewer struct {
 	remotePwd   string
 	candidates  int
 
+	// liveAt is when the viewer's first track went live (wentLive).
+	liveAt    atomic.Pointer[time.Time]
 	joined    atomic.Bool
 	keyOnly   atomic.Bool   // thinned to key frames (SetKeyframesOnly)
 	feedback  feedback      // REMB and loss, for Config.OnREMB
@@ -146,6 +148,23 @@ func (v *Viewer) start(plans []*trackPlan) error {
 	v.stream.Publish(event.Event{Type: event.ViewerJoin, Data: map[string]string{"viewer": v.publicID, "remote": v.remote}})
 	v.log.Info("viewer joined")
 	return nil
+}
+
+// joinWindow is how long after a viewer's first track went live its PLIs
+// and FIRs are join requests (Stream.RequestKeyframeForJoin): a browser
+// that cannot decode its first frames asks at once, and a request
+// coalesced into the one its join made would leave it waiting a whole
+// keyframe interval.
+const joinWindow = time.Second
+
+// wentLive records that one of the viewer's tracks went live at now; the
+// first one starts the join window.
+func (v *Viewer) wentLive(now time.Time) { v.liveAt.CompareAndSwap(nil, &now) }
+
+// joining reports whether now lies within the viewer's join window.
+func (v *Viewer) joining(now time.Time) bool {
+	at := v.liveAt.Load()
+	return at != nil && now.Sub(*at) < joinWindow
 }
 
 // bound records a track's SSRC for the interceptors' metrics lookup.

@@ -117,7 +117,10 @@
 // ReceiverReportInterval, with a report block per validated media SSRC
 // (RFC 3550 §6.4.2), and on RequestKeyframe a PLI (RFC 4585 §6.3.1) or FIR
 // (RFC 5104 §4.3.1) for the video SSRC, at most one per KeyframeInterval.
-// A request made before the sender is known waits for it. The source's own
+// RequestJoinKeyframe, which the stream calls within its join budget for a
+// joining viewer (stream.JoinKeyframeBurst, stream.JoinKeyframeEvery),
+// sends one at once regardless of the interval. A request made before the
+// sender is known waits for it. The source's own
 // SSRC is random.
 //
 // # REMB

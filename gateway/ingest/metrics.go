@@ -81,6 +81,7 @@ type Metrics struct {
 	authFails *prometheus.CounterVec
 	rocTrials *prometheus.CounterVec
 	switches  *prometheus.CounterVec
+	joinKeys  *prometheus.CounterVec
 	remb      rembMetrics
 }
 
@@ -109,10 +110,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "SRTP authentications tried with a guessed rollover counter, for senders met mid-stream."}, stream),
 		switches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_ingest_ssrc_switches_total",
 			Help: "Times the latched sender restarted with a new SSRC that took a track over at once."}, stream),
+		joinKeys: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediagate_ingest_join_keyframe_requests_total",
+			Help: "PLIs or FIRs sent at once for a joining viewer, outside keyframe_interval (also in mediagate_ingest_rtcp_sent_total)."}, stream),
 	}
 	m.remb = newREMBMetrics()
 	if reg != nil {
-		reg.MustRegister(m.packets, m.bytes, m.dropped, m.lost, m.jitter, m.latched, m.rtcpSent, m.authFails, m.rocTrials, m.switches)
+		reg.MustRegister(m.packets, m.bytes, m.dropped, m.lost, m.jitter, m.latched, m.rtcpSent, m.authFails, m.rocTrials, m.switches, m.joinKeys)
 		m.remb.register(reg)
 	}
 	return m
@@ -127,7 +130,7 @@ func (m *Metrics) Forget(stream string) {
 	l := prometheus.Labels{"stream": stream}
 	vecs := []*prometheus.MetricVec{m.packets.MetricVec, m.bytes.MetricVec, m.dropped.MetricVec,
 		m.lost.MetricVec, m.jitter.MetricVec, m.latched.MetricVec, m.rtcpSent.MetricVec, m.authFails.MetricVec,
-		m.rocTrials.MetricVec, m.switches.MetricVec}
+		m.rocTrials.MetricVec, m.switches.MetricVec, m.joinKeys.MetricVec}
 	for _, v := range append(vecs, m.remb.vecs()...) {
 		v.DeletePartialMatch(l)
 	}
@@ -142,6 +145,7 @@ type sourceMetrics struct {
 	jitterVideo, jitterAudio        prometheus.Gauge
 	latched                         prometheus.Gauge
 	rr, pli, fir, rembSent          prometheus.Counter
+	joinKeys                        prometheus.Counter
 	rembSeries
 }
 
@@ -163,6 +167,7 @@ func (m *Metrics) forStream(name string) *sourceMetrics {
 		pli:          m.rtcpSent.WithLabelValues(name, rtcpPLI),
 		fir:          m.rtcpSent.WithLabelValues(name, rtcpFIR),
 		rembSent:     m.rtcpSent.WithLabelValues(name, rtcpREMB),
+		joinKeys:     m.joinKeys.WithLabelValues(name),
 		rembSeries:   m.remb.forStream(name),
 	}
 	for r := range numDropReasons {

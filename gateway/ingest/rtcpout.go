@@ -99,6 +99,7 @@ type keyframeState struct {
 	last    time.Time // when the last request went out
 	sent    bool      // whether any request went out
 	pending bool      // a request waits for the sender and its video SSRC
+	join    bool      // the pending request is a joining viewer's
 	firSeq  uint8     // FIR command sequence number (RFC 5104 §4.3.1.1)
 }
 
@@ -122,6 +123,23 @@ func (s *Source) RequestKeyframe() {
 	s.sendKeyframeRequest(now)
 }
 
+// RequestJoinKeyframe is RequestKeyframe for a viewer that is joining: the
+// request goes out at once, however recently the last one did, and the
+// next regular request is spaced from it. The stream bounds these
+// (stream.Stream.RequestKeyframeForJoin); they are counted in
+// mediagate_ingest_join_keyframe_requests_total as well. It implements
+// stream.JoinKeyframeRequester.
+func (s *Source) RequestJoinKeyframe() {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.video == nil {
+		return
+	}
+	s.kf.pending, s.kf.join = true, true
+	s.sendKeyframeRequest(now)
+}
+
 // sendKeyframeRequest sends the pending request if the sender and its video
 // SSRC are known. Called with s.mu held.
 func (s *Source) sendKeyframeRequest(now time.Time) {
@@ -139,8 +157,12 @@ func (s *Source) sendKeyframeRequest(now time.Time) {
 		s.kf.firSeq++
 		counter = s.met.fir
 	}
-	s.kf.pending, s.kf.sent, s.kf.last = false, true, now
+	join := s.kf.join
+	s.kf.pending, s.kf.join, s.kf.sent, s.kf.last = false, false, true, now
 	if s.sendRTCP(s.compound(nil, fb)) {
 		counter.Inc()
+		if join {
+			s.met.joinKeys.Inc()
+		}
 	}
 }

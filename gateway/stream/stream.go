@@ -9,7 +9,8 @@ import (
 
 // KeyframeRequester asks a source for a keyframe. Ingest implements it by
 // sending PLI or FIR to the latched camera (throttled per stream); a
-// transcoded rendition implements it by telling its encoder.
+// transcoded rendition implements it by telling its encoder. A source that
+// spaces its requests also implements JoinKeyframeRequester.
 type KeyframeRequester interface {
 	RequestKeyframe()
 }
@@ -32,6 +33,7 @@ type Stream struct {
 	up        atomic.Bool
 	viewers   atomic.Int64
 	keyframes atomic.Pointer[keyframeHolder]
+	joins     joinBudget // join keyframe requests (keyframe.go)
 
 	// renditions are the stream's transcoded tracks (rendition.go).
 	renditions renditionSet

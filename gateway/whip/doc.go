@@ -8,7 +8,8 @@
 //	every received video packet → bwe.Upstream (abs-send-time) → REMB to
 //	the browser, the lower of the estimate and the optional demand hook,
 //	clamped to [stream.remb]; the stream's keyframe requests → PLI to the
-//	browser.
+//	browser, at most one per keyframe interval, except joining viewers'
+//	(stream.JoinKeyframeRequester), which go at once.
 //
 // Handler is the HTTP front door. The HTTP half of RFC 9725 is the same for
 // WHIP and WHEP (offer checks, bearer tokens, per-client limits, CORS,

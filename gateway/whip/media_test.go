@@ -194,3 +194,47 @@ func TestKeyframeRequests(t *testing.T) {
 		t.Errorf("%d PLIs for 50 requests within 300 ms, want them coalesced", n)
 	}
 }
+
+// TestJoinKeyframeRequest: a joining viewer's request becomes a PLI
+// although a regular one went out just before, and is counted as a join.
+func TestJoinKeyframeRequest(t *testing.T) {
+	r := newRig(t, defaultREMB(), nil)
+	r.targets["vp8"] = withInterval(r.targets["vp8"], time.Hour)
+	p, offer := newPub(t, sendonly, pubVP8)
+	r.publish(t, "vp8", tokenVP8, p, offer)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.send(ctx, 0, [][]byte{{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a}})
+	st := r.targets["vp8"].Stream
+	waitFor(t, 5*time.Second, "the first PLI", func() bool { return p.pliCount() > 0 })
+	before := p.pliCount()
+	st.RequestKeyframe() // within the hour: coalesced
+	st.RequestKeyframeForJoin()
+	waitFor(t, 5*time.Second, "the join's PLI", func() bool { return p.pliCount() > before })
+	if got := gathered(t, r, "mediagate_whip_join_keyframe_requests_total"); got != 1 {
+		t.Errorf("join_keyframe_requests_total = %v, want 1", got)
+	}
+}
+
+func withInterval(tg Target, d time.Duration) Target {
+	tg.KeyframeInterval = d
+	return tg
+}
+
+// gathered returns the sum of the named metric's series in the rig's registry.
+func gathered(t *testing.T, r *rig, name string) float64 {
+	t.Helper()
+	mfs, err := r.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
+}

@@ -22,6 +22,7 @@ type Metrics struct {
 	rembSent   *prometheus.CounterVec
 	estimate   *prometheus.GaugeVec
 	keyframes  *prometheus.CounterVec
+	joinKeys   *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
@@ -52,6 +53,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"Receive-side bandwidth estimate of the WHIP publisher's link, in bit/s, by stream.", "stream"),
 		keyframes: counter("mediagate_whip_keyframe_requests_total",
 			"PLIs sent to WHIP publishers for the stream's keyframe requests, by stream.", "stream"),
+		joinKeys: counter("mediagate_whip_join_keyframe_requests_total",
+			"PLIs sent at once for a joining viewer, outside keyframe_interval (also in mediagate_whip_keyframe_requests_total), by stream.", "stream"),
 	}
 }
 
@@ -86,6 +89,7 @@ type streamMetrics struct {
 	discarded           map[string]prometheus.Counter
 	remb, estimate      prometheus.Gauge
 	rembSent, keyframes prometheus.Counter
+	joinKeys            prometheus.Counter
 	publishers          prometheus.Gauge
 	started             prometheus.Counter
 	ended               *prometheus.CounterVec
@@ -116,6 +120,7 @@ func (m *Metrics) forStream(stream string) *streamMetrics {
 	}
 	sm.remb, sm.estimate = m.remb.WithLabelValues(stream), m.estimate.WithLabelValues(stream)
 	sm.rembSent, sm.keyframes = m.rembSent.WithLabelValues(stream), m.keyframes.WithLabelValues(stream)
+	sm.joinKeys = m.joinKeys.WithLabelValues(stream)
 	sm.publishers, sm.started, sm.ended = m.publishers.WithLabelValues(stream), m.started.WithLabelValues(stream), m.ended
 	return sm
 }

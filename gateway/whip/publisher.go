@@ -57,7 +57,9 @@ type Publisher struct {
 	live      atomic.Bool // the first media packet has arrived (stream.up)
 	started   atomic.Bool // start ran: the stream's hooks point here
 	keyframe  chan struct{}
-	connected chan struct{}
+	// joinKeyframe carries the stream's join requests (requestJoinKeyframe).
+	joinKeyframe chan struct{}
+	connected    chan struct{}
 
 	wg       sync.WaitGroup // readers, the RTCP loop, the watcher
 	wgMu     sync.Mutex     // orders wg.Add after stop is checked, before Wait
@@ -75,11 +77,12 @@ func newPublisher(m *Manager, req PublishRequest, pc *webrtc.PeerConnection) *Pu
 		metrics: m.cfg.Metrics.forStream(req.Target.Stream.Name),
 		up: bwe.NewUpstream(bwe.UpstreamConfig{Config: bwe.Config{MinBitrate: r.MinBitrate * 1000,
 			MaxBitrate: r.MaxBitrate * 1000, StartBitrate: r.StartBitrate * 1000}}),
-		offer:     req.Offer,
-		keyframe:  make(chan struct{}, 1),
-		connected: make(chan struct{}),
-		stop:      make(chan struct{}),
-		done:      make(chan struct{}),
+		offer:        req.Offer,
+		keyframe:     make(chan struct{}, 1),
+		joinKeyframe: make(chan struct{}, 1),
+		connected:    make(chan struct{}),
+		stop:         make(chan struct{}),
+		done:         make(chan struct{}),
 	}
 	p.metrics.sessionStarted()
 	pc.OnTrack(p.onTrack)
@@ -154,7 +157,7 @@ func (p *Publisher) applyLocal(ctx context.Context, desc webrtc.SessionDescripti
 // start hooks the publisher into its stream and starts its loops.
 func (p *Publisher) start() {
 	p.started.Store(true)
-	p.st.SetKeyframeRequester(stream.KeyframeRequesterFunc(p.requestKeyframe))
+	p.st.SetKeyframeRequester(keyframeRequester{p})
 	p.spawn(p.watch)
 	p.spawn(p.rtcpLoop)
 	p.log.Info("whip publisher created", "remote", p.remote)

@@ -18,19 +18,22 @@ const defaultKeyframeInterval = time.Second
 // the estimate and at pending keyframe requests, and writes the packets.
 
 // pliSchedule coalesces keyframe requests into at most one PLI per
-// interval; a request inside the interval is sent when it ends.
+// interval; a request inside the interval is sent when it ends. A joining
+// viewer's request (join, bounded by the stream's join budget) is sent at
+// once; the interval then runs from it.
 type pliSchedule struct {
 	interval time.Duration
 	last     time.Time
 	pending  bool
+	join     bool // the pending request is a joining viewer's
 }
 
 // due reports whether a PLI should be sent at now, and records it if so.
 func (s *pliSchedule) due(now time.Time) bool {
-	if !s.pending || !s.last.IsZero() && now.Sub(s.last) < s.interval {
+	if !s.pending || !s.join && !s.last.IsZero() && now.Sub(s.last) < s.interval {
 		return false
 	}
-	s.pending, s.last = false, now
+	s.pending, s.join, s.last = false, false, now
 	return true
 }
 
@@ -42,6 +45,23 @@ func (p *Publisher) requestKeyframe() {
 	default:
 	}
 }
+
+// requestJoinKeyframe asks the publisher for a keyframe at once, outside
+// the keyframe interval, for a joining viewer; the stream calls it within
+// its join budget. It never blocks.
+func (p *Publisher) requestJoinKeyframe() {
+	select {
+	case p.joinKeyframe <- struct{}{}:
+	default:
+	}
+}
+
+// keyframeRequester is the publisher as its stream's
+// stream.JoinKeyframeRequester.
+type keyframeRequester struct{ p *Publisher }
+
+func (k keyframeRequester) RequestKeyframe()     { k.p.requestKeyframe() }
+func (k keyframeRequester) RequestJoinKeyframe() { k.p.requestJoinKeyframe() }
 
 // rtcpLoop sends REMB and PLI to the publisher until the session ends.
 func (p *Publisher) rtcpLoop() {
@@ -60,11 +80,13 @@ func (p *Publisher) rtcpLoop() {
 			return
 		case <-p.keyframe:
 			pli.pending, now = true, time.Now()
+		case <-p.joinKeyframe:
+			pli.pending, pli.join, now = true, true, time.Now()
 		case now = <-tick.C:
 			p.sendREMB(now, sender, &lastErr)
 		}
-		if pli.due(now) {
-			p.sendPLI(sender, &lastErr, now)
+		if join := pli.join; pli.due(now) {
+			p.sendPLI(sender, &lastErr, now, join)
 		}
 	}
 }
@@ -106,8 +128,8 @@ func (p *Publisher) sendREMB(now time.Time, sender uint32, lastErr *time.Time) {
 }
 
 // sendPLI sends a Picture Loss Indication (RFC 4585 §6.3.1) for the
-// publisher's video.
-func (p *Publisher) sendPLI(sender uint32, lastErr *time.Time, now time.Time) {
+// publisher's video; join says it is a joining viewer's.
+func (p *Publisher) sendPLI(sender uint32, lastErr *time.Time, now time.Time, join bool) {
 	ssrc := p.videoSSRC.Load()
 	if ssrc == 0 {
 		return
@@ -117,6 +139,9 @@ func (p *Publisher) sendPLI(sender uint32, lastErr *time.Time, now time.Time) {
 		return
 	}
 	inc(p.metrics.keyframes)
+	if join {
+		inc(p.metrics.joinKeys)
+	}
 }
 
 // mediaSSRCs lists the publisher's SSRCs known so far, video first.

@@ -33,3 +33,28 @@ func TestPLISchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestPLIScheduleJoin: a joining viewer's request goes out at once, even
+// right after a PLI; the interval then runs from it.
+func TestPLIScheduleJoin(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	s := pliSchedule{interval: time.Second}
+	s.pending = true
+	if !s.due(t0) {
+		t.Fatal("first request not due")
+	}
+	s.pending, s.join = true, true
+	if !s.due(t0.Add(10 * time.Millisecond)) {
+		t.Fatal("join 10 ms after a PLI not due at once")
+	}
+	if s.join {
+		t.Fatal("join flag outlived its PLI")
+	}
+	s.pending = true
+	if s.due(t0.Add(1009 * time.Millisecond)) {
+		t.Fatal("regular request due within the interval of the join")
+	}
+	if !s.due(t0.Add(1010 * time.Millisecond)) {
+		t.Fatal("regular request not due once the interval after the join passed")
+	}
+}
