@@ -99,7 +99,7 @@ func (rd *transcoded) run(depth int) {
 	defer close(rd.done)
 	sub := rd.key.src.Subscribe(depth)
 	defer sub.Close()
-	rd.key.st.RequestKeyframe()
+	rd.key.st.RequestKeyframeForJoin() // its first viewer waits for it
 	for {
 		select {
 		case p := <-sub.Packets():
