@@ -136,20 +136,8 @@ listen = "127.0.0.1:%d"
   codec = "vp8"
   payload_type = 97
 `, h264Port, vp8Port)))
-	gst := gstH264(h264Port, 640, 360, "")
-	for i, a := range gst {
-		if a == "key-int-max=30" {
-			gst[i] = "key-int-max=150"
-		}
-	}
-	startPeer(t, "gst-launch-1.0", gst...)
-	vp8 := ffmpegVP8(vp8Port, 640, 360)
-	for i, a := range vp8 {
-		if a == "-g" {
-			vp8[i+1] = "150"
-		}
-	}
-	startPeer(t, "ffmpeg", vp8...)
+	startPeer(t, "gst-launch-1.0", longGOP(gstH264(h264Port, 640, 360, ""), 150)...)
+	startPeer(t, "ffmpeg", longGOP(ffmpegVP8(vp8Port, 640, 360), 150)...)
 	for _, name := range []string{"h264cam", "vp8cam"} {
 		waitUntil(t, 10*time.Second, name+" up", func() bool { return g.Hub().Get(name).Up() })
 	}

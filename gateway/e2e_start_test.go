@@ -28,13 +28,7 @@ listen = "127.0.0.1:%d"
   codec = "h264"
   payload_type = 96
 %s`, port, extra)))
-	args := gstH264(port, 320, 240, "")
-	for i, a := range args {
-		if a == "key-int-max=30" {
-			args[i] = "key-int-max=150"
-		}
-	}
-	startPeer(t, "gst-launch-1.0", args...)
+	startPeer(t, "gst-launch-1.0", longGOP(gstH264(port, 320, 240, ""), 150)...)
 	waitUntil(t, 10*time.Second, "camera up", func() bool { return g.Hub().Get("cam").Up() })
 	return g
 }

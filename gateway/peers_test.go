@@ -169,6 +169,21 @@ func gstH264(port, width, height int, srtpKeyHex string) []string {
 	return append(args, "!", "udpsink", "host=127.0.0.1", fmt.Sprintf("port=%d", port), "sync=false")
 }
 
+// longGOP returns a sender's arguments (gstH264's or ffmpegVP8's) with a
+// keyframe every frames pictures instead of every second.
+func longGOP(args []string, frames int) []string {
+	out := append([]string(nil), args...)
+	for i, a := range out {
+		switch {
+		case a == "key-int-max=30":
+			out[i] = fmt.Sprintf("key-int-max=%d", frames)
+		case a == "-g" && i+1 < len(out):
+			out[i+1] = fmt.Sprint(frames)
+		}
+	}
+	return out
+}
+
 // ffmpegVP8 returns ffmpeg arguments pushing VP8 at width×height to port over
 // plain RTP, RTCP muxed on the same port.
 func ffmpegVP8(port, width, height int) []string {
