@@ -133,12 +133,21 @@ func (b *bench) steady(ctx context.Context, srv server, viewers []*viewer, res *
 	if err != nil {
 		return err
 	}
+	var profiled func() error
+	if p, ok := srv.(profiler); ok {
+		profiled = p.startProfile(ctx, b.set.window, len(viewers))
+	}
 	if err := sleep(ctx, b.set.window); err != nil {
 		return err
 	}
 	z, err := b.sample(srv, viewers)
 	if err != nil {
 		return err
+	}
+	if profiled != nil {
+		if err := profiled(); err != nil {
+			return err
+		}
 	}
 	in := z.packetsIn - a.packetsIn
 	res.cpuPerPkt = perPacket(z.cpu-a.cpu, in, len(viewers))

@@ -23,6 +23,8 @@ var (
 	errNoSubnet = errors.New("no free 10.77.x.0/30 subnet for the veth pair")
 	// errMissingTool reports an external program the benchmark needs.
 	errMissingTool = errors.New("required program not found")
+	// errProfile reports a profile the gateway did not serve.
+	errProfile = errors.New("profile not served")
 )
 
 // errSoak reports a soak that missed its goal.

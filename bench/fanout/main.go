@@ -14,6 +14,13 @@
 // It needs root (for the namespace), janus, gst-launch-1.0 and ip, and it
 // runs from the repository root, where it builds ./cmd/mediagate.
 //
+// With -cpuprofile FILE (and -memprofile FILE) it builds mediagate with the
+// pprof tag and writes the gateway's CPU profile (and allocations) over
+// each measurement window with viewers (profile.go):
+//
+//	sudo go run ./bench/fanout -quick -viewers 100 -cpuprofile build/bench/cpu.pprof
+//	go tool pprof -top -diff_base OLD.pprof build/bench/cpu.pprof
+//
 // With -soak DURATION it runs the soak instead (soak.go, make soak):
 //
 //	sudo go run ./bench/fanout -soak 1h -viewers 100 [-soak-loss 0.05] [-soak-reload 10s] [-soak-restart 2m]
@@ -42,6 +49,7 @@ type options struct {
 	mediagate string // prebuilt binary; empty builds ./cmd/mediagate
 	verbose   bool
 	keep      bool // keep the work directory (configs, logs)
+	prof      profiles
 
 	soak        time.Duration // > 0: run the soak (soak.go) instead of the benchmark
 	soakLoss    float64
@@ -98,6 +106,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.mediagate, "mediagate", "", "use this mediagate binary instead of building ./cmd/mediagate")
 	fs.BoolVar(&o.verbose, "v", false, "debug logging")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with the servers' configs and logs")
+	fs.StringVar(&o.prof.cpu, "cpuprofile", "", "write mediagate's CPU profile over each window with viewers to this file (.<viewers> appended when several counts are measured); a -mediagate binary must be built with -tags "+profileTag)
+	fs.StringVar(&o.prof.mem, "memprofile", "", "write mediagate's allocation profiles at the start (FILE.start) and end (FILE) of each window with viewers, as -cpuprofile")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak for this long instead of the benchmark (mediagate only; viewers: -viewers' last count)")
 	fs.Float64Var(&o.soakLoss, "soak-loss", 0.05, "soak: share of the UDP toward the viewers dropped at random")
 	fs.DurationVar(&o.soakReload, "soak-reload", 10*time.Second, "soak: time between configuration reloads")
@@ -112,6 +122,7 @@ func parseFlags(args []string) (options, error) {
 	if o.viewers, err = parseCounts(viewers); err != nil {
 		return o, err
 	}
+	o.prof.counts = o.viewers
 	o.servers = map[string]bool{}
 	for _, s := range strings.Split(servers, ",") {
 		if s = strings.TrimSpace(s); s != colMediagate && s != colJanus {

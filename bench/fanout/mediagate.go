@@ -64,13 +64,20 @@ type mediagate struct {
 	ingestPort int    // where the tee sends RTP
 	api        *webrtc.API
 	client     *http.Client
+	prof       profiles // what to profile over each window
+	profAddr   string   // the gateway's profile listener, or empty
 }
 
 // buildMediagate compiles ./cmd/mediagate (the benchmark runs from the
 // repository root) into dir and returns the binary's path.
-func buildMediagate(ctx context.Context, dir string, log *slog.Logger) (string, error) {
+// With profile set it builds in the profile listener (-tags pprof).
+func buildMediagate(ctx context.Context, dir string, profile bool, log *slog.Logger) (string, error) {
 	bin := filepath.Join(dir, "mediagate")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/mediagate")
+	args := []string{"build", "-o", bin}
+	if profile {
+		args = append(args, "-tags", profileTag)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./cmd/mediagate")...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build ./cmd/mediagate: %w\n%s", err, out)
@@ -80,13 +87,20 @@ func buildMediagate(ctx context.Context, dir string, log *slog.Logger) (string, 
 }
 
 // startMediagate writes the config into dir, starts bin on it and waits for
-// /healthz.
-func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger) (*mediagate, error) {
-	ports, err := freePorts(3)
+// /healthz. With prof enabled, it also turns on the gateway's profile
+// listener.
+func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger, prof profiles) (*mediagate, error) {
+	ports, err := freePorts(4)
 	if err != nil {
 		return nil, err
 	}
 	httpPort, icePort, ingestPort := ports[0], ports[1], ports[2]
+	var env []string
+	var profAddr string
+	if prof.enabled() {
+		profAddr = fmt.Sprintf("127.0.0.1:%d", ports[3])
+		env = []string{profileEnv + "=" + profAddr}
+	}
 	cfg := filepath.Join(dir, "mediagate.toml")
 	text := fmt.Sprintf(mediagateConfig, httpPort, icePort, mediagateStream, ingestPort)
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
@@ -96,7 +110,7 @@ func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger) (*me
 	if err != nil {
 		return nil, err
 	}
-	proc, err := startChild("mediagate", dir, log, bin, "run", "-c", cfg)
+	proc, err := startChildEnv("mediagate", dir, env, log, bin, "run", "-c", cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +120,8 @@ func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger) (*me
 		ingestPort: ingestPort,
 		api:        api,
 		client:     &http.Client{Timeout: whepTimeout, Transport: benchTransport()},
+		prof:       prof,
+		profAddr:   profAddr,
 	}
 	if err := proc.waitFor(ctx, "/healthz answers", mediagateStartTimeout, m.healthy); err != nil {
 		proc.stop(syscall.SIGTERM)

@@ -31,6 +31,12 @@ type child struct {
 // killed by the kernel if the benchmark dies, with stdout and stderr in
 // dir/<name>.log.
 func startChild(name, dir string, log *slog.Logger, argv ...string) (*child, error) {
+	return startChildEnv(name, dir, nil, log, argv...)
+}
+
+// startChildEnv is startChild with env added to the benchmark's
+// environment.
+func startChildEnv(name, dir string, env []string, log *slog.Logger, argv ...string) (*child, error) {
 	if _, err := exec.LookPath(argv[0]); err != nil {
 		return nil, fmt.Errorf("%s: %w", argv[0], errMissingTool)
 	}
@@ -41,6 +47,9 @@ func startChild(name, dir string, log *slog.Logger, argv ...string) (*child, err
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = out, out
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		out.Close()

@@ -109,11 +109,11 @@ func startServers(ctx context.Context, o options, dir string, cl *cleanups, log 
 		bin := o.mediagate
 		if bin == "" {
 			var err error
-			if bin, err = buildMediagate(ctx, dir, log); err != nil {
+			if bin, err = buildMediagate(ctx, dir, o.prof.enabled(), log); err != nil {
 				return nil, nil, err
 			}
 		}
-		mg, err := startMediagate(ctx, bin, dir, log)
+		mg, err := startMediagate(ctx, bin, dir, log, o.prof)
 		if err != nil {
 			return nil, nil, err
 		}

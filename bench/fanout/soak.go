@@ -108,7 +108,7 @@ func (r *soakRig) start(ctx context.Context, o options, cl *cleanups) error {
 	}
 	bin := o.mediagate
 	if bin == "" {
-		if bin, err = buildMediagate(ctx, r.dir, r.log); err != nil {
+		if bin, err = buildMediagate(ctx, r.dir, false, r.log); err != nil {
 			return err
 		}
 	}

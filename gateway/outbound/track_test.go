@@ -9,6 +9,7 @@ import (
 	"github.com/pion/rtp"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // sent is one packet a test Writer saw.
@@ -93,20 +94,50 @@ func TestTrackReports(t *testing.T) {
 	}
 }
 
-// TestTrackDoesNotAllocate guards the per-packet path, insertion included.
+// TestTrackDoesNotAllocate guards the per-packet path, insertion included,
+// for every kind of payload a camera sends: Forward runs for each packet
+// and each viewer, and at a 1200-byte MTU nearly every packet is a
+// fragment (an SPS lookup that walked fragments as aggregation packets
+// built an error for each one).
 func TestTrackDoesNotAllocate(t *testing.T) {
-	w := WriterFunc(func(h *rtp.Header, payload []byte) (int, error) { return len(payload), nil })
-	var tr Track
-	tr.Follow(h264Track())
-	p := &stream.Packet{Header: rtp.Header{SSRC: 1}, Payload: []byte{0x65, 0}, Keyframe: true}
-	now := time.Now()
-	allocs := testing.AllocsPerRun(1000, func() {
-		p.SequenceNumber++
-		p.Timestamp += 3000
-		tr.Forward(w, p, now)
-	})
-	if allocs != 0 {
-		t.Fatalf("%v allocations per packet", allocs)
+	h265 := stream.NewTrack(stream.Video, stream.Codec{MimeType: "video/H265", ClockRate: 90000, PayloadType: 96})
+	for _, c := range []struct {
+		name     string
+		src      *stream.Track
+		payload  []byte
+		keyframe bool
+	}{
+		{"h264 idr", h264Track(), []byte{0x65, 0}, true}, // gets the STAP-A ahead
+		{"h264 slice", h264Track(), []byte{0x41, 0x9a, 0}, false},
+		{"h264 fu-a start of idr", h264Track(), []byte{0x7c, 0x85, 0x88, 0}, true},
+		{"h264 fu-a middle", h264Track(), []byte{0x7c, 0x05, 0x88, 0}, false},
+		{"h264 fu-a end", h264Track(), []byte{0x5c, 0x41, 0x9a, 0}, false},
+		{"h264 stap-a sps pps", h264Track(), codec.BuildSTAPA([]byte{0x67, 0x42, 0, 0x1f}, []byte{0x68, 0xce}), false},
+		{"h264 stap-a pps sei", h264Track(), codec.BuildSTAPA([]byte{0x68, 0xce}, []byte{0x06, 0x05}), false},
+		{"h265 trail", h265, []byte{0x02, 0x01, 0xd0}, false},
+		{"h265 fu middle", h265, []byte{0x62, 0x01, 0x01, 0}, false},
+		{"h265 ap sps", h265, codec.BuildH265AP([]byte{0x42, 0x01, 0x01}, []byte{0x44, 0x01, 0xc1}), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := WriterFunc(func(h *rtp.Header, payload []byte) (int, error) { return len(payload), nil })
+			var tr Track
+			tr.Follow(c.src)
+			now := time.Now()
+			start := &stream.Packet{Header: rtp.Header{SSRC: 1}, Payload: []byte{0x65, 0}, Keyframe: true}
+			tr.Forward(w, start, now) // the mapping starts on a keyframe
+			p := &stream.Packet{Header: rtp.Header{SSRC: 1}, Payload: c.payload, Keyframe: c.keyframe}
+			allocs := testing.AllocsPerRun(1000, func() {
+				p.SequenceNumber++
+				p.Timestamp += 3000
+				tr.Forward(w, p, now)
+			})
+			if allocs != 0 {
+				t.Fatalf("%v allocations per packet", allocs)
+			}
+			if sent, _ := tr.Sent(); sent < 1000 {
+				t.Fatalf("%d packets sent", sent)
+			}
+		})
 	}
 }
 
