@@ -84,17 +84,20 @@ fuzz-long:
 
 # bench: the Go benchmarks, then the fan-out table against Janus (as root:
 # Janus runs in a network namespace), then the TURN relay table against
-# coturn, then the transcoding table against ffmpeg. `make test` runs each
-# once, quickly.
+# coturn, then the transcoding table against ffmpeg, then the instant-start
+# table (a bridged join's CPU against ffmpeg; first-frame times in chromium,
+# bridge against wait). `make test` runs each once, quickly.
 BENCHTIME ?= 1s
 FANOUT_FLAGS ?=
 TURN_BENCH_FLAGS ?= $(if $(filter 1x,$(BENCHTIME)),-duration 1s,-duration 5s)
 TRANSCODE_BENCH_FLAGS ?= $(if $(filter 1x,$(BENCHTIME)),-duration 2s -runs 1,)
+START_BENCH_FLAGS ?= $(if $(filter 1x,$(BENCHTIME)),-quick,)
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
 	$(GO) run ./bench/fanout $(FANOUT_FLAGS)
 	$(GO) run ./bench/turn $(TURN_BENCH_FLAGS)
 	$(GO) run ./bench/transcode $(TRANSCODE_BENCH_FLAGS)
+	$(GO) run ./bench/start $(START_BENCH_FLAGS)
 
 # soak: one hour, 100 viewers of a 720p30 stream at 5 % random loss, a
 # reload every 10 s, a camera restart every 2 minutes (as root: the gateway
