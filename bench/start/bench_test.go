@@ -71,12 +71,12 @@ func TestGatewayConfig(t *testing.T) {
 
 func TestCameraArgv(t *testing.T) {
 	o, _ := parseFlags(nil)
-	h := strings.Join(cameraArgv(codecH264, []int{1, 2}, o), " ")
+	h := strings.Join(cameraArgv(codecH264, []int{1, 2}, o, ""), " ")
 	if !strings.Contains(h, "key-int-max=150") || !strings.Contains(h, "clients=127.0.0.1:1,127.0.0.1:2") {
 		t.Errorf("H.264 camera: %s", h)
 	}
-	v := strings.Join(cameraArgv(codecVP8, []int{1, 2}, o), " ")
-	if !strings.Contains(v, "-g 150") || !strings.Contains(v, "rtp://127.0.0.1:1?rtcpport=1&pkt_size=1200|") {
+	v := strings.Join(cameraArgv(codecVP8, []int{1, 2}, o, "gop.ivf"), " ")
+	if !strings.Contains(v, "-stream_loop -1 -i gop.ivf") || !strings.Contains(v, "rtp://127.0.0.1:1?rtcpport=1&pkt_size=1200|") {
 		t.Errorf("VP8 camera: %s", v)
 	}
 }

@@ -96,7 +96,7 @@ func measureFirstFrames(ctx context.Context, dir string, o options, log *slog.Lo
 	defer b.close()
 	var rows []startRow
 	for _, c := range o.browserCodecs {
-		rs, err := measureCodec(ctx, gw, b, c, o, log)
+		rs, err := measureCodec(ctx, gw, b, c, dir, o, log)
 		if err != nil {
 			return nil, err
 		}

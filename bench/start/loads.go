@@ -17,9 +17,17 @@ const loadTimeout = 10 * time.Second
 // next keyframe), then the "bridge" stream's at the same phase of the
 // next GOP. One load of the bridge stream before them warms chromium up
 // and is not counted.
-func measureCodec(ctx context.Context, gw *runningGateway, b *browser, c string, o options, log *slog.Logger) ([]startRow, error) {
+func measureCodec(ctx context.Context, gw *runningGateway, b *browser, c, dir string, o options, log *slog.Logger) ([]startRow, error) {
 	bridge, wait := streamName(c, modeBridge), streamName(c, modeWait)
-	cam, err := startCamera(cameraArgv(c, []int{gw.ingest[bridge], gw.ingest[wait]}, o))
+	vp8Clip := ""
+	if c == codecVP8 {
+		cl, err := makeClip(dir, codecVP8, o)
+		if err != nil {
+			return nil, err
+		}
+		vp8Clip = cl.path
+	}
+	cam, err := startCamera(cameraArgv(c, []int{gw.ingest[bridge], gw.ingest[wait]}, o, vp8Clip))
 	if err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func median(ds []time.Duration) time.Duration {
 // printStarts writes the first-frame table.
 func printStarts(w io.Writer, rows []startRow, o options) {
 	fmt.Fprintf(w, "\nFirst frame: headless chromium, time from the page's start to its first decoded frame, %d loads per stream\n"+
-		"camera: %dx%d at %d fps, a keyframe every %v, ignores keyframe requests (GStreamer x264 / ffmpeg libvpx);\n"+
+		"camera: %dx%d at %d fps, a keyframe every %v, ignores keyframe requests (GStreamer x264 / a libvpx GOP looped by ffmpeg);\n"+
 		"loads at GOP ages %s\n\n", o.loads, o.width, o.height, fps, o.gop, durations(phases(o.loads, o.gop)))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "codec\tstart.mode\tmedian ms\tloads, ms (GOP age at the load, ms)\t")
