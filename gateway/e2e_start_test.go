@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"sync"
 	"testing"
@@ -101,8 +103,13 @@ type viewerPacket struct {
 
 func dialRTPViewer(t *testing.T, base string) *rtpViewer {
 	t.Helper()
+	return dialRTPViewerWith(t, base, newPionAPI(t))
+}
+
+// dialRTPViewerWith is dialRTPViewer for a peer built on api.
+func dialRTPViewerWith(t *testing.T, base string, api *webrtc.API) *rtpViewer {
+	t.Helper()
 	v := &rtpViewer{}
-	api := newPionAPI(t)
 	pc, offer := newOfferingPC(t, api, webrtc.RTPCodecTypeVideo)
 	pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
 		if s == webrtc.ICEConnectionStateConnected {
@@ -153,6 +160,47 @@ func TestBridgedStartPion(t *testing.T) {
 	waitMidGOP(t, g, time.Second, 3*time.Second)
 	joined := time.Now()
 	v := dialRTPViewer(t, g.URL)
+	checkBridgedStart(t, g, tap, v, joined, 0)
+}
+
+// TestBridgedStartH265Pion: a viewer that decodes H.265 and H.264 joins an
+// H.265 camera (GStreamer x265, a keyframe every 5 s, over SRTP) mid-GOP:
+// the bridge, which encodes H.264, reaches it under the H.264 payload type
+// it negotiated beside H.265, at once; from the camera's next keyframe on
+// it gets the camera's H.265 packets, byte for byte, under the H.265 one.
+func TestBridgedStartH265Pion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("peer test: run without -short")
+	}
+	needTranscoding(t)
+	key := make([]byte, 30)
+	for i := range key {
+		key[i] = byte(i*3 + 7)
+	}
+	port := freePort(t, "udp")
+	g := startGateway(t, testConfig(t, fmt.Sprintf("[[stream]]\nname = \"cam\"\nlisten = \"127.0.0.1:%d\"\n%s  [stream.srtp]\n  key = %q\n",
+		port, h265Table, base64.StdEncoding.EncodeToString(key))))
+	startPeer(t, "gst-launch-1.0", longGOP(gstH265(port, 640, 360, 0, hex.EncodeToString(key)), 150)...)
+	waitUntil(t, 10*time.Second, "camera up", func() bool { return g.Hub().Get("cam").Up() })
+	tap := tapSource(t, g.Hub().Get("cam").Video)
+	waitMidGOP(t, g, time.Second, 3*time.Second)
+	me := &webrtc.MediaEngine{}
+	for _, c := range []webrtc.RTPCodecParameters{offerH265, offerH264} {
+		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	joined := time.Now()
+	v := dialRTPViewerWith(t, g.URL, loopbackAPI(t, me))
+	checkBridgedStart(t, g, tap, v, joined, uint8(offerH264.PayloadType))
+}
+
+// checkBridgedStart checks what a viewer that joined at joined got: a key
+// frame first, within 100 ms of its connection (under bridgePT when it is
+// not 0), the camera's packets byte for byte from the camera's next
+// keyframe on, and no gap in its sequence numbers.
+func checkBridgedStart(t *testing.T, g *runningGateway, tap *sourceTap, v *rtpViewer, joined time.Time, bridgePT uint8) {
+	t.Helper()
 	var idx int
 	var src []*stream.Packet
 	waitUntil(t, 8*time.Second, "the camera's next keyframe", func() bool {
@@ -168,8 +216,11 @@ func TestBridgedStartPion(t *testing.T) {
 	if d := got[0].at.Sub(connected); d > 100*time.Millisecond {
 		t.Errorf("first video packet %v after the connection, want at most 100ms", d)
 	}
-	if !codec.H264IsKeyframe(got[0].payload) {
+	if !codec.H264IsKeyframe(got[0].payload) && !codec.VP8IsKeyframe(got[0].payload) {
 		t.Errorf("first video packet is not a key frame: % x", head(got[0].payload))
+	}
+	if bridgePT != 0 && got[0].h.PayloadType != bridgePT {
+		t.Errorf("the bridge's packets come under payload type %d, want %d", got[0].h.PayloadType, bridgePT)
 	}
 	for i := 1; i < len(got); i++ {
 		if got[i].h.SequenceNumber != got[i-1].h.SequenceNumber+1 {
@@ -190,6 +241,9 @@ func TestBridgedStartPion(t *testing.T) {
 	for i := sw; i < len(got) && idx+n < len(src); i, n = i+1, n+1 {
 		if !bytes.Equal(got[i].payload, src[idx+n].Payload) {
 			t.Fatalf("after the switch, packet %d differs from the camera's %d", i, idx+n)
+		}
+		if bridgePT != 0 && got[i].h.PayloadType == bridgePT {
+			t.Fatalf("after the switch, packet %d still under the bridge's payload type", i)
 		}
 	}
 	if n < 20 {

@@ -31,6 +31,10 @@ type trackPlan struct {
 	// (stream.Stream.RequestKeyframeForJoin); nil means requestKeyframe.
 	requestKeyframe func()
 	joinKeyframe    func()
+	// bridge is the format an H.265 source's bridge is sent in: an H.264
+	// format the viewer offered too (answered after the H.265 ones), or
+	// nil. The bridge of an H.264 or VP8 source is in the source's format.
+	bridge *webrtc.RTPCodecParameters
 	// rendition is the transcoded rendition src belongs to, or nil for the
 	// source itself; release gives it back when the viewer leaves.
 	rendition *stream.Rendition
@@ -67,7 +71,31 @@ func planTrack(src *stream.Track, m *offerMedia) (*trackPlan, error) {
 	for _, c := range offered {
 		p.prefer = append(p.prefer, c.parameters(src.Kind))
 	}
+	if strings.EqualFold(src.Codec.MimeType, codec.MimeH265) {
+		p.addBridgeFormat(m)
+	}
 	return p, nil
+}
+
+// addBridgeFormat answers, after an H.265 source's formats, the first
+// H.264 format the viewer offered, in which a viewer who joins between
+// the camera's keyframes gets the bridge's pictures (the gateway encodes
+// H.264, not H.265); the payload type tells the browser which decoder a
+// packet is for.
+func (p *trackPlan) addBridgeFormat(m *offerMedia) {
+	h264 := stream.Codec{MimeType: webrtc.MimeTypeH264}
+	for _, c := range m.codecs {
+		if !compatible(h264, c) {
+			continue
+		}
+		f := c.parameters(stream.Video)
+		p.bridge = &f
+		p.prefer = append(p.prefer, f)
+		if prof, _, _, ok := codec.ProfileLevelID(c.fmtp); ok {
+			p.offeredProfiles[prof] = true
+		}
+		return
+	}
 }
 
 func isH264(mime string) bool { return strings.EqualFold(mime, webrtc.MimeTypeH264) }

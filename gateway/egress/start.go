@@ -1,9 +1,11 @@
 package egress
 
 import (
+	"strings"
 	"time"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/codec"
 )
 
 // Instant start: a viewer who joins between the source's keyframes should
@@ -56,6 +58,9 @@ type starter struct {
 	sentAny  bool           // its first decodable frame went out
 	skipTo   *stream.Packet // the last packet replayed: live packets up to it were sent already
 	release  func()         // gives the bridge back; nil when not on one
+	// bridgePT stamps the bridge's packets when its format is not the
+	// source's (an H.265 source's bridge is H.264); 0 keeps the binding's.
+	bridgePT uint8
 }
 
 // warm readies the stream's bridge while the viewer connects, when its
@@ -64,9 +69,18 @@ func (f *forwarder) warm() {
 	if f.plan.rendition != nil || f.v.m.cfg.Bridges == nil {
 		return
 	}
+	if bridgedInH264(f.plan.src) && f.plan.bridge == nil {
+		return
+	}
 	if gop := f.plan.src.GOP(); gop.Frames() > replayFrames {
 		f.v.m.cfg.Bridges.Warm(f.v.stream, f.plan.src)
 	}
+}
+
+// bridgedInH264 reports whether src's bridge is in another codec than src
+// (an H.265 camera's is H.264), so that it needs a payload type of its own.
+func bridgedInH264(src *stream.Track) bool {
+	return strings.EqualFold(src.Codec.MimeType, codec.MimeH265)
 }
 
 // start picks how a video track that just went live starts, and replays
@@ -96,9 +110,21 @@ func (f *forwarder) start(now time.Time) {
 
 // bridge starts the track on the stream's bridge, or leaves it waiting.
 func (f *forwarder) bridge() {
+	if bridgedInH264(f.plan.src) {
+		b := f.track.bound.Load()
+		if b == nil || b.bridgePT == 0 {
+			return // the viewer negotiated no H.264 beside H.265
+		}
+		f.st.bridgePT = b.bridgePT
+	}
 	sub, release, err := f.v.m.cfg.Bridges.Bridge(f.v.stream, f.plan.src, f.v.m.cfg.QueueDepth)
 	if err != nil {
 		f.v.log.Debug("viewer waits for a keyframe", "why", err)
+		return
+	}
+	if f.st.bridgePT == 0 && !strings.EqualFold(sub.Track().Codec.MimeType, f.plan.src.Codec.MimeType) {
+		sub.Close() // a bridge in a codec the viewer did not negotiate
+		release()
 		return
 	}
 	f.st.mode, f.st.release = startBridge, release
@@ -113,6 +139,9 @@ func (f *forwarder) fromBridge(p *stream.Packet) {
 		return
 	}
 	f.use(b)
+	if f.st.bridgePT != 0 {
+		f.out.PayloadType = f.st.bridgePT
+	}
 	f.out.Forward(f, p, time.Now())
 }
 

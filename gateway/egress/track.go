@@ -14,10 +14,13 @@ import (
 // and payload type to stamp on every packet and the writer that runs the
 // interceptors and SRTP.
 type binding struct {
-	ssrc   uint32
-	pt     uint8
-	codec  webrtc.RTPCodecParameters
-	writer webrtc.TrackLocalWriter
+	ssrc uint32
+	pt   uint8
+	// bridgePT is the payload type of the plan's bridge format, when pion
+	// negotiated it; 0 when there is none.
+	bridgePT uint8
+	codec    webrtc.RTPCodecParameters
+	writer   webrtc.TrackLocalWriter
 }
 
 // outTrack is a webrtc.TrackLocal that carries one source track to one
@@ -29,7 +32,8 @@ type outTrack struct {
 	id       string
 	streamID string
 	prefer   []webrtc.RTPCodecParameters
-	onBind   func(*binding) // called once a binding exists (may be nil)
+	bridge   *webrtc.RTPCodecParameters // the plan's bridge format, or nil
+	onBind   func(*binding)             // called once a binding exists (may be nil)
 
 	bound     atomic.Pointer[binding]
 	boundOnce sync.Once
@@ -42,6 +46,7 @@ func newOutTrack(plan *trackPlan, streamID string, onBind func(*binding)) *outTr
 		id:       plan.src.Kind.String(),
 		streamID: streamID,
 		prefer:   plan.prefer,
+		bridge:   plan.bridge,
 		onBind:   onBind,
 		boundCh:  make(chan struct{}),
 	}
@@ -53,7 +58,8 @@ func (t *outTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters
 	for _, want := range t.prefer {
 		for _, c := range negotiated {
 			if c.PayloadType == want.PayloadType && strings.EqualFold(c.MimeType, want.MimeType) {
-				b := &binding{ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType), codec: c, writer: ctx.WriteStream()}
+				b := &binding{ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType), codec: c, writer: ctx.WriteStream(),
+					bridgePT: t.bridgePT(negotiated)}
 				if t.onBind != nil {
 					t.onBind(b)
 				}
@@ -64,6 +70,19 @@ func (t *outTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters
 		}
 	}
 	return webrtc.RTPCodecParameters{}, webrtc.ErrUnsupportedCodec
+}
+
+// bridgePT finds the bridge format among the negotiated ones.
+func (t *outTrack) bridgePT(negotiated []webrtc.RTPCodecParameters) uint8 {
+	if t.bridge == nil {
+		return 0
+	}
+	for _, c := range negotiated {
+		if c.PayloadType == t.bridge.PayloadType && strings.EqualFold(c.MimeType, t.bridge.MimeType) {
+			return uint8(c.PayloadType)
+		}
+	}
+	return 0
 }
 
 // Unbind forgets the binding; the forwarder drops packets until the next.

@@ -68,9 +68,21 @@ type bridge struct {
 }
 
 // Bridgeable reports whether a source codec can be bridged: mediagate
-// encodes H.264 and VP8.
-func Bridgeable(mime string) bool {
-	return strings.EqualFold(mime, transcoder.H264) || strings.EqualFold(mime, transcoder.VP8)
+// encodes H.264 and VP8, and bridges H.265 in H.264 (BridgeCodec).
+func Bridgeable(mime string) bool { return BridgeCodec(mime) != "" }
+
+// BridgeCodec is the codec a source's bridge encodes: the source's own for
+// H.264 and VP8, H.264 for H.265 (which mediagate decodes but does not
+// encode; egress sends it under an H.264 payload type the viewer
+// negotiated beside H.265); "" for the rest.
+func BridgeCodec(mime string) string {
+	switch {
+	case strings.EqualFold(mime, transcoder.H264), strings.EqualFold(mime, transcoder.H265):
+		return transcoder.H264
+	case strings.EqualFold(mime, transcoder.VP8):
+		return transcoder.VP8
+	}
+	return ""
 }
 
 // Bridge starts a viewer of src, a video track of st, on the bridge: it
@@ -167,14 +179,14 @@ func (m *Manager) Warm(st *stream.Stream, src *stream.Track) {
 // startBridge opens a bridge's pipeline; its goroutine is not running yet.
 // m.mu is held.
 func (m *Manager) startBridge(st *stream.Stream, src *stream.Track, sc config.Stream) (*bridge, error) {
-	out := stream.NewTrack(stream.Video, renditionCodec(src.Codec.MimeType))
+	out := stream.NewTrack(stream.Video, renditionCodec(BridgeCodec(src.Codec.MimeType)))
 	b := &bridge{
 		m: m, st: st, src: src, out: out,
 		log:    m.log.With("stream", st.Name, "codec", src.Codec.MimeType),
 		stopCh: make(chan string, 1), done: make(chan struct{}),
 	}
 	cfg := transcoder.Config{
-		From: src.Codec.MimeType, To: src.Codec.MimeType, Codecs: m.codecs,
+		From: src.Codec.MimeType, To: out.Codec.MimeType, Codecs: m.codecs,
 		Fmtp: src.Codec.Fmtp, ClockRate: int(src.Codec.ClockRate), PayloadType: out.Codec.PayloadType,
 		Output: func(h rtp.Header, payload []byte, keyframe bool) {
 			out.Write(&stream.Packet{Header: h, Payload: payload, Arrival: time.Now(), Keyframe: keyframe})
