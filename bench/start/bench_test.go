@@ -81,22 +81,18 @@ func TestCameraArgv(t *testing.T) {
 	}
 }
 
-func TestAnnexBAccessUnits(t *testing.T) {
+func TestCountH264Pictures(t *testing.T) {
 	aud := []byte{0, 0, 0, 1, 9, 0xf0}
 	sps := []byte{0, 0, 0, 1, 0x67, 1, 2}
 	idr := []byte{0, 0, 0, 1, 0x65, 3}
 	p := []byte{0, 0, 0, 1, 0x41, 4}
 	stream := bytes.Join([][]byte{aud, sps, idr, aud, p, aud, p}, nil)
-	aus := annexBAccessUnits(stream, h264AUD)
-	if len(aus) != 3 {
-		t.Fatalf("%d access units, want 3", len(aus))
-	}
 	if n, _ := countPictures(codecH264, stream); n != 3 {
 		t.Errorf("countPictures = %d, want 3", n)
 	}
 }
 
-func TestIVFFrames(t *testing.T) {
+func TestCountVP8Pictures(t *testing.T) {
 	head := make([]byte, 32)
 	copy(head, "DKIF")
 	binary.LittleEndian.PutUint16(head[6:], 32)
@@ -108,9 +104,6 @@ func TestIVFFrames(t *testing.T) {
 	file := bytes.Join([][]byte{head, frame(1, 2, 3), frame(4)}, nil)
 	if n, err := countPictures(codecVP8, file); err != nil || n != 2 {
 		t.Fatalf("countPictures = %d, %v", n, err)
-	}
-	if _, err := ivfFrames(append(bytes.Clone(head), frame(1, 2)[:13]...)); err == nil {
-		t.Error("a truncated frame was accepted")
 	}
 }
 

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 	rtpcodecs "github.com/pion/rtp/codecs"
 
+	"mediagate.dev/mediagate/bench/internal/clipfile"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/codec"
 	"mediagate.dev/mediagate/transcoder"
@@ -67,9 +65,9 @@ func makeClip(dir, c string, o options) (*clip, error) {
 	var pictures [][]byte
 	var pl rtp.Payloader
 	if c == codecH264 {
-		pictures, pl = annexBAccessUnits(data, h264AUD), &rtpcodecs.H264Payloader{}
+		pictures, pl = clipfile.AnnexBAccessUnits(data, h264AUD), &rtpcodecs.H264Payloader{}
 	} else {
-		pictures, err = ivfFrames(data)
+		pictures, err = clipfile.IVFFrames(data)
 		pl = &rtpcodecs.VP8Payloader{EnablePictureID: true}
 	}
 	if err != nil {
@@ -105,41 +103,3 @@ func packetize(c, mime, path string, pictures [][]byte, pl rtp.Payloader) (*clip
 
 // The start of an H.264 access unit delimiter (NAL type 9).
 var h264AUD = []byte{0, 0, 0, 1, 0x09}
-
-// annexBAccessUnits splits an Annex B stream at its access unit delimiters
-// (H.264 §7.4.1.2.3). It is bench/transcode's, which a main package cannot
-// share.
-func annexBAccessUnits(b, aud []byte) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		next := bytes.Index(b[1:], aud)
-		if next < 0 {
-			return append(out, b)
-		}
-		out = append(out, b[:next+1])
-		b = b[next+1:]
-	}
-	return out
-}
-
-// ivfFrames returns the frames of an IVF file: a 32-byte file header, then
-// per frame a 12-byte header (size, then timestamp, little endian).
-func ivfFrames(b []byte) ([][]byte, error) {
-	if len(b) < 32 || string(b[:4]) != "DKIF" {
-		return nil, errors.New("not an IVF file")
-	}
-	hlen := int(binary.LittleEndian.Uint16(b[6:8]))
-	if hlen < 32 || hlen > len(b) {
-		return nil, errors.New("bad IVF header")
-	}
-	var out [][]byte
-	for rest := b[hlen:]; len(rest) >= 12; {
-		n := int(binary.LittleEndian.Uint32(rest[:4]))
-		if n > len(rest)-12 {
-			return nil, errors.New("truncated IVF frame")
-		}
-		out = append(out, rest[12:12+n])
-		rest = rest[12+n:]
-	}
-	return out, nil
-}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"mediagate.dev/mediagate/bench/internal/clipfile"
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/transcoder"
 )
@@ -107,7 +108,7 @@ func runFFmpeg(cl *clip, args []string) (time.Duration, []byte, error) {
 // 0; the encoder writes one slice per picture with one thread).
 func countPictures(c string, data []byte) (int, error) {
 	if c == codecVP8 {
-		f, err := ivfFrames(data)
+		f, err := clipfile.IVFFrames(data)
 		return len(f), err
 	}
 	n := 0

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +9,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 
+	"mediagate.dev/mediagate/bench/internal/clipfile"
 	"mediagate.dev/mediagate/transcoder"
 )
 
@@ -78,11 +76,11 @@ func makeClip(dir string, c benchCase, o options) (*clip, error) {
 	var pl rtp.Payloader
 	switch c.from {
 	case transcoder.H264:
-		frames, pl = annexBAccessUnits(data, h264AUD), &codecs.H264Payloader{}
+		frames, pl = clipfile.AnnexBAccessUnits(data, h264AUD), &codecs.H264Payloader{}
 	case transcoder.H265:
-		frames, pl = annexBAccessUnits(data, h265AUD), &codecs.H265Payloader{}
+		frames, pl = clipfile.AnnexBAccessUnits(data, h265AUD), &codecs.H265Payloader{}
 	default:
-		frames, err = ivfFrames(data)
+		frames, err = clipfile.IVFFrames(data)
 		pl = &codecs.VP8Payloader{EnablePictureID: true}
 	}
 	if err != nil {
@@ -102,40 +100,3 @@ var (
 	h264AUD = []byte{0, 0, 0, 1, 0x09}
 	h265AUD = []byte{0, 0, 0, 1, 0x46, 0x01}
 )
-
-// annexBAccessUnits splits an Annex B stream at its access unit delimiters
-// (H.264 §7.4.1.2.3, H.265 §7.4.3.5; the clips are made with them).
-func annexBAccessUnits(b, aud []byte) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		next := bytes.Index(b[1:], aud)
-		if next < 0 {
-			return append(out, b)
-		}
-		out = append(out, b[:next+1])
-		b = b[next+1:]
-	}
-	return out
-}
-
-// ivfFrames returns the frames of an IVF file: a 32-byte file header, then
-// per frame a 12-byte header (size, then timestamp, little endian).
-func ivfFrames(b []byte) ([][]byte, error) {
-	if len(b) < 32 || string(b[:4]) != "DKIF" {
-		return nil, errors.New("not an IVF file")
-	}
-	hlen := int(binary.LittleEndian.Uint16(b[6:8]))
-	if hlen < 32 || hlen > len(b) {
-		return nil, errors.New("bad IVF header")
-	}
-	var out [][]byte
-	for rest := b[hlen:]; len(rest) >= 12; {
-		n := int(binary.LittleEndian.Uint32(rest[:4]))
-		if n > len(rest)-12 {
-			return nil, errors.New("truncated IVF frame")
-		}
-		out = append(out, rest[12:12+n])
-		rest = rest[12+n:]
-	}
-	return out, nil
-}
