@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"mediagate.dev/mediagate/gateway/outbound"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/codec"
 )
@@ -18,7 +19,7 @@ import (
 //   - it is older: the viewer starts on the stream's bridge (Bridges),
 //     whose first packet is a key frame of the current picture, and
 //     switches to the source at its next keyframe, with its sequence
-//     numbers, timestamps and SSRC continuing (outbound.Track.Follow);
+//     numbers, timestamps and SSRC continuing (outbound.Track.Switch);
 //   - no GOP is remembered, the stream waits by config, or the bridges are
 //     at their bound: it waits for the next keyframe, as before.
 //
@@ -110,24 +111,25 @@ func (f *forwarder) start(now time.Time) {
 
 // bridge starts the track on the stream's bridge, or leaves it waiting.
 func (f *forwarder) bridge() {
+	var pt uint8
 	if bridgedInH264(f.plan.src) {
 		b := f.track.bound.Load()
 		if b == nil || b.bridgePT == 0 {
 			return // the viewer negotiated no H.264 beside H.265
 		}
-		f.st.bridgePT = b.bridgePT
+		pt = b.bridgePT
 	}
 	sub, release, err := f.v.m.cfg.Bridges.Bridge(f.v.stream, f.plan.src, f.v.m.cfg.QueueDepth)
 	if err != nil {
 		f.v.log.Debug("viewer waits for a keyframe", "why", err)
 		return
 	}
-	if f.st.bridgePT == 0 && !strings.EqualFold(sub.Track().Codec.MimeType, f.plan.src.Codec.MimeType) {
+	if pt == 0 && !strings.EqualFold(sub.Track().Codec.MimeType, f.plan.src.Codec.MimeType) {
 		sub.Close() // a bridge in a codec the viewer did not negotiate
 		release()
 		return
 	}
-	f.st.mode, f.st.release = startBridge, release
+	f.st.mode, f.st.release, f.st.bridgePT = startBridge, release, pt
 	f.bridgeFeed.Use(sub)
 	f.out.Switch(sub.Track())
 }
@@ -167,7 +169,7 @@ func (f *forwarder) leaveBridge() {
 	}
 	f.v.metrics.queueDropped.Add(float64(f.bridgeFeed.Close()))
 	f.st.release()
-	f.st.release = nil
+	f.st.release, f.st.bridgePT = nil, 0
 }
 
 // replayed reports whether p was sent already, by the GOP replay.
@@ -176,7 +178,7 @@ func (f *forwarder) replayed(p *stream.Packet) bool {
 	if last == nil {
 		return false
 	}
-	if p.SSRC == last.SSRC && !seqAfter(p.SequenceNumber, last.SequenceNumber) {
+	if p.SSRC == last.SSRC && !outbound.SeqNewer(p.SequenceNumber, last.SequenceNumber) {
 		return true
 	}
 	f.st.skipTo = nil
@@ -191,6 +193,3 @@ func (f *forwarder) sent() {
 	f.st.sentAny = true
 	f.v.metrics.firstFrame[f.st.mode].Observe(time.Since(f.st.joinedAt).Seconds())
 }
-
-// seqAfter reports whether RTP sequence number a comes after b.
-func seqAfter(a, b uint16) bool { return a != b && a-b < 1<<15 }
