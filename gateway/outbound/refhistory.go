@@ -2,8 +2,8 @@ package outbound
 
 import "github.com/pion/rtp"
 
-// RefHistory keeps the last packets one track sent, for retransmission on
-// NACK (RFC 4585 §6.2.1), without copying them: a slot refers to the
+// RefHistory keeps the last packets one track numbered and sent, for
+// retransmission on NACK (RFC 4585 §6.2.1), without copying them: a slot refers to the
 // payload the track sent — a shared, immutable stream.Packet's, or an
 // aggregation packet of parameter sets, which is never changed once built —
 // and keeps the header fields the track wrote for it (RFC 3550 §5.1). A
@@ -43,8 +43,9 @@ func NewRefHistory(size int) *RefHistory {
 	return &RefHistory{slots: make([]refSlot, size), mask: uint16(size - 1)}
 }
 
-// Put records that the packet with header h and payload went out. payload
-// must never change afterwards.
+// Put records the packet with header h and payload as the one numbered
+// h.SequenceNumber, whether or not its first write succeeded. payload must
+// never change afterwards.
 func (r *RefHistory) Put(h *rtp.Header, payload []byte) {
 	r.slots[h.SequenceNumber&r.mask] = refSlot{
 		payload: payload, ts: h.Timestamp, ssrc: h.SSRC, seq: h.SequenceNumber,

@@ -65,11 +65,17 @@ func headersEqual(a, b *rtp.Header) bool {
 
 // TestTrackResend: the track answers a NACK with the packet it sent —
 // the same header and payload, an inserted STAP-A included — and no other;
-// retransmissions are not counted in the Sender Report.
+// retransmissions are not counted in the Sender Report. A packet whose
+// first write was dropped (a local firewall, a full socket buffer) is kept
+// too: its sequence number is spent and the receiver NACKs the gap.
 func TestTrackResend(t *testing.T) {
 	var out []sent
+	drop := false
 	w := WriterFunc(func(h *rtp.Header, payload []byte) (int, error) {
 		out = append(out, sent{*h, payload})
+		if drop {
+			return 0, nil
+		}
 		return h.MarshalSize() + len(payload), nil
 	})
 	tr := Track{SSRC: 9, PayloadType: 102, History: NewRefHistory(4)}
@@ -103,6 +109,13 @@ func TestTrackResend(t *testing.T) {
 	}
 	if p, o := tr.Sent(); p != packets+1 || o != octets+2 {
 		t.Fatalf("Sender Report counts %d %d after retransmissions, want %d %d", p, o, packets+1, octets+2)
+	}
+	drop = true
+	tr.Forward(w, &stream.Packet{Header: rtp.Header{SSRC: 1, SequenceNumber: 4, Timestamp: 12000},
+		Payload: []byte{0x41, 4}, Arrival: now}, now)
+	drop = false
+	if !tr.Resend(w, 9, first+5) || out[len(out)-1].payload[1] != 4 {
+		t.Fatal("a packet whose first write was dropped is not resent")
 	}
 	if (&Track{}).Resend(w, 0, 0) {
 		t.Fatal("a track without history resent")

@@ -26,8 +26,8 @@ type Track struct {
 	// OnSPS, when set before Follow, sees each in-band SPS of an H.264
 	// source (egress checks its profile against the viewer's offer).
 	OnSPS func(sps []byte)
-	// History, when set, keeps each packet written for Resend; the
-	// goroutine that owns the track owns it.
+	// History, when set, keeps each packet the track numbered, sent or
+	// not, for Resend; the goroutine that owns the track owns it.
 	History *RefHistory
 
 	rw     Rewriter
@@ -80,11 +80,14 @@ func (t *Track) write(w Writer, payload []byte, seq uint16, ts uint32, marker bo
 		Version: 2, Marker: marker, PayloadType: t.PayloadType,
 		SequenceNumber: seq, Timestamp: ts, SSRC: t.SSRC,
 	}
+	if t.History != nil {
+		// Kept even if the write fails: the sequence number is spent, and
+		// the receiver will NACK the gap (a local firewall's drop, a full
+		// socket buffer).
+		t.History.Put(&t.hdr, payload)
+	}
 	if n, err := w.WriteRTP(&t.hdr, payload); err != nil || n == 0 {
 		return
-	}
-	if t.History != nil {
-		t.History.Put(&t.hdr, payload)
 	}
 	t.packets++
 	t.octets += uint32(len(payload))
