@@ -5,17 +5,20 @@
 //	stream.Track.Write → Subscription (bounded queue, drops counted)
 //	  → forwarder goroutine (one per viewer track): thinning to key frames,
 //	    then outbound.Track: keyframe gate and continuous seq/ts, new header
-//	    (own SSRC, negotiated payload type), SPS/PPS insertion
-//	  → pion TrackLocalWriter → NACK guard → NACK responder (retransmission
-//	    buffer) → SRTP → ICE (one UDP port for every session, or ICE-TCP)
-//	viewer RTCP → NACK guard (per-viewer budget) → NACK responder → RTCP loop:
-//	  PLI/FIR → Stream.RequestKeyframe; REMB → Config.OnREMB
+//	    (own SSRC, negotiated payload type), SPS/PPS insertion, and for
+//	    video a reference in its outbound.RefHistory (no copy)
+//	  → pion TrackLocalWriter → SRTP → ICE (one UDP port for every session,
+//	    or ICE-TCP)
+//	viewer RTCP → RTCP loop, one per sender: PLI/FIR → Stream.RequestKeyframe;
+//	  REMB → NACK budget and Config.OnREMB; NACK → per-viewer budget
+//	  (nackGuard) → the forwarder's backlog → Track.Resend from the history
 //
 // A Manager binds the ICE sockets once and builds one webrtc.API that every
 // session shares: a MediaEngine with H.264 (packetization mode 1, several
 // profiles), VP8, Opus, PCMU and PCMA; RTCP feedback nack, nack pli, ccm fir
-// and goog-remb; no TWCC, so that Chrome sends REMB; and an explicit
-// interceptor chain with pion's NACK responder and no report generator,
+// and goog-remb; no TWCC, so that Chrome sends REMB; and an empty
+// interceptor chain: no NACK responder, because each forwarder answers
+// NACKs from its track's reference history, and no report generator,
 // because each forwarder sends its own Sender Reports, derived from the
 // source's SenderClock so that audio and video stay in sync.
 //
@@ -48,6 +51,16 @@
 //     regular request. Its PLI and FIR within joinWindow (1 s) of its first
 //     track going live are join requests too, so the browser's first PLI is
 //     not coalesced away. An audio track asks for nothing.
+//   - A generic NACK (RFC 4585 §6.2.1) is answered with the very packet
+//     sent: the header rebuilt from the history and the shared payload,
+//     protected again by pion (same sequence number and rollover counter,
+//     same ciphertext). The RTCP goroutine only spends the viewer's budget
+//     (400 packets a second, a quarter of its REMB once it sends one) and
+//     hands the pairs to the forwarder through a bounded backlog; the
+//     forwarder goroutine, which owns the track, resends. A NACK beyond
+//     the budget or the backlog counts in nack_limited_total; each packet
+//     resent counts in nack_retransmits_total, not as a packet sent nor in
+//     the Sender Report.
 //   - The ICE sockets are bound on the addresses present when the Manager
 //     starts; interface changes need a new Manager. The ICE-TCP listener is
 //     a wildcard socket; Interfaces restricts the candidates it announces.

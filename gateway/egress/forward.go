@@ -20,9 +20,11 @@ const rtpHeaderSize = 12
 // forwarder drains one viewer track's subscription on one goroutine: it
 // waits until the track is bound and connected, thins a viewer to key
 // frames when asked, and hands each packet to its outbound.Track, which
-// gates on a keyframe, rewrites the header, inserts out-of-band SPS/PPS and
-// writes through the forwarder (the outbound.Writer) to pion. It sends a
-// Sender Report every second.
+// gates on a keyframe, rewrites the header, inserts out-of-band SPS/PPS,
+// writes through the forwarder (the outbound.Writer) to pion and, for
+// video, keeps the packet in its history. It answers the viewer's NACKs
+// from that history (retransmit.go) and sends a Sender Report every
+// second.
 type forwarder struct {
 	v     *Viewer
 	plan  *trackPlan
@@ -38,6 +40,11 @@ type forwarder struct {
 
 	st         starter       // how the video track started (start.go)
 	bridgeFeed outbound.Feed // the bridge's packets while the track is on it
+
+	// nacks carries the NACK pairs the RTCP goroutine accepted (nil for
+	// audio); retransmit is the outbound.Writer of the answers.
+	nacks      chan nackRequest
+	retransmit outbound.Writer
 }
 
 func newForwarder(v *Viewer, plan *trackPlan, t *outTrack) *forwarder {
@@ -45,6 +52,11 @@ func newForwarder(v *Viewer, plan *trackPlan, t *outTrack) *forwarder {
 	f.profile = profileCheck{v: v, offered: plan.offeredProfiles, mismatch: plan.mismatch}
 	f.out.OnSPS = f.profile.check
 	f.out.Follow(plan.src)
+	if f.video {
+		f.out.History = outbound.NewRefHistory(nackHistorySize)
+		f.nacks = make(chan nackRequest, nackBacklog)
+		f.retransmit = outbound.WriterFunc(f.writeRetransmit)
+	}
 	return f
 }
 
@@ -75,6 +87,8 @@ func (f *forwarder) run() {
 			f.forward(p)
 		case p := <-f.bridgeFeed.Packets():
 			f.fromBridge(p)
+		case r := <-f.nacks:
+			f.resend(r)
 		case <-ticker.C:
 			f.tick()
 		}

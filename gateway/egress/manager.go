@@ -22,10 +22,6 @@ type Manager struct {
 	policy  candidatePolicy
 	lf      logging.LoggerFactory
 
-	// ssrcs maps the SSRC of every bound viewer track to its stream's
-	// metrics, for the interceptors, which only see SSRCs.
-	ssrcs sync.Map // uint32 → *streamMetrics
-
 	mu      sync.Mutex
 	viewers map[*Viewer]struct{}
 	pending int // reserved by NewViewer calls still setting up
@@ -66,12 +62,7 @@ func (m *Manager) newAPI(s *iceSockets) (*webrtc.API, error) {
 	if err != nil {
 		return nil, err
 	}
-	guard := &nackGuardFactory{metrics: m.trackMetrics, perSecond: nackBudget}
-	ir, err := newInterceptors(guard, m.lf)
-	if err != nil {
-		return nil, err
-	}
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir)), nil
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(newInterceptors())), nil
 }
 
 // SettingEngine returns the settings every viewer's PeerConnection runs
@@ -161,12 +152,4 @@ func (m *Manager) release(v *Viewer) {
 	m.mu.Unlock()
 	v.stream.AddViewer(-1)
 	v.metrics.viewers.Dec()
-}
-
-// trackMetrics finds the metrics of the stream a bound track belongs to.
-func (m *Manager) trackMetrics(ssrc uint32) *streamMetrics {
-	if sm, ok := m.ssrcs.Load(ssrc); ok {
-		return sm.(*streamMetrics)
-	}
-	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/nack"
-	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/internal/codec"
@@ -63,28 +61,10 @@ func newMediaEngine() (*webrtc.MediaEngine, error) {
 	return m, nil
 }
 
-// nackBufferSize is how many sent packets each viewer track keeps for
-// retransmission (a power of two, pion's requirement): about half a second
-// of a 4 Mbit/s stream, longer than any round trip a retransmission can
-// still help. The buffer holds copies, so it is most of a viewer's memory:
-// 1024 cost 2.4-4.3 MiB per viewer in `make bench` (bench/fanout).
-const nackBufferSize = 256
-
-// newInterceptors builds the interceptor chain explicitly. The guard comes
-// first, so it sits inside pion's NACK responder: it sees the RTCP before
-// the responder and every packet the responder resends. There is no report
-// interceptor (egress sends its own Sender Reports, derived from the
-// source's clock), no NACK generator and no TWCC (egress receives no media).
-func newInterceptors(guard *nackGuardFactory, lf logging.LoggerFactory) (*interceptor.Registry, error) {
-	responder, err := nack.NewResponderInterceptor(
-		nack.ResponderSize(nackBufferSize),
-		nack.WithResponderLoggerFactory(lf),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("nack responder: %w", err)
-	}
-	r := &interceptor.Registry{}
-	r.Add(guard)
-	r.Add(responder)
-	return r, nil
-}
+// newInterceptors builds the interceptor chain explicitly, and it is
+// empty: no NACK responder (egress answers NACKs from each track's
+// reference history, retransmit.go, instead of a copy of every packet), no
+// report interceptor (egress sends its own Sender Reports, derived from the
+// source's clock), no NACK generator and no TWCC (egress receives no
+// media). pion's default registry would add them all.
+func newInterceptors() *interceptor.Registry { return &interceptor.Registry{} }

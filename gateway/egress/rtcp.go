@@ -11,14 +11,10 @@ import (
 	"mediagate.dev/mediagate/gateway/outbound"
 )
 
-// readRTCP is the RTCP loop of one sender. It always runs, because pion's
-// interceptors (the NACK responder) only see RTCP that someone reads. PLI
-// and FIR become a keyframe request to the sender's source (the camera or a
-// rendition's encoder), which throttles them; REMB and receiver reports go
-// to Config.OnREMB when remb is set; NACKs are answered by pion's
-// responder; every packet is counted by kind.
-func (v *Viewer) readRTCP(sender *webrtc.RTPSender, keyframe func(), remb bool) {
-	fb := v.rtcpFeedback(keyframe, remb)
+// readRTCP is the RTCP loop of one sender. It always runs, because pion
+// only hands on RTCP that someone reads: fb acts on each packet, and every
+// packet is counted by kind.
+func (v *Viewer) readRTCP(sender *webrtc.RTPSender, fb *outbound.Feedback) {
 	for {
 		pkts, _, err := sender.ReadRTCP()
 		if err != nil {
@@ -45,16 +41,25 @@ func (v *Viewer) isStopping() bool {
 	}
 }
 
-// rtcpFeedback is what one sender does with the viewer's RTCP.
-func (v *Viewer) rtcpFeedback(keyframe func(), remb bool) *outbound.Feedback {
+// rtcpFeedback is what one sender does with the viewer's RTCP. PLI and FIR
+// become a keyframe request to the sender's source (the camera or a
+// rendition's encoder), which throttles them; NACKs go to the forwarder f
+// of the sender's track (nil: none); every REMB sets the viewer's NACK
+// budget; REMB and receiver reports go on to Config.OnREMB when remb is
+// set.
+func (v *Viewer) rtcpFeedback(keyframe func(), remb bool, f *forwarder) *outbound.Feedback {
 	fb := &outbound.Feedback{Keyframe: keyframe}
-	if !remb {
-		return fb
+	if f != nil {
+		fb.NACK = f.nack
 	}
 	fb.REMB = func(p *rtcp.ReceiverEstimatedMaximumBitrate, _ time.Time) {
-		if v.m.cfg.OnREMB != nil {
+		v.nackGuard.follow(float64(p.Bitrate))
+		if remb && v.m.cfg.OnREMB != nil {
 			v.m.cfg.OnREMB(v, v.feedback.remb(float64(p.Bitrate)))
 		}
+	}
+	if !remb {
+		return fb
 	}
 	fb.Reports = func(p *rtcp.ReceiverReport) {
 		if v.m.cfg.OnREMB == nil {
@@ -65,4 +70,15 @@ func (v *Viewer) rtcpFeedback(keyframe func(), remb bool) *outbound.Feedback {
 		}
 	}
 	return fb
+}
+
+// forwarderFor returns the forwarder of track t, the track of a sender, or
+// nil.
+func forwarderFor(t any, fwds []*forwarder) *forwarder {
+	for _, f := range fwds {
+		if any(f.track) == t {
+			return f
+		}
+	}
+	return nil
 }

@@ -138,7 +138,7 @@ func releasePlans(plans []*trackPlan) {
 func (v *Viewer) negotiate(ctx context.Context, plans []*trackPlan) (string, error) {
 	transceivers := make([]*webrtc.RTPTransceiver, len(plans))
 	for i, p := range plans {
-		t := newOutTrack(p, v.stream.Name, v.bound)
+		t := newOutTrack(p, v.stream.Name)
 		tr, err := v.pc.AddTransceiverFromTrack(t, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 		if err != nil {
 			return "", fmt.Errorf("egress: add transceiver: %w", err)

@@ -33,21 +33,19 @@ type outTrack struct {
 	streamID string
 	prefer   []webrtc.RTPCodecParameters
 	bridge   *webrtc.RTPCodecParameters // the plan's bridge format, or nil
-	onBind   func(*binding)             // called once a binding exists (may be nil)
 
 	bound     atomic.Pointer[binding]
 	boundOnce sync.Once
 	boundCh   chan struct{} // closed at the first Bind
 }
 
-func newOutTrack(plan *trackPlan, streamID string, onBind func(*binding)) *outTrack {
+func newOutTrack(plan *trackPlan, streamID string) *outTrack {
 	return &outTrack{
 		kind:     plan.src.Kind,
 		id:       plan.src.Kind.String(),
 		streamID: streamID,
 		prefer:   plan.prefer,
 		bridge:   plan.bridge,
-		onBind:   onBind,
 		boundCh:  make(chan struct{}),
 	}
 }
@@ -60,9 +58,6 @@ func (t *outTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters
 			if c.PayloadType == want.PayloadType && strings.EqualFold(c.MimeType, want.MimeType) {
 				b := &binding{ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType), codec: c, writer: ctx.WriteStream(),
 					bridgePT: t.bridgePT(negotiated)}
-				if t.onBind != nil {
-					t.onBind(b)
-				}
 				t.bound.Store(b)
 				t.boundOnce.Do(func() { close(t.boundCh) })
 				return c, nil

@@ -45,7 +45,7 @@ type Viewer struct {
 	joined    atomic.Bool
 	keyOnly   atomic.Bool   // thinned to key frames (SetKeyframesOnly)
 	feedback  feedback      // REMB and loss, for Config.OnREMB
-	ssrcs     sync.Map      // uint32 → struct{}: bound SSRCs to forget on teardown
+	nackGuard *nackGuard    // the retransmission budget of all its tracks
 	connected chan struct{} // ICE connected: the setup timer stops
 	connOnce  sync.Once
 	ready     chan struct{} // DTLS and SRTP up: media can flow
@@ -69,6 +69,7 @@ func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offe
 		log: log, metrics: sm, errs: ratelog.New(log), plans: plans,
 		offerSDP: o.sdp, bundleMid: o.bundleMid, remoteUfrag: o.ufrag, remotePwd: o.pwd,
 		candidates: o.candidates,
+		nackGuard:  newNACKGuard(nackBudget),
 		connected:  make(chan struct{}),
 		ready:      make(chan struct{}),
 		stopCh:     make(chan struct{}),
@@ -131,16 +132,17 @@ func (v *Viewer) goRun(fn func()) bool {
 // start launches the forwarders and RTCP readers and announces the viewer.
 func (v *Viewer) start(plans []*trackPlan) error {
 	senders := v.pc.GetSenders()
+	fwds := make([]*forwarder, len(plans))
 	for i, p := range plans {
-		f := newForwarder(v, p, v.tracks[i])
-		if !v.goRun(f.run) {
+		fwds[i] = newForwarder(v, p, v.tracks[i])
+		if !v.goRun(fwds[i].run) {
 			return ErrClosed
 		}
 	}
 	for i, s := range senders {
-		sender, remb := s, i == 0 // REMB reaches every sender it names: hand it on once
-		keyframe := v.keyframeFor(sender.Track(), plans)
-		if !v.goRun(func() { v.readRTCP(sender, keyframe, remb) }) {
+		remb := i == 0 // REMB reaches every sender it names: hand it on once
+		fb := v.rtcpFeedback(v.keyframeFor(s.Track(), plans), remb, forwarderFor(s.Track(), fwds))
+		if !v.goRun(func() { v.readRTCP(s, fb) }) {
 			return ErrClosed
 		}
 	}
@@ -165,12 +167,6 @@ func (v *Viewer) wentLive(now time.Time) { v.liveAt.CompareAndSwap(nil, &now) }
 func (v *Viewer) joining(now time.Time) bool {
 	at := v.liveAt.Load()
 	return at != nil && now.Sub(*at) < joinWindow
-}
-
-// bound records a track's SSRC for the interceptors' metrics lookup.
-func (v *Viewer) bound(b *binding) {
-	v.ssrcs.Store(b.ssrc, struct{}{})
-	v.m.ssrcs.Store(b.ssrc, v.metrics)
 }
 
 func (v *Viewer) iceStateChanged(s webrtc.ICEConnectionState) {
@@ -229,10 +225,6 @@ func (v *Viewer) teardown() {
 	}
 	v.wg.Wait()
 	releasePlans(v.plans)
-	v.ssrcs.Range(func(k, _ any) bool {
-		v.m.ssrcs.Delete(k)
-		return true
-	})
 	v.m.release(v)
 	if v.joined.Load() {
 		v.stream.Publish(event.Event{Type: event.ViewerLeave, Data: map[string]string{

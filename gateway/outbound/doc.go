@@ -11,7 +11,8 @@
 //	    (a STAP-A) or H.265 VPS/SPS/PPS (an aggregation packet) before
 //	    keyframes that lack them
 //	  → Writer (the owner's: pion and SRTP for a viewer; SRTP, History and
-//	    the socket for an output)
+//	    the socket for an output); with Track.History set, a RefHistory
+//	    slot refers to the packet sent, for Track.Resend on NACK
 //	every report interval: Track.Report → RTCPWriter (SR + SDES CNAME,
 //	  derived from the source's stream.SenderClock); Track.Bye at the end
 //	receiver RTCP → Feedback.Handle: PLI/FIR, REMB, NACK and receiver

@@ -26,6 +26,9 @@ type Track struct {
 	// OnSPS, when set before Follow, sees each in-band SPS of an H.264
 	// source (egress checks its profile against the viewer's offer).
 	OnSPS func(sps []byte)
+	// History, when set, keeps each packet the track numbered, sent or
+	// not, for Resend; the goroutine that owns the track owns it.
+	History *RefHistory
 
 	rw     Rewriter
 	params paramSets
@@ -77,11 +80,34 @@ func (t *Track) write(w Writer, payload []byte, seq uint16, ts uint32, marker bo
 		Version: 2, Marker: marker, PayloadType: t.PayloadType,
 		SequenceNumber: seq, Timestamp: ts, SSRC: t.SSRC,
 	}
+	if t.History != nil {
+		// Kept even if the write fails: the sequence number is spent, and
+		// the receiver will NACK the gap (a local firewall's drop, a full
+		// socket buffer).
+		t.History.Put(&t.hdr, payload)
+	}
 	if n, err := w.WriteRTP(&t.hdr, payload); err != nil || n == 0 {
 		return
 	}
 	t.packets++
 	t.octets += uint32(len(payload))
+}
+
+// Resend writes the packet the track sent as seq on ssrc again through w,
+// with the header it went out with and the same payload, and reports
+// whether it went out: the answer to a generic NACK (RFC 4585 §6.2.1, no
+// RTX stream). A packet the History no longer holds is not sent. A
+// retransmission is not a new packet: the Sender Report's counts stay.
+func (t *Track) Resend(w Writer, ssrc uint32, seq uint16) bool {
+	if t.History == nil {
+		return false
+	}
+	payload, ok := t.History.Get(ssrc, seq, &t.hdr)
+	if !ok {
+		return false
+	}
+	n, err := w.WriteRTP(&t.hdr, payload)
+	return err == nil && n > 0
 }
 
 // Skip takes one source packet the owner chose not to send (thinning) out

@@ -119,8 +119,12 @@ func TestTrackDoesNotAllocate(t *testing.T) {
 		{"h265 ap sps", h265, codec.BuildH265AP([]byte{0x42, 0x01, 0x01}, []byte{0x44, 0x01, 0xc1}), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := WriterFunc(func(h *rtp.Header, payload []byte) (int, error) { return len(payload), nil })
-			var tr Track
+			var last uint16
+			w := WriterFunc(func(h *rtp.Header, payload []byte) (int, error) {
+				last = h.SequenceNumber
+				return len(payload), nil
+			})
+			tr := Track{SSRC: 7, History: NewRefHistory(256)}
 			tr.Follow(c.src)
 			now := time.Now()
 			start := &stream.Packet{Header: rtp.Header{SSRC: 1}, Payload: []byte{0x65, 0}, Keyframe: true}
@@ -130,6 +134,7 @@ func TestTrackDoesNotAllocate(t *testing.T) {
 				p.SequenceNumber++
 				p.Timestamp += 3000
 				tr.Forward(w, p, now)
+				tr.Resend(w, 7, last-1) // a NACK answered from the history
 			})
 			if allocs != 0 {
 				t.Fatalf("%v allocations per packet", allocs)
