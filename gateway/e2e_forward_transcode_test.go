@@ -164,8 +164,15 @@ source = "testpattern"
   retry_min = "200ms"
   retry_max = "1s"
 `)
+	// The forward is added once the test listens to the events: started
+	// with the gateway, it could be up before the event stream is.
+	withForward := cfg
+	cfg = cloneConfig(withForward, func(sc *config.Stream) { sc.Forward = nil })
 	gw := startGateway(t, cfg)
 	events := sseEvents(t, gw.URL)
+	if err := gw.Reload(withForward); err != nil {
+		t.Fatalf("reload adding the forward: %v", err)
+	}
 	active := waitEvent(t, events, event.TranscodingActive, "demo", 10*time.Second, transcodesTo("video/VP8"))
 	if active.Data["from"] != "video/H264" || active.Data["reason"] != forward.ReasonRefused {
 		t.Errorf("transcoding.active %v, want from video/H264 with reason %q", active.Data, forward.ReasonRefused)
