@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"mediagate.dev/mediagate/gateway/outbound"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/codec"
 )
@@ -57,7 +56,7 @@ type starter struct {
 	mode     string         // how the track started; "" until it went live
 	joinedAt time.Time      // when it went live
 	sentAny  bool           // its first decodable frame went out
-	skipTo   *stream.Packet // the last packet replayed: live packets up to it were sent already
+	replay   stream.GOP     // the GOP replayed: live packets it holds were sent already
 	release  func()         // gives the bridge back; nil when not on one
 	// bridgePT stamps the bridge's packets when its format is not the
 	// source's (an H.265 source's bridge is H.264); 0 keeps the binding's.
@@ -102,7 +101,7 @@ func (f *forwarder) start(now time.Time) {
 		for _, p := range gop.Packets {
 			f.forward(p)
 		}
-		f.st.skipTo = gop.Packets[len(gop.Packets)-1]
+		f.st.replay = gop
 	case f.v.m.cfg.Bridges != nil:
 		f.bridge()
 	}
@@ -174,14 +173,13 @@ func (f *forwarder) leaveBridge() {
 
 // replayed reports whether p was sent already, by the GOP replay.
 func (f *forwarder) replayed(p *stream.Packet) bool {
-	last := f.st.skipTo
-	if last == nil {
+	if len(f.st.replay.Packets) == 0 {
 		return false
 	}
-	if p.SSRC == last.SSRC && !outbound.SeqNewer(p.SequenceNumber, last.SequenceNumber) {
+	if f.st.replay.Holds(p) {
 		return true
 	}
-	f.st.skipTo = nil
+	f.st.replay = stream.GOP{}
 	return false
 }
 

@@ -112,17 +112,12 @@ func (m *Manager) Bridge(st *stream.Stream, src *stream.Track, depth int) (*stre
 	}
 	var sub *stream.Subscription
 	if b == nil {
-		gop := src.GOP()
-		if len(gop.Packets) == 0 {
-			return nil, nil, fmt.Errorf("%w: no GOP remembered", ErrNoBridge)
-		}
 		var err error
-		if b, err = m.startBridge(st, src, sc); err != nil {
+		if b, err = m.launch(st, src, sc); err != nil {
 			return nil, nil, err
 		}
-		m.bridges[src] = b
-		sub = b.out.Subscribe(depth) // before the goroutine makes the first key frame
-		go b.run(gop, depth)
+		// The first key frame comes out of primed, which waits for m.mu.
+		sub = b.out.Subscribe(depth)
 	} else {
 		sub = b.out.Subscribe(depth)
 		b.join()
@@ -163,17 +158,31 @@ func (m *Manager) Warm(st *stream.Stream, src *stream.Track) {
 	if m.closed || m.bridges[src] != nil || len(m.bridges) >= m.maxBridges {
 		return
 	}
-	gop := src.GOP()
-	if len(gop.Packets) == 0 {
-		return
-	}
-	b, err := m.startBridge(st, src, sc)
+	b, err := m.launch(st, src, sc)
 	if err != nil {
 		return
 	}
-	m.bridges[src] = b
-	go b.run(gop, m.depth)
 	b.grace = time.AfterFunc(max(sc.Start.GracePeriod.D(), warmHold), func() { m.expireBridge(b) })
+}
+
+// launch starts src's bridge and registers it: it subscribes to src before
+// it takes the GOP, so that no packet falls between the two, and the
+// bridge's goroutine primes the pipeline with the GOP. m.mu is held.
+func (m *Manager) launch(st *stream.Stream, src *stream.Track, sc config.Stream) (*bridge, error) {
+	feed := src.Subscribe(m.depth)
+	gop := src.GOP()
+	if len(gop.Packets) == 0 {
+		feed.Close()
+		return nil, fmt.Errorf("%w: no GOP remembered", ErrNoBridge)
+	}
+	b, err := m.startBridge(st, src, sc)
+	if err != nil {
+		feed.Close()
+		return nil, err
+	}
+	m.bridges[src] = b
+	go b.run(gop, feed)
+	return b, nil
 }
 
 // startBridge opens a bridge's pipeline; its goroutine is not running yet.
@@ -267,13 +276,12 @@ func (m *Manager) expireBridge(b *bridge) {
 }
 
 // run primes the pipeline with the GOP, then feeds it the source's live
-// packets (those the GOP already held are skipped) until it is stopped or
+// packets from sub, subscribed before the GOP was taken (those the GOP
+// already held are skipped) until it is stopped or
 // the stream is removed.
-func (b *bridge) run(gop stream.GOP, depth int) {
+func (b *bridge) run(gop stream.GOP, sub *stream.Subscription) {
 	defer close(b.done)
-	sub := b.src.Subscribe(depth)
 	defer sub.Close()
-	last := gop.Packets[len(gop.Packets)-1]
 	for _, p := range gop.Packets {
 		b.pipe.Write(&p.Header, p.Payload)
 	}
@@ -281,10 +289,10 @@ func (b *bridge) run(gop stream.GOP, depth int) {
 	for {
 		select {
 		case p := <-sub.Packets():
-			if last != nil && p.SSRC == last.SSRC && !seqAfter(p.SequenceNumber, last.SequenceNumber) {
-				continue // held by the GOP already
+			if gop.Holds(p) {
+				continue // written with the GOP already
 			}
-			last = nil
+			gop = stream.GOP{}
 			b.pipe.Write(&p.Header, p.Payload)
 		case reason := <-b.stopCh:
 			b.finish(reason)
@@ -339,6 +347,3 @@ func (m *Manager) forgetBridge(b *bridge) {
 		b.grace.Stop()
 	}
 }
-
-// seqAfter reports whether RTP sequence number a comes after b.
-func seqAfter(a, b uint16) bool { return a != b && a-b < 1<<15 }

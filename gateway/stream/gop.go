@@ -32,6 +32,19 @@ func (g GOP) Age(now time.Time) time.Duration {
 	return now.Sub(g.Packets[0].Arrival)
 }
 
+// Holds reports whether p is one of the GOP's packets or came before its
+// last one (the same SSRC, a sequence number not newer): a subscriber that
+// subscribed before it took the GOP and sent the GOP first skips such
+// packets of its queue.
+func (g GOP) Holds(p *Packet) bool {
+	if len(g.Packets) == 0 {
+		return false
+	}
+	last := g.Packets[len(g.Packets)-1]
+	d := p.SequenceNumber - last.SequenceNumber
+	return p.SSRC == last.SSRC && (d == 0 || d >= 1<<15)
+}
+
 // Frames counts the pictures (distinct timestamps) in the GOP.
 func (g GOP) Frames() int {
 	n := 0

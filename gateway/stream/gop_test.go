@@ -66,6 +66,26 @@ func TestGOPMemory(t *testing.T) {
 	}
 }
 
+// TestGOPHolds: a packet of the GOP, or one before its last, is held; the
+// next one, one of another SSRC, and anything against an empty GOP are not.
+func TestGOPHolds(t *testing.T) {
+	pkt := func(ssrc uint32, seq uint16) *Packet {
+		return &Packet{Header: rtp.Header{SSRC: ssrc, SequenceNumber: seq}}
+	}
+	g := GOP{Packets: []*Packet{pkt(1, 65534), pkt(1, 65535), pkt(1, 0)}}
+	for _, c := range []struct {
+		p    *Packet
+		want bool
+	}{{pkt(1, 0), true}, {pkt(1, 65535), true}, {pkt(1, 1), false}, {pkt(2, 0), false}} {
+		if got := g.Holds(c.p); got != c.want {
+			t.Errorf("Holds(ssrc %d, seq %d) = %v, want %v", c.p.SSRC, c.p.SequenceNumber, got, c.want)
+		}
+	}
+	if (GOP{}).Holds(pkt(1, 0)) {
+		t.Error("an empty GOP holds a packet")
+	}
+}
+
 // BenchmarkTrackWriteGOP is Track.Write with the GOP memory on: no
 // allocation per packet once the slice has grown.
 func BenchmarkTrackWriteGOP(b *testing.B) {
