@@ -53,11 +53,11 @@ const replayFrames = 3
 
 // starter is the start state of one video forwarder.
 type starter struct {
-	mode     string         // how the track started; "" until it went live
-	joinedAt time.Time      // when it went live
-	sentAny  bool           // its first decodable frame went out
-	replay   stream.GOP     // the GOP replayed: live packets it holds were sent already
-	release  func()         // gives the bridge back; nil when not on one
+	mode     string     // how the track started; "" until it went live
+	joinedAt time.Time  // when it went live
+	sentAny  bool       // its first decodable frame went out
+	replay   stream.GOP // the GOP replayed: live packets it holds were sent already
+	release  func()     // gives the bridge back; nil when not on one
 	// bridgePT stamps the bridge's packets when its format is not the
 	// source's (an H.265 source's bridge is H.264); 0 keeps the binding's.
 	bridgePT uint8
