@@ -193,6 +193,12 @@ publish_token = %q
 				t.Fatal("no output running for stream webcam")
 			}
 			rx := startPeer(t, "gst-launch-1.0", gstReceiveVP8(port, c.key, out.SSRC(stream.Video))...)
+			// The browser sends one key frame when it starts and none after
+			// unless asked, and GStreamer asks for none: it must be
+			// listening (its udpsrc bound, PAUSED) before the publisher starts.
+			waitUntil(t, 10*time.Second, "GStreamer listening", func() bool {
+				return strings.Contains(rx.out.String(), "Pipeline is live")
+			})
 			ctx := publishFromBrowser(t, gw, "webcam")
 			series := bitrateSeries(ctx, t, settle+measure)
 			window := series[len(series)-measure:]
