@@ -113,7 +113,7 @@ func (m *Manager) Bridge(st *stream.Stream, src *stream.Track, depth int) (*stre
 	var sub *stream.Subscription
 	if b == nil {
 		var err error
-		if b, err = m.launch(st, src, sc); err != nil {
+		if b, err = m.launch(st, src, sc, depth); err != nil {
 			return nil, nil, err
 		}
 		// The first key frame comes out of primed, which waits for m.mu.
@@ -158,7 +158,7 @@ func (m *Manager) Warm(st *stream.Stream, src *stream.Track) {
 	if m.closed || m.bridges[src] != nil || len(m.bridges) >= m.maxBridges {
 		return
 	}
-	b, err := m.launch(st, src, sc)
+	b, err := m.launch(st, src, sc, m.depth)
 	if err != nil {
 		return
 	}
@@ -167,9 +167,10 @@ func (m *Manager) Warm(st *stream.Stream, src *stream.Track) {
 
 // launch starts src's bridge and registers it: it subscribes to src before
 // it takes the GOP, so that no packet falls between the two, and the
-// bridge's goroutine primes the pipeline with the GOP. m.mu is held.
-func (m *Manager) launch(st *stream.Stream, src *stream.Track, sc config.Stream) (*bridge, error) {
-	feed := src.Subscribe(m.depth)
+// bridge's goroutine primes the pipeline with the GOP; the source's
+// packets wait meanwhile in a queue of depth. m.mu is held.
+func (m *Manager) launch(st *stream.Stream, src *stream.Track, sc config.Stream, depth int) (*bridge, error) {
+	feed := src.Subscribe(depth)
 	gop := src.GOP()
 	if len(gop.Packets) == 0 {
 		feed.Close()
