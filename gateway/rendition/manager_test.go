@@ -138,3 +138,48 @@ func TestSharedAndReleased(t *testing.T) {
 		t.Errorf("Acquire after Close: %v, want ErrClosed", err)
 	}
 }
+
+// TestParameterSetsOnlyOnce: a camera that sends its parameter sets only
+// with its first IDR (x265's open GOPs do) and starts sending the moment
+// a rendition is acquired still gets transcoded: the rendition's feed is
+// subscribed before the track's parameter set memory is read, so the
+// first IDR is in one or the other.
+func TestParameterSetsOnlyOnce(t *testing.T) {
+	if !codecs.Default().Available {
+		t.Skip("built without cgo: no codecs")
+	}
+	for range 5 {
+		cam := newCamera(t, transcoder.H264, 320, 240)
+		cam.drop = func(_ int, p *stream.Packet) bool { // parameter sets after the first picture's
+			n := p.Payload[0] & 0x1f
+			return cam.frame > 1 && (n == 7 || n == 8 || n == 24)
+		}
+		st := stream.New("demo", cam.track, nil, nil)
+		sc := settings(time.Second)
+		m := New(Config{Codecs: codecs.Default(), Settings: func(string) config.Stream { return sc }, QueueDepth: 256})
+		keep := cam.drop
+		cam.drop = func(int, *stream.Packet) bool { return true }
+		cam.next(1) // the first IDR, held back
+		idr := append([]*stream.Packet(nil), cam.out...)
+		cam.drop = keep
+		r, release, err := m.Acquire(st, cam.track, transcoder.VP8, egress.ReasonCodec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range idr { // written the moment the rendition exists
+			cam.track.Write(p)
+		}
+		sub := r.Track.Subscribe(256)
+		for i := 0; i < 3; i++ {
+			cam.open(transcoder.H264) // IDRs without parameter sets
+			cam.next(10)
+		}
+		if firstKeyframe(t, sub, 5*time.Second) == nil {
+			t.Fatalf("no VP8 key frame: the first IDR's parameter sets were lost (%+v)", m.Describe(st))
+		}
+		sub.Close()
+		release()
+		m.Close()
+		st.Close()
+	}
+}

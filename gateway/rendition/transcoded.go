@@ -69,21 +69,27 @@ func (m *Manager) start(key renditionKey, mime, reason string) (*transcoded, err
 	if src.Kind == stream.Audio {
 		cfg.Bitrate, cfg.MinBitrate, cfg.MaxBitrate = sc.AudioBitrate*1000, 0, 0
 	}
+	// Subscribed before the parameter sets are read, a camera that sends
+	// them in band only with its first IDR (x265 with open GOPs) cannot
+	// slip them between the two: what the memory missed, the feed carries.
+	sub := src.Subscribe(m.depth)
 	cfg.ParameterSets = codec.FmtpParameterSets(src.Codec.MimeType, src.Codec.Fmtp)
-	if cfg.ParameterSets == nil { // a camera that sends them in band, maybe only with its first IDR
+	if cfg.ParameterSets == nil {
 		cfg.ParameterSets = src.ParameterSets()
 	}
 	pipe, err := transcoder.New(cfg)
 	if err != nil {
+		sub.Close()
 		return nil, fmt.Errorf("transcode %s to %s: %w", src.Codec.MimeType, mime, err)
 	}
 	rd.pipe = pipe
 	rd.r = stream.NewRendition(src, out, reason, pipe)
 	if err := st.AddRendition(rd.r); err != nil {
+		sub.Close()
 		_ = pipe.Close()
 		return nil, err
 	}
-	go rd.run(m.depth)
+	go rd.run(sub)
 	st.Publish(event.Event{Type: event.TranscodingActive, Data: rd.eventData(reason)})
 	rd.log.Info("transcoding started", "reason", reason, "bitrate", pipe.Bitrate())
 	return rd, nil
@@ -95,9 +101,8 @@ func (rd *transcoded) eventData(reason string) map[string]string {
 
 // run feeds the pipeline from the source until it is told to stop or its
 // stream is removed, then releases everything.
-func (rd *transcoded) run(depth int) {
+func (rd *transcoded) run(sub *stream.Subscription) {
 	defer close(rd.done)
-	sub := rd.key.src.Subscribe(depth)
 	defer sub.Close()
 	rd.key.st.RequestKeyframeForJoin() // its first viewer waits for it
 	for {
