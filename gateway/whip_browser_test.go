@@ -162,7 +162,7 @@ func TestBrowserPublishesThroughWHIP(t *testing.T) {
 		tolerance float64 // share of max the mean may exceed it by
 		key       []byte  // [stream.output.srtp] key; nil = plain RTP
 	}{
-		{"max_bitrate_500_rtp", 500, 0, nil},
+		{"max_bitrate_500_rtp", 500, 0.05, nil}, // libwebrtc's encoder overshoots its target by a few percent
 		{"max_bitrate_200_srtp", 200, 0.05, outputTestKey},
 	}
 	for _, c := range cases {
