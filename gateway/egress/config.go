@@ -62,6 +62,10 @@ type Config struct {
 	// on the viewer's RTCP goroutine: it must not block, and must not call
 	// Viewer.Close.
 	OnREMB func(v *Viewer, bitrate float64)
+	// DisableFastPath sends every viewer's RTP through pion, one goroutine
+	// and one write per packet per viewer, instead of the fan-out's one
+	// pass per packet with sendmmsg (fan.go, fastlink.go).
+	DisableFastPath bool
 }
 
 func (c *Config) withDefaults() Config {

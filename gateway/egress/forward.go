@@ -1,6 +1,7 @@
 package egress
 
 import (
+	"sync"
 	"time"
 
 	"github.com/pion/rtp"
@@ -45,6 +46,16 @@ type forwarder struct {
 	// audio); retransmit is the outbound.Writer of the answers.
 	nacks      chan nackRequest
 	retransmit outbound.Writer
+
+	// The fast path (fan.go): once live, a viewer whose keys egress has
+	// sends through link, and its packets come from fan's goroutine, which
+	// holds mu while it writes one; the forwarder's goroutine holds mu
+	// for everything else it does. batch is set while the fan writes.
+	mu    sync.Mutex
+	link  *fastLink
+	fan   *fan
+	batch *batch
+	gone  bool // left the fan: a pass that loaded it before sends nothing
 }
 
 func newForwarder(v *Viewer, plan *trackPlan, t *outTrack) *forwarder {
@@ -72,6 +83,7 @@ func (f *forwarder) run() {
 	ticker := time.NewTicker(reportInterval)
 	defer ticker.Stop()
 	bound, ready := f.track.boundCh, f.v.ready
+	defer f.leaveFan()
 	for {
 		select {
 		case <-f.v.stopCh:
@@ -84,15 +96,63 @@ func (f *forwarder) run() {
 			ready = nil
 			f.join(bound, ready)
 		case p := <-f.feed.Packets():
-			f.forward(p)
+			f.mu.Lock()
+			f.forward(p, time.Now())
+			f.mu.Unlock()
 		case p := <-f.bridgeFeed.Packets():
+			f.mu.Lock()
 			f.fromBridge(p)
+			f.mu.Unlock()
 		case r := <-f.nacks:
+			f.mu.Lock()
 			f.resend(r)
+			f.mu.Unlock()
 		case <-ticker.C:
+			f.mu.Lock()
 			f.tick()
+			f.mu.Unlock()
 		}
 	}
+}
+
+// fanOut forwards one packet of the fan's pass into its batch.
+func (f *forwarder) fanOut(p *stream.Packet, b *batch, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.gone {
+		return
+	}
+	f.batch = b
+	f.forward(p, now)
+	f.batch = nil
+}
+
+// joinFan puts a track that just went live on the fast path when the
+// viewer's keys are known: its packets come from the fan of its source
+// from now on, and its own subscription closes. The fan subscribes before
+// the track starts, so the GOP replay and the fan miss nothing between
+// them. f.mu is held.
+func (f *forwarder) joinFan() {
+	ctx := f.v.fastContext(f.track)
+	if ctx == nil {
+		return
+	}
+	f.link = &fastLink{ctx: ctx, dest: &f.v.dest}
+	f.fan = f.v.m.acquireFan(f.plan.src)
+	f.fan.add(f)
+	f.v.metrics.queueDropped.Add(float64(f.feed.Close()))
+}
+
+// leaveFan takes the track off its fan when the viewer stops.
+func (f *forwarder) leaveFan() {
+	if f.fan == nil {
+		return
+	}
+	f.mu.Lock()
+	f.gone = true
+	f.mu.Unlock()
+	f.fan.remove(f)
+	f.v.m.releaseFan(f.fan)
 }
 
 // join makes the track live once it is both bound and connected, and
@@ -100,6 +160,9 @@ func (f *forwarder) run() {
 // within the stream's join budget). Audio has no keyframe to ask for.
 func (f *forwarder) join(bound, ready <-chan struct{}) {
 	if bound == nil && ready == nil {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.joinFan()
 		f.live = true
 		f.v.wentLive(time.Now())
 		if f.video {
@@ -117,7 +180,7 @@ func (f *forwarder) use(b *binding) {
 }
 
 // forward sends one source packet, or drops it while not live or gated.
-func (f *forwarder) forward(p *stream.Packet) {
+func (f *forwarder) forward(p *stream.Packet, now time.Time) {
 	b := f.track.bound.Load()
 	if b == nil || !f.live || f.replayed(p) || f.onBridge(p) {
 		return
@@ -128,15 +191,16 @@ func (f *forwarder) forward(p *stream.Packet) {
 		return
 	}
 	f.use(b)
-	if f.out.Forward(f, p, time.Now()) {
+	if f.out.Forward(f, p, now) {
 		f.plan.requestKeyframe()
 	}
 }
 
-// WriteRTP writes one packet of the track to pion and counts it; it is the
-// track's outbound.Writer.
+// WriteRTP writes one packet of the track and counts it: into the fan's
+// batch, straight to the socket on the fast path outside a pass, or to
+// pion. It is the track's outbound.Writer.
 func (f *forwarder) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
-	n, err := f.cur.writer.WriteRTP(h, payload)
+	n, err := f.write(h, payload)
 	if err != nil {
 		f.v.metrics.writeErrors.Inc()
 		f.v.errs.Warn("write rtp", "kind", f.plan.src.Kind, "err", err)
@@ -151,6 +215,23 @@ func (f *forwarder) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
 		f.sent()
 	}
 	return n, nil
+}
+
+// write sends one packet on the track's path.
+func (f *forwarder) write(h *rtp.Header, payload []byte) (int, error) {
+	switch {
+	case f.link == nil:
+		return f.cur.writer.WriteRTP(h, payload)
+	case f.batch != nil:
+		pkt, err := f.link.seal(f.batch.slot(), h, payload)
+		if err != nil {
+			return 0, err
+		}
+		f.batch.add(f.link.dest.Load(), pkt)
+		return len(pkt), nil
+	default:
+		return f.link.write(h, payload)
+	}
 }
 
 // tick runs once per reportInterval: drop accounting, keyframe retries,

@@ -52,13 +52,13 @@ func benchmarkForward(b *testing.B, payload []byte) {
 		Payload: make([]byte, 1200), Arrival: time.Now(), Keyframe: true,
 	}
 	p.Payload[0] = 0x65
-	f.forward(p)
+	f.forward(p, time.Now())
 	p.Keyframe, p.Payload = false, payload
 	b.ReportAllocs()
 	b.SetBytes(int64(len(p.Payload)))
 	for b.Loop() {
 		p.SequenceNumber++ // one access unit: the timestamp stays
-		f.forward(p)
+		f.forward(p, time.Now())
 	}
 	if sent, _ := f.out.Sent(); f.out.Waiting() || sent < 2 {
 		b.Fatalf("forwarder dropped packets: waiting %v, sent %d", f.out.Waiting(), sent)

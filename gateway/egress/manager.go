@@ -22,6 +22,9 @@ type Manager struct {
 	policy  candidatePolicy
 	lf      logging.LoggerFactory
 
+	fanMu sync.Mutex
+	fans  map[*stream.Track]*fan // the fast path's, by source track
+
 	mu      sync.Mutex
 	viewers map[*Viewer]struct{}
 	pending int // reserved by NewViewer calls still setting up
@@ -39,6 +42,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		policy:  candidatePolicy{loopback: c.IncludeLoopback, tcp: c.TCPPort > 0},
 		lf:      pionlog.Factory{Log: c.Log, DebugLevel: slog.LevelDebug},
 		viewers: make(map[*Viewer]struct{}),
+		fans:    make(map[*stream.Track]*fan),
 	}
 	sockets, err := listenICE(&c, m.lf)
 	if err != nil {
@@ -57,6 +61,9 @@ func (m *Manager) newAPI(s *iceSockets) (*webrtc.API, error) {
 	se, err := m.cfg.settingEngine(s, m.lf, m.policy)
 	if err != nil {
 		return nil, err
+	}
+	if !m.cfg.DisableFastPath {
+		se.SetDTLSKeyLogWriter(s.keys) // viewers only: the fast path's keys (fastlink.go)
 	}
 	me, err := newMediaEngine()
 	if err != nil {

@@ -25,6 +25,8 @@ type Metrics struct {
 	thinned         *prometheus.CounterVec
 	starts          *prometheus.CounterVec
 	firstFrame      *prometheus.HistogramVec
+	fanGauge        prometheus.Gauge
+	paths           *prometheus.CounterVec
 }
 
 // NewMetrics creates the egress metrics and registers them with reg, which
@@ -59,12 +61,27 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		firstFrame: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mediagate_start_first_frame_seconds",
 			Help:    "Time from a viewer's connection to its first decodable video frame sent, by start mode.",
 			Buckets: []float64{.01, .025, .05, .1, .2, .3, .5, 1, 2, 5, 10}}, []string{"mode"}),
+		fanGauge: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "mediagate", Subsystem: "egress", Name: "fans",
+			Help: "Source tracks sent to their fast-path viewers by one fan-out goroutine each."}),
+		paths: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "mediagate", Subsystem: "egress",
+			Name: "fast_path_total",
+			Help: "Viewers by the path their RTP took: fast (egress protects and sends it, one pass per packet), " +
+				"or why not: disabled, tcp (ICE-TCP), no_pair, no_handshake, no_keys."}, []string{"stream", "result"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.viewers, m.packets, m.bytes, m.queueDropped, m.rtcp, m.nackRetransmits,
-			m.nackLimited, m.profileMismatch, m.setupTimeouts, m.writeErrors, m.thinned, m.starts, m.firstFrame)
+			m.nackLimited, m.profileMismatch, m.setupTimeouts, m.writeErrors, m.thinned, m.starts, m.firstFrame,
+			m.fanGauge, m.paths)
 	}
 	return m
+}
+
+// fans is the gauge of running fans.
+func (m *Metrics) fans() prometheus.Gauge {
+	if m == nil {
+		m = discardMetrics()
+	}
+	return m.fanGauge
 }
 
 // discardMetrics backs a nil *Metrics: real but unregistered collectors.
@@ -86,6 +103,7 @@ type streamMetrics struct {
 	rtcp            map[string]prometheus.Counter
 	starts          map[string]prometheus.Counter  // by start mode
 	firstFrame      map[string]prometheus.Observer // by start mode
+	paths           map[string]prometheus.Counter  // by fast path result
 }
 
 // forStream resolves the metrics of one stream. With a nil receiver the
@@ -108,6 +126,10 @@ func (m *Metrics) forStream(name string) *streamMetrics {
 		rtcp:            make(map[string]prometheus.Counter, len(rtcpTypes)),
 		starts:          make(map[string]prometheus.Counter, len(startModes)),
 		firstFrame:      make(map[string]prometheus.Observer, len(startModes)),
+		paths:           make(map[string]prometheus.Counter, len(fastPathResults)),
+	}
+	for _, r := range fastPathResults {
+		s.paths[r] = m.paths.WithLabelValues(name, r)
 	}
 	for _, mode := range startModes {
 		s.starts[mode] = m.starts.WithLabelValues(name, mode)

@@ -11,6 +11,8 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/internal/srtpseam"
 )
 
 // portAttempts is how often binding retries with another port when the
@@ -29,6 +31,11 @@ type iceSockets struct {
 	tcp      ice.TCPMux
 	networks []webrtc.NetworkType
 	udpPort  int
+	// seams wrap the UDP sockets: they note the DTLS hellos that, with
+	// keys, the viewers' key log, give the fast path each viewer's SRTP
+	// keys (fastlink.go).
+	seams []*fastSocket
+	keys  *srtpseam.KeyLog
 }
 
 // listenICE binds the ICE sockets. Local addresses are enumerated once:
@@ -44,9 +51,11 @@ func listenICE(cfg *Config, lf logging.LoggerFactory) (*iceSockets, error) {
 	}
 	logger := lf.NewLogger("ice-mux")
 	muxes := make([]ice.UDPMux, 0, len(conns))
-	s := &iceSockets{udpPort: conns[0].LocalAddr().(*net.UDPAddr).Port}
+	s := &iceSockets{udpPort: conns[0].LocalAddr().(*net.UDPAddr).Port, keys: &srtpseam.KeyLog{}}
 	for _, c := range conns {
-		muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{Logger: logger, UDPConn: c}))
+		fs := newFastSocket(c)
+		s.seams = append(s.seams, fs)
+		muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{Logger: logger, UDPConn: fs.conn}))
 	}
 	s.udp = ice.NewMultiUDPMuxDefault(muxes...)
 	v4, v6 := families(addrs)
@@ -132,7 +141,7 @@ func ICEAddrs(names []string, loopback bool) ([]netip.Addr, error) {
 
 // bindUDP binds port on every address. With port 0 the first address picks
 // the port and the others follow it, so all ICE traffic shares one port.
-func bindUDP(addrs []net.IP, port int) ([]net.PacketConn, error) {
+func bindUDP(addrs []net.IP, port int) ([]*net.UDPConn, error) {
 	var lastErr error
 	for range portAttempts {
 		conns, err := bindUDPOnce(addrs, port)
@@ -147,8 +156,8 @@ func bindUDP(addrs []net.IP, port int) ([]net.PacketConn, error) {
 	return nil, lastErr
 }
 
-func bindUDPOnce(addrs []net.IP, port int) ([]net.PacketConn, error) {
-	conns := make([]net.PacketConn, 0, len(addrs))
+func bindUDPOnce(addrs []net.IP, port int) ([]*net.UDPConn, error) {
+	conns := make([]*net.UDPConn, 0, len(addrs))
 	for _, ip := range addrs {
 		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: port})
 		if err != nil {

@@ -77,12 +77,12 @@ func (f *forwarder) resend(r nackRequest) {
 	})
 }
 
-// writeRetransmit writes one retransmission to pion, which protects it
-// again with the same sequence number and rollover counter; it is the
+// writeRetransmit writes one retransmission, which pion or the fast path
+// protects again with the same sequence number and rollover counter; it is the
 // outbound.Writer of Resend. Retransmissions count in
 // mediagate_egress_nack_retransmits_total, not as packets sent.
 func (f *forwarder) writeRetransmit(h *rtp.Header, payload []byte) (int, error) {
-	n, err := f.cur.writer.WriteRTP(h, payload)
+	n, err := f.write(h, payload)
 	if err != nil {
 		f.v.metrics.writeErrors.Inc()
 		f.v.errs.Warn("write retransmission", "kind", f.plan.src.Kind, "err", err)

@@ -99,7 +99,7 @@ func (f *forwarder) start(now time.Time) {
 	case gop.Frames() <= replayFrames:
 		f.st.mode = startKeyframe
 		for _, p := range gop.Packets {
-			f.forward(p)
+			f.forward(p, now)
 		}
 		f.st.replay = gop
 	case f.v.m.cfg.Bridges != nil:

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/srtp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/event"
@@ -51,6 +52,12 @@ type Viewer struct {
 	ready     chan struct{} // DTLS and SRTP up: media can flow
 	readyOnce sync.Once
 
+	// The fast path (fastlink.go): where its packets go, and the SRTP
+	// context of each track, found once when the first track goes live.
+	dest     atomic.Pointer[fastDest]
+	fastOnce sync.Once
+	fastCtxs []*srtp.Context
+
 	// Lifecycle: runMu guards stopping, reason and wg.Add.
 	runMu    sync.Mutex
 	stopping bool
@@ -77,6 +84,7 @@ func newViewer(m *Manager, req ViewerRequest, pc *webrtc.PeerConnection, o *offe
 	}
 	pc.OnICEConnectionStateChange(v.iceStateChanged)
 	pc.OnConnectionStateChange(v.connectionStateChanged)
+	pc.SCTP().Transport().ICETransport().OnSelectedCandidatePairChange(v.followPair)
 	go v.supervise(m.cfg.SetupTimeout)
 	return v
 }
@@ -149,6 +157,23 @@ func (v *Viewer) start(plans []*trackPlan) error {
 	v.joined.Store(true)
 	v.stream.Publish(event.Event{Type: event.ViewerJoin, Data: map[string]string{"viewer": v.publicID, "remote": v.remote}})
 	v.log.Info("viewer joined")
+	return nil
+}
+
+// fastContext returns t's SRTP context on the fast path, or nil when the
+// viewer stays on pion's. The first call finds the viewer's keys.
+func (v *Viewer) fastContext(t *outTrack) *srtp.Context {
+	v.fastOnce.Do(func() {
+		var result string
+		v.fastCtxs, result = v.fastKeys()
+		v.metrics.paths[result].Inc()
+		v.log.Debug("viewer path", "path", result)
+	})
+	for i, o := range v.tracks {
+		if o == t && v.fastCtxs != nil {
+			return v.fastCtxs[i]
+		}
+	}
 	return nil
 }
 

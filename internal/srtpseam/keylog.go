@@ -3,6 +3,7 @@ package srtpseam
 import (
 	"bytes"
 	"encoding/hex"
+	"slices"
 	"sync"
 )
 
@@ -12,15 +13,24 @@ const keyLogLabel = "CLIENT_RANDOM"
 // randomLen is the length of a TLS/DTLS hello random.
 const randomLen = 32
 
+// maxSecrets bounds a KeyLog that every session of a SettingEngine shares:
+// secrets nobody takes (a WHIP publisher's, a viewer that never got to
+// media) are dropped oldest first, and zeroed.
+const maxSecrets = 1024
+
+// maxLine bounds a key-log line (pion writes about 180 bytes).
+const maxLine = 1024
+
 // KeyLog is an io.Writer for webrtc.SettingEngine.SetDTLSKeyLogWriter that
 // keeps the master secrets in memory, keyed by client random, and writes
-// them nowhere. One KeyLog serves one PeerConnection (a SettingEngine per
-// viewer), so the newest line is that viewer's handshake. Its zero value is
-// ready to use.
+// them nowhere. A KeyLog may serve one PeerConnection (Latest is its
+// handshake) or every PeerConnection of a SettingEngine (Take finds each
+// one's by client random). Its zero value is ready to use.
 type KeyLog struct {
 	mu      sync.Mutex
 	pending []byte
 	secrets map[[randomLen]byte][]byte
+	order   [][randomLen]byte // client randoms, oldest first, for the bound
 	last    [randomLen]byte
 	lines   int
 }
@@ -34,6 +44,10 @@ func (k *KeyLog) Write(p []byte) (int, error) {
 	for {
 		i := bytes.IndexByte(k.pending, '\n')
 		if i < 0 {
+			if len(k.pending) > maxLine {
+				clear(k.pending)
+				k.pending = k.pending[:0]
+			}
 			return len(p), nil
 		}
 		k.parseLine(k.pending[:i])
@@ -58,9 +72,43 @@ func (k *KeyLog) parseLine(line []byte) {
 	if k.secrets == nil {
 		k.secrets = make(map[[randomLen]byte][]byte)
 	}
+	if old, ok := k.secrets[cr]; ok {
+		clear(old)
+	} else {
+		k.order = append(k.order, cr)
+	}
 	k.secrets[cr] = ms
 	k.last = cr
 	k.lines++
+	for len(k.order) > maxSecrets {
+		k.drop(k.order[0])
+		k.order = k.order[1:]
+	}
+}
+
+// drop zeroes and forgets one secret.
+func (k *KeyLog) drop(cr [randomLen]byte) {
+	if ms, ok := k.secrets[cr]; ok {
+		clear(ms)
+		delete(k.secrets, cr)
+	}
+}
+
+// Take returns the master secret of the handshake with this client random
+// and forgets it, and false when none was logged (or it was taken). The
+// caller zeroes the secret once it has derived its keys.
+func (k *KeyLog) Take(clientRandom [randomLen]byte) ([]byte, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ms, ok := k.secrets[clientRandom]
+	if !ok {
+		return nil, false
+	}
+	delete(k.secrets, clientRandom)
+	if i := slices.Index(k.order, clientRandom); i >= 0 {
+		k.order = slices.Delete(k.order, i, i+1)
+	}
+	return ms, true
 }
 
 // Latest returns the client random and master secret of the newest
@@ -86,10 +134,10 @@ func (k *KeyLog) Lines() int {
 func (k *KeyLog) Forget() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for cr, ms := range k.secrets {
-		clear(ms)
-		delete(k.secrets, cr)
+	for cr := range k.secrets {
+		k.drop(cr)
 	}
+	k.order = nil
 	clear(k.pending)
 	k.pending = nil
 }

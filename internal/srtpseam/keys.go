@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"net/netip"
 
 	"github.com/pion/dtls/v3"
 	"github.com/pion/dtls/v3/pkg/crypto/prf"
@@ -33,6 +34,24 @@ func Keys(log *KeyLog, conn *Conn) (srtp.Config, Handshake, error) {
 	if !ok {
 		return srtp.Config{}, hs, ErrNoHandshake
 	}
+	cfg, err := KeysFrom(ms, hs)
+	return cfg, hs, err
+}
+
+// KeysWith derives the SRTP master keys of the session whose DTLS
+// handshake ran between conn and remote, from a KeyLog that every session
+// shares, and forgets that handshake's secret and hellos.
+func KeysWith(log *KeyLog, conn *Conn, remote netip.AddrPort) (srtp.Config, Handshake, error) {
+	hs, ok := conn.HandshakeWith(remote)
+	if !ok {
+		return srtp.Config{}, hs, ErrNoHandshake
+	}
+	conn.Forget(hs.ClientRandom)
+	ms, ok := log.Take(hs.ClientRandom)
+	if !ok {
+		return srtp.Config{}, hs, ErrNoKeyLog
+	}
+	defer clear(ms)
 	cfg, err := KeysFrom(ms, hs)
 	return cfg, hs, err
 }

@@ -20,8 +20,9 @@ type Conn struct {
 	*net.UDPConn
 
 	mu       sync.Mutex
-	lastCH   map[netip.AddrPort]clientHello // per remote: the newest ClientHello
-	sessions map[[randomLen]byte]Handshake  // by client random
+	lastCH   map[netip.AddrPort]clientHello     // per remote: the newest ClientHello
+	sessions map[[randomLen]byte]Handshake      // by client random
+	byRemote map[netip.AddrPort][randomLen]byte // the newest handshake per remote
 	order    [][randomLen]byte
 }
 
@@ -55,6 +56,7 @@ func NewConn(c *net.UDPConn) *Conn {
 		UDPConn:  c,
 		lastCH:   make(map[netip.AddrPort]clientHello),
 		sessions: make(map[[randomLen]byte]Handshake),
+		byRemote: make(map[netip.AddrPort][randomLen]byte),
 	}
 }
 
@@ -128,13 +130,14 @@ func (c *Conn) noteHello(h hello, remote netip.AddrPort, outbound bool) {
 		ClientRandom: ch.random, ServerRandom: h.random, CipherSuite: h.suite,
 		SRTPProfile: h.profile, ExtendedMasterSecret: h.ems, IsClient: ch.outbound, Remote: remote,
 	}
+	c.byRemote[remote] = ch.random
 	delete(c.lastCH, remote)
 	c.evict()
 }
 
 func (c *Conn) evict() {
 	for len(c.order) > maxFlows {
-		delete(c.sessions, c.order[0])
+		c.forget(c.order[0])
 		c.order = c.order[1:]
 	}
 	if len(c.lastCH) > maxFlows {
@@ -142,9 +145,30 @@ func (c *Conn) evict() {
 	}
 }
 
+// HandshakeWith returns the newest handshake whose hellos travelled between
+// this socket and remote, and false when none did.
+func (c *Conn) HandshakeWith(remote netip.AddrPort) (Handshake, bool) {
+	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cr, ok := c.byRemote[remote]
+	if !ok {
+		return Handshake{}, false
+	}
+	h, ok := c.sessions[cr]
+	return h, ok
+}
+
 // Forget drops the handshake with this client random.
 func (c *Conn) Forget(clientRandom [randomLen]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.forget(clientRandom)
+}
+
+func (c *Conn) forget(clientRandom [randomLen]byte) {
+	if h, ok := c.sessions[clientRandom]; ok && c.byRemote[h.Remote] == clientRandom {
+		delete(c.byRemote, h.Remote)
+	}
 	delete(c.sessions, clientRandom)
 }

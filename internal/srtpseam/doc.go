@@ -1,8 +1,8 @@
-// Package srtpseam is an experiment for issue 13 item 1: it derives a
-// viewer's SRTP master keys from a pion PeerConnection without forking pion,
-// so that egress could protect and send RTP itself (one goroutine, per-viewer
-// header rewrite, sendmmsg on the shared ICE UDP socket) while pion keeps
-// ICE, DTLS and RTCP.
+// Package srtpseam derives a viewer's SRTP master keys from a pion
+// PeerConnection without forking pion, so that egress's fast path protects
+// and sends RTP itself (one goroutine per source track, per-viewer header
+// rewrite, sendmmsg on the shared ICE UDP socket) while pion keeps ICE,
+// DTLS and RTCP.
 //
 // The seam has two public halves:
 //
@@ -17,7 +17,9 @@
 //     selected SRTP protection profile (RFC 5764 §4.1.1), whichever DTLS
 //     role pion took.
 //
-// Keys joins the two by client random and runs the DTLS-SRTP exporter
+// Keys (one KeyLog per PeerConnection) and KeysWith (one KeyLog for every
+// session of a SettingEngine, each found by the remote address its hellos
+// came from) join the two by client random and run the DTLS-SRTP exporter
 // (RFC 5764 §4.2, RFC 5705): PRF(master_secret, "EXTRACTOR-dtls_srtp",
 // client_random + server_random), split by pion/srtp's own
 // Config.ExtractSessionKeysFromDTLS.

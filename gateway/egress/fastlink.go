@@ -1,0 +1,201 @@
+package egress
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
+	"github.com/pion/webrtc/v4"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+
+	"mediagate.dev/mediagate/internal/srtpseam"
+)
+
+// The fast path: a viewer whose ICE pair runs over the gateway's own UDP
+// socket gets its RTP protected and sent by egress itself, with the SRTP
+// keys its DTLS handshake exported (internal/srtpseam), on the same socket
+// pion's ICE uses, so the browser sees the same 5-tuple. pion keeps ICE,
+// DTLS and RTCP. Viewers over ICE-TCP, and any whose keys cannot be found,
+// keep pion's path (fastPathResults says which).
+
+// batchWriter is the sendmmsg of an IPv4 or IPv6 socket (x/net's
+// PacketConn.WriteBatch; ipv4.Message and ipv6.Message are one type).
+type batchWriter interface {
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+// fastSocket is one ICE UDP socket: the hello-noting wrapper pion's mux
+// reads and writes through, and the batch writer the fan-out sends with.
+type fastSocket struct {
+	conn  *srtpseam.Conn
+	batch batchWriter
+	local netip.Addr
+}
+
+func newFastSocket(c *net.UDPConn) *fastSocket {
+	fs := &fastSocket{conn: srtpseam.NewConn(c)}
+	if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
+		fs.local = ap.Addr().Unmap()
+	}
+	if fs.local.Is4() {
+		fs.batch = ipv4.NewPacketConn(c)
+	} else {
+		fs.batch = ipv6.NewPacketConn(c)
+	}
+	return fs
+}
+
+// fastDest is where a fast viewer's packets go: the socket its ICE pair
+// uses and the remote address, as a net.Addr for sendmmsg and an AddrPort
+// for single writes.
+type fastDest struct {
+	sock *fastSocket
+	ap   netip.AddrPort
+	ua   *net.UDPAddr
+}
+
+// The results of choosing a viewer's path, as
+// mediagate_egress_fast_path_total labels them.
+const (
+	pathFast       = "fast"
+	pathDisabled   = "disabled"
+	pathTCP        = "tcp"
+	pathNoPair     = "no_pair"
+	pathNoKeys     = "no_keys"
+	pathNoHandshke = "no_handshake"
+)
+
+var fastPathResults = []string{pathFast, pathDisabled, pathTCP, pathNoPair, pathNoKeys, pathNoHandshke}
+
+// errPathChanged ends a fast viewer whose ICE pair moved off the gateway's
+// UDP sockets: its SRTP rollover counters live in egress's contexts, which
+// pion's path cannot take over.
+var errPathChanged = errors.New("ice path left the fast path's sockets")
+
+// fastKeys derives the viewer's SRTP keys once its DTLS is up, and makes
+// one SRTP context per track (contexts are not safe for concurrent use,
+// and each track has its own goroutine until it joins a fan). It returns
+// nil contexts, with the reason, when the viewer stays on pion's path.
+func (v *Viewer) fastKeys() ([]*srtp.Context, string) {
+	if v.m.cfg.DisableFastPath {
+		return nil, pathDisabled
+	}
+	pair, err := v.selectedPair()
+	if err != nil || pair == nil {
+		return nil, pathNoPair
+	}
+	if pair.Local.Protocol != webrtc.ICEProtocolUDP {
+		return nil, pathTCP
+	}
+	remote, err := candidateAddr(pair.Remote)
+	if err != nil {
+		return nil, pathNoPair
+	}
+	for _, sock := range v.m.sockets.seams {
+		if _, ok := sock.conn.HandshakeWith(remote); !ok {
+			continue
+		}
+		cfg, _, err := srtpseam.KeysWith(v.m.sockets.keys, sock.conn, remote)
+		if err != nil {
+			v.log.Debug("viewer stays on pion's path", "why", err)
+			return nil, pathNoKeys
+		}
+		defer clear(cfg.Keys.LocalMasterKey)
+		defer clear(cfg.Keys.LocalMasterSalt)
+		clear(cfg.Keys.RemoteMasterKey)
+		clear(cfg.Keys.RemoteMasterSalt)
+		ctxs := make([]*srtp.Context, len(v.tracks))
+		for i := range ctxs {
+			if ctxs[i], err = srtp.CreateContext(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt, cfg.Profile); err != nil {
+				return nil, pathNoKeys
+			}
+		}
+		v.dest.Store(&fastDest{sock: sock, ap: remote, ua: net.UDPAddrFromAddrPort(remote)})
+		return ctxs, pathFast
+	}
+	return nil, pathNoHandshke
+}
+
+// selectedPair is the viewer's ICE candidate pair.
+func (v *Viewer) selectedPair() (*webrtc.ICECandidatePair, error) {
+	return v.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
+}
+
+// candidateAddr is a candidate's address and port.
+func candidateAddr(c *webrtc.ICECandidate) (netip.AddrPort, error) {
+	a, err := netip.ParseAddr(c.Address)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return netip.AddrPortFrom(a.Unmap(), c.Port), nil
+}
+
+// followPair moves a fast viewer's packets to the new remote address when
+// ICE selects another pair over one of the gateway's UDP sockets (an ICE
+// restart, a browser that changed networks), and ends the viewer when the
+// new pair is not one.
+func (v *Viewer) followPair(pair *webrtc.ICECandidatePair) {
+	if v.dest.Load() == nil || pair == nil {
+		return
+	}
+	remote, err := candidateAddr(pair.Remote)
+	local, lerr := netip.ParseAddr(pair.Local.Address)
+	if err != nil || lerr != nil || pair.Local.Protocol != webrtc.ICEProtocolUDP {
+		v.log.Warn("viewer's ICE path left the UDP sockets", "err", errPathChanged)
+		v.requestStop("ice path changed")
+		return
+	}
+	sock := v.dest.Load().sock
+	for _, s := range v.m.sockets.seams {
+		if s.local == local.Unmap() {
+			sock = s
+		}
+	}
+	v.dest.Store(&fastDest{sock: sock, ap: remote, ua: net.UDPAddrFromAddrPort(remote)})
+}
+
+// fastLink protects and sends one track's packets on the fast path. The
+// goroutine that writes the track owns it (the forwarder's, or its fan's
+// under the forwarder's lock).
+type fastLink struct {
+	ctx   *srtp.Context
+	dest  *atomic.Pointer[fastDest] // the viewer's, shared by its tracks
+	hdr   rtp.Header                // EncryptRTP's scratch header
+	plain []byte                    // header and payload, in the clear
+	out   []byte                    // a single write's ciphertext
+}
+
+// seal writes the packet, marshalled and protected, into dst's capacity
+// (reallocated when short) and returns it.
+func (l *fastLink) seal(dst []byte, h *rtp.Header, payload []byte) ([]byte, error) {
+	n := h.MarshalSize()
+	if cap(l.plain) < n+len(payload) {
+		l.plain = make([]byte, n+len(payload), n+len(payload)+srtpOverhead)
+	}
+	l.plain = l.plain[:n+len(payload)]
+	if _, err := h.MarshalTo(l.plain); err != nil {
+		return nil, err
+	}
+	copy(l.plain[n:], payload)
+	return l.ctx.EncryptRTP(dst[:0], l.plain, &l.hdr)
+}
+
+// write sends one packet at once, outside a fan's batch: the GOP replay,
+// the bridge, retransmissions, and tracks not on a fan.
+func (l *fastLink) write(h *rtp.Header, payload []byte) (int, error) {
+	d := l.dest.Load()
+	out, err := l.seal(l.out, h, payload)
+	if err != nil {
+		return 0, err
+	}
+	l.out = out[:0]
+	return d.sock.conn.UDPConn.WriteToUDPAddrPort(out, d.ap)
+}
+
+// srtpOverhead is room for the largest SRTP authentication tag pion adds
+// (16 bytes, AEAD-AES-GCM).
+const srtpOverhead = 16
