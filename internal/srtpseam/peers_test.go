@@ -15,7 +15,6 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
-	"mediagate.dev/mediagate/gateway/egress"
 )
 
 // setupTimeout bounds ICE+DTLS on loopback.
@@ -74,20 +73,16 @@ func (c *captureConn) sent() [][]byte {
 	return append([][]byte(nil), c.out...)
 }
 
-// gatewaySettings starts from the real egress Manager's SettingEngine (its
-// remote-IP policy, mDNS off, no active TCP, network types) and swaps in a
-// UDP mux over the wrapped socket, as listenICE would with the seam.
+// gatewaySettings is a SettingEngine like egress's (loopback, mDNS off,
+// no active TCP) with a UDP mux over the wrapped socket, as egress's
+// listenICE builds it.
 func gatewaySettings(t *testing.T, pc peerCase, sock *captureConn, kl *KeyLog, hook chan handshake.MessageServerHello) webrtc.SettingEngine {
 	t.Helper()
-	m, err := egress.NewManager(egress.Config{Interfaces: []string{"lo"}, IncludeLoopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	se, err := m.SettingEngine()
-	if err != nil {
-		t.Fatal(err)
-	}
+	var se webrtc.SettingEngine
+	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.DisableActiveTCP(true)
 	mux := ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: sock})
 	t.Cleanup(func() { _ = mux.Close() })
 	se.SetICEUDPMux(mux)
