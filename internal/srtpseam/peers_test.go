@@ -14,7 +14,6 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
-
 )
 
 // setupTimeout bounds ICE+DTLS on loopback.
