@@ -118,7 +118,7 @@ func TestAnnouncedCandidates(t *testing.T) {
 // passive ICE-TCP listener (RFC 6544).
 func TestICETCP(t *testing.T) {
 	tcpPort := freeTCPPort(t)
-	m, _ := newTestManager(t, func(c *Config) { c.TCPPort = tcpPort })
+	m, reg := newTestManager(t, func(c *Config) { c.TCPPort = tcpPort })
 	s, k := newTestStream(&vp8Codec, nil, nil)
 
 	var se webrtc.SettingEngine
@@ -142,5 +142,8 @@ func TestICETCP(t *testing.T) {
 	pair, err := cl.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
 	if err != nil || pair == nil || pair.Local.Protocol != webrtc.ICEProtocolTCP {
 		t.Fatalf("selected pair %v (%v)", pair, err)
+	}
+	if got := metricValue(t, reg, "mediagate_egress_fast_path_total", pathTCP, "cam"); got != 1 {
+		t.Fatalf("fast_path_total{result=tcp} = %v, want 1: an ICE-TCP viewer keeps pion's path", got)
 	}
 }
