@@ -170,6 +170,7 @@ func (g *Gateway) startEgress() error {
 		Renditions:      g.renditions,
 		Bridges:         g.renditions,
 		OnREMB:          func(v *egress.Viewer, bps float64) { g.remb.OnREMB(v, bps) },
+		DisableFastPath: !w.FastPath,
 	})
 	if err != nil {
 		return fmt.Errorf("webrtc: %w", err)

@@ -65,6 +65,10 @@ type WebRTC struct {
 	// Start) running at once across all streams; a joiner past it waits
 	// for its stream's keyframe.
 	MaxBridges int `toml:"max_bridges"`
+	// FastPath sends viewers on the gateway's UDP sockets in one pass per
+	// packet with sendmmsg (egress's fan-out); false sends every viewer's
+	// packets through pion, one write each.
+	FastPath bool `toml:"fast_path"`
 }
 
 // Ingest holds settings shared by every RTP source.

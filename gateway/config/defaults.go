@@ -51,6 +51,7 @@ func Default() *Config {
 			SetupTimeout: Duration(15 * time.Second),
 			QueueDepth:   defaultQueueDepth,
 			MaxBridges:   defaultMaxBridges,
+			FastPath:     true,
 		},
 		Ingest: Ingest{
 			ReadBuffer:             defaultReadBuffer,

@@ -74,6 +74,7 @@ var settingKeys = []struct {
 	{"webrtc.setup_timeout", false, func(c *Config) any { return c.WebRTC.SetupTimeout }},
 	{"webrtc.queue_depth", false, func(c *Config) any { return c.WebRTC.QueueDepth }},
 	{"webrtc.max_bridges", true, func(c *Config) any { return c.WebRTC.MaxBridges }},
+	{"webrtc.fast_path", true, func(c *Config) any { return c.WebRTC.FastPath }},
 	{"ingest.read_buffer", true, func(c *Config) any { return c.Ingest.ReadBuffer }},
 	{"ingest.socket_buffer", true, func(c *Config) any { return c.Ingest.SocketBuffer }},
 	{"ingest.source_timeout", true, func(c *Config) any { return c.Ingest.SourceTimeout }},
