@@ -76,6 +76,7 @@ func newForwarder(v *Viewer, plan *trackPlan, t *outTrack) *forwarder {
 func (f *forwarder) run() {
 	f.feed.Subscribe(f.plan.src, f.v.m.cfg.QueueDepth)
 	defer f.feed.Close()
+	defer f.closeBridgeFeed()
 	defer f.leaveBridge()
 	if f.video {
 		f.warm()
@@ -101,7 +102,11 @@ func (f *forwarder) run() {
 			f.mu.Unlock()
 		case p := <-f.bridgeFeed.Packets():
 			f.mu.Lock()
-			f.fromBridge(p)
+			if f.st.release == nil {
+				f.closeBridgeFeed() // the track left the bridge
+			} else {
+				f.fromBridge(p)
+			}
 			f.mu.Unlock()
 		case r := <-f.nacks:
 			f.mu.Lock()

@@ -168,11 +168,29 @@ func TestICERestart(t *testing.T) {
 		src.write(0xfc, i, false)
 		select {
 		case <-packets:
+			checkFastDest(t, v)
 			return
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("no media after the restart")
 		}
+	}
+}
+
+// checkFastDest checks that a fast viewer's packets go to its selected
+// pair's remote address (the fan follows an ICE restart's new pair).
+func checkFastDest(t *testing.T, v *Viewer) {
+	t.Helper()
+	pair, err := v.selectedPair()
+	if err != nil || pair == nil {
+		t.Fatalf("selected pair %v (%v)", pair, err)
+	}
+	remote, err := candidateAddr(pair.Remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := v.dest.Load(); d == nil || d.ap != remote {
+		t.Fatalf("fast path sends to %v, the selected pair's remote is %v", d, remote)
 	}
 }

@@ -161,14 +161,22 @@ func (f *forwarder) onBridge(p *stream.Packet) bool {
 	return false
 }
 
-// leaveBridge gives the bridge back, if the track is on it.
+// leaveBridge gives the bridge back, if the track is on it. The bridge's
+// feed, which the forwarder's goroutine selects on, is closed there
+// (closeBridgeFeed): leaveBridge may run on the fan's.
 func (f *forwarder) leaveBridge() {
 	if f.st.release == nil {
 		return
 	}
-	f.v.metrics.queueDropped.Add(float64(f.bridgeFeed.Close()))
 	f.st.release()
 	f.st.release, f.st.bridgePT = nil, 0
+}
+
+// closeBridgeFeed closes the bridge's subscription once the track has left
+// the bridge, counting what its queue dropped; it runs on the forwarder's
+// goroutine.
+func (f *forwarder) closeBridgeFeed() {
+	f.v.metrics.queueDropped.Add(float64(f.bridgeFeed.Close()))
 }
 
 // replayed reports whether p was sent already, by the GOP replay.
