@@ -34,10 +34,12 @@ type fastSocket struct {
 	conn  *srtpseam.Conn
 	batch batchWriter
 	local netip.Addr
+	gso   atomic.Bool // the kernel takes UDP_SEGMENT on it (until it refuses one)
 }
 
 func newFastSocket(c *net.UDPConn) *fastSocket {
 	fs := &fastSocket{conn: srtpseam.NewConn(c)}
+	fs.gso.Store(true)
 	if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
 		fs.local = ap.Addr().Unmap()
 	}

@@ -120,15 +120,17 @@ func (f *forwarder) run() {
 	}
 }
 
-// fanOut forwards one packet of the fan's pass into its batch.
-func (f *forwarder) fanOut(p *stream.Packet, b *batch, now time.Time) {
+// fanOut forwards the packets of the fan's pass into its batch.
+func (f *forwarder) fanOut(burst []*stream.Packet, b *batch, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.gone {
 		return
 	}
 	f.batch = b
-	f.forward(p, now)
+	for _, p := range burst {
+		f.forward(p, now)
+	}
 	f.batch = nil
 }
 
