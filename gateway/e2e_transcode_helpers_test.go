@@ -142,6 +142,7 @@ type apiRendition struct {
 	From        string `json:"from"`
 	Reason      string `json:"reason"`
 	Bitrate     int    `json:"bitrate"`
+	Viewers     int    `json:"viewers"`
 	Subscribers int    `json:"subscribers"`
 }
 

@@ -54,8 +54,8 @@ source = "testpattern"
 	if n := transcoders(t, gw.Gateway, "demo", "h264", "vp8"); n != 1 {
 		t.Fatalf("%v H.264 → VP8 transcoders running, want exactly 1", n)
 	}
-	if rs := apiRenditions(t, gw.URL, "demo"); len(rs) != 1 || rs[0].Codec != "video/VP8" || rs[0].Subscribers != 2 {
-		t.Errorf("API renditions %+v, want one VP8 rendition with 2 subscribers", rs)
+	if rs := apiRenditions(t, gw.URL, "demo"); len(rs) != 1 || rs[0].Codec != "video/VP8" || rs[0].Viewers != 2 {
+		t.Errorf("API renditions %+v, want one VP8 rendition with 2 viewers", rs)
 	}
 	forced := metricValue(t, gw.Gateway, "mediagate_transcoder_keyframes_forced_total", map[string]string{"stream": "demo", "to": "vp8"})
 	if forced < 1 {
