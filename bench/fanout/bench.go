@@ -17,6 +17,8 @@ type server interface {
 	// join opens one viewer; it returns once signalling is done (the viewer
 	// then connects and starts receiving on its own).
 	join(ctx context.Context) (*viewer, error)
+	// latency is the probe the server's viewers report to.
+	latency() *latencyProbe
 }
 
 // settings are the timings and sizes of one benchmark run.
@@ -39,6 +41,11 @@ type result struct {
 	rssPerView float64       // bytes of resident memory per viewer
 	delivery   float64       // packets delivered per viewer / packets in
 	minDeliver float64       // the worst viewer's delivery ratio
+	latP50     time.Duration // added latency tee → viewer, median
+	latP99     time.Duration // added latency tee → viewer, 99th percentile
+	// skipped, when not empty, says why this count was not measured (a
+	// server that could not host it); every number is then missing.
+	skipped string
 }
 
 // minFairDelivery is the delivery ratio below which a viewer is reported as
@@ -137,13 +144,20 @@ func (b *bench) steady(ctx context.Context, srv server, viewers []*viewer, res *
 	if p, ok := srv.(profiler); ok {
 		profiled = p.startProfile(ctx, b.set.window, len(viewers))
 	}
+	probe := srv.latency()
+	probe.start()
 	if err := sleep(ctx, b.set.window); err != nil {
+		probe.stop()
 		return err
 	}
 	z, err := b.sample(srv, viewers)
+	p50, p99, samples, missed := probe.stop()
 	if err != nil {
 		return err
 	}
+	res.latP50, res.latP99 = p50, p99
+	b.log.Info("latency", "server", srv.name(), "viewers", len(viewers), "p50", p50, "p99", p99,
+		"packets", samples, "without_stamp", missed)
 	if profiled != nil {
 		if err := profiled(); err != nil {
 			return err
@@ -236,7 +250,7 @@ func joinAll(ctx context.Context, srv server, n, parallel int, timeout time.Dura
 		})
 	}
 	if len(errs) > 0 {
-		return viewers, fmt.Errorf("%s: %d of %d viewers failed to join, first: %w", srv.name(), len(errs), n, errs[0])
+		return viewers, fmt.Errorf("%s: %d of %d viewers %w, first: %w", srv.name(), len(errs), n, errJoin, errs[0])
 	}
 	return viewers, nil
 }

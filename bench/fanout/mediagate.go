@@ -66,6 +66,7 @@ type mediagate struct {
 	client     *http.Client
 	prof       profiles // what to profile over each window
 	profAddr   string   // the gateway's profile listener, or empty
+	probe      *latencyProbe
 }
 
 // buildMediagate compiles ./cmd/mediagate (the benchmark runs from the
@@ -106,7 +107,7 @@ func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger, prof
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		return nil, fmt.Errorf("write mediagate config: %w", err)
 	}
-	api, err := newViewerAPI(viewerNetwork{iface: "lo", loopback: true})
+	api, err := newViewerAPI(viewerNetwork{iface: "lo", loopback: true, lean: true})
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +154,8 @@ func (m *mediagate) name() string { return "mediagate" }
 
 func (m *mediagate) pid() int { return m.proc.pid() }
 
+func (m *mediagate) latency() *latencyProbe { return m.probe }
+
 // join opens one WHEP viewer (draft-ietf-wish-whep): a recvonly video offer
 // with every candidate gathered, POSTed to /whep/bench; the 201's body is the
 // answer and its Location is the session, which release DELETEs.
@@ -161,6 +164,7 @@ func (m *mediagate) join(ctx context.Context) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
+	v.onPacket = m.probe.observe
 	loc, err := m.negotiate(ctx, v.pc)
 	if err != nil {
 		_ = v.pc.Close()
