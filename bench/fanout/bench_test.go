@@ -210,3 +210,32 @@ func TestStalePID(t *testing.T) {
 		}
 	}
 }
+
+func TestStarved(t *testing.T) {
+	ok := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, delivery: 0.99, minDeliver: 0.9, packetRate: 280}
+	if why := starvedReason(ok, 2); why != "" {
+		t.Errorf("delivery 0.99: %q", why)
+	}
+	small := result{server: colJanus, viewers: 100, delivery: 0.5}
+	if why := starvedReason(small, 2); why != "" {
+		t.Errorf("100 viewers are judged by the join, not here: %q", why)
+	}
+	bad := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, rssPerView: 1024, delivery: 0.343, minDeliver: 0.336, packetRate: 280}
+	bad.starved = starvedReason(bad, 2)
+	if want := "delivered 34.3% of the stream (worst viewer 33.6%) using 1.40 of 2 CPUs: it cannot carry this count here"; bad.starved != want {
+		t.Errorf("reason %q, want %q", bad.starved, want)
+	}
+	rows := buildRows(nil, []result{bad}, []int{500}, 2)
+	for _, r := range rows {
+		switch r.metric {
+		case metricPerPkt, capacityMetric(2):
+			if r.cell(colJanus) != "n/m" {
+				t.Errorf("%s: %s, want n/m", r.metric, r.cell(colJanus))
+			}
+		case metricMemory, metricDelivery:
+			if r.cell(colJanus) == "n/m" || math.IsNaN(r.value(colJanus)) {
+				t.Errorf("%s: %s, want the measured value", r.metric, r.cell(colJanus))
+			}
+		}
+	}
+}

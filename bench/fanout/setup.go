@@ -182,6 +182,9 @@ func measureAll(ctx context.Context, b *bench, servers []server) ([]row, error) 
 			if err != nil {
 				return buildRows(idle, results, b.set.counts, cpus), fmt.Errorf("%s with %d viewers: %w", srv.name(), n, err)
 			}
+			if r.starved = starvedReason(r, cpus); r.starved != "" {
+				b.log.Warn("CPU per packet per viewer not reported", "server", srv.name(), "viewers", n, "reason", r.starved)
+			}
 			results = append(results, r)
 		}
 	}

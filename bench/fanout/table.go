@@ -118,7 +118,11 @@ func buildRows(idle map[string]time.Duration, results []result, counts []int, cp
 				}
 				continue
 			}
-			byMetric[metricPerPkt].values[r.server] = micros(r.cpuPerPkt)
+			if r.starved != "" {
+				byMetric[metricPerPkt].skipped[r.server] = r.starved
+			} else {
+				byMetric[metricPerPkt].values[r.server] = micros(r.cpuPerPkt)
+			}
 			byMetric[metricMemory].values[r.server] = r.rssPerView / 1024
 			byMetric[metricJoin].values[r.server] = millis(r.joinCPU)
 			byMetric[metricDelivery].values[r.server] = r.delivery
