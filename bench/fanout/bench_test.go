@@ -239,3 +239,13 @@ func TestStarved(t *testing.T) {
 		}
 	}
 }
+
+func TestNiceTop(t *testing.T) {
+	for _, tc := range []struct{ in, want float64 }{
+		{87.8, 100}, {3120, 5000}, {17, 20}, {2.1, 2.5}, {1, 1}, {0.03, 0.05}, {0, 1},
+	} {
+		if got := niceTop(tc.in); math.Abs(got-tc.want) > 1e-9*tc.want {
+			t.Errorf("niceTop(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

@@ -35,13 +35,14 @@ func writeFanoutPlot(dir string, rows []row, counts []int) (string, error) {
 		metric, title string
 		area          image.Rectangle
 	}{
-		{metricPerPkt, "µs CPU per packet per viewer", image.Rect(fanoutPlotLeft, 60, fanoutPlotRight, 320)},
+		{metricPerPkt, "CPU per packet per viewer, microseconds", image.Rect(fanoutPlotLeft, 60, fanoutPlotRight, 320)},
 		{metricMemory, "KiB RSS per viewer", image.Rect(fanoutPlotLeft, 390, fanoutPlotRight, 650)},
 	}
 	for _, p := range panels {
 		drawPanel(img, p.area, p.title, rows, counts, p.metric)
 	}
 	drawText(img, "viewers", fanoutPlotW/2, fanoutPlotH-20, plotAxis)
+	drawText(img, "a missing point was not measured: see the table", fanoutPlotLeft, fanoutPlotH-5, plotAxis)
 	path := filepath.Join(dir, "fanout.png")
 	return path, writePNG(path, img)
 }
@@ -65,9 +66,7 @@ func drawPanel(img *image.RGBA, area image.Rectangle, title string, rows []row, 
 			}
 		}
 	}
-	if top <= 0 {
-		top = 1
-	}
+	top = niceTop(top)
 	// A little room on both sides of the first and last count.
 	c := chart{img: img, area: area, x0: lo / 1.3, x1: hi * 1.3, logX: true}
 	xs := make([]float64, len(counts))
@@ -75,11 +74,27 @@ func drawPanel(img *image.RGBA, area image.Rectangle, title string, rows []row, 
 		xs[i] = float64(n)
 	}
 	c.gridX(xs, func(v float64) string { return strconv.Itoa(int(v)) })
-	c.gridY(top, 0, func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) })
+	decimals := max(0, 1-int(math.Floor(math.Log10(top/plotTicks))))
+	c.gridY(top, 0, func(v float64) string { return strconv.FormatFloat(v, 'f', decimals, 64) })
 	drawText(img, title, area.Min.X, area.Min.Y-8, plotAxis)
 	for _, s := range fanoutSeries {
 		drawSeries(c, rows, metric, s.server, top, s.col)
 	}
+}
+
+// niceTop returns the smallest of 1, 2, 2.5 and 5 times a power of ten that
+// is at least v (1 for v ≤ 0), so that the grid's labels are round.
+func niceTop(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*p >= v*(1-1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 // drawSeries draws one server's points of metric, joined in count order.
