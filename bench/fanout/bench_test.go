@@ -139,7 +139,20 @@ func TestWriteCSVAndPlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(pngPath)
+	img := decodePNG(t, pngPath)
+	if b := img.Bounds(); b.Dx() != fanoutPlotW || b.Dy() != fanoutPlotH {
+		t.Errorf("plot is %v", b)
+	}
+	blue, red := countColour(img, plotBlue), countColour(img, plotRed)
+	if blue < 200 || red < 200 {
+		t.Errorf("plot has %d blue and %d red pixels: the series are missing", blue, red)
+	}
+}
+
+// decodePNG reads the PNG at path.
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,13 +161,7 @@ func TestWriteCSVAndPlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := img.Bounds(); b.Dx() != fanoutPlotW || b.Dy() != fanoutPlotH {
-		t.Errorf("plot is %v", b)
-	}
-	blue, red := countColour(img, plotBlue), countColour(img, plotRed)
-	if blue < 200 || red < 200 {
-		t.Errorf("plot has %d blue and %d red pixels: the series are missing", blue, red)
-	}
+	return img
 }
 
 // countColour counts the pixels of img that are exactly c.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"image/png"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,15 +75,7 @@ func TestWriteSoakPlot(t *testing.T) {
 	if err := writeSoakPlot(path, series); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := decodePNG(t, path)
 	if b := img.Bounds(); b.Dx() != soakPlotW || b.Dy() != soakPlotH {
 		t.Errorf("plot is %v", b)
 	}
