@@ -17,6 +17,8 @@ type server interface {
 	// join opens one viewer; it returns once signalling is done (the viewer
 	// then connects and starts receiving on its own).
 	join(ctx context.Context) (*viewer, error)
+	// latency is the probe the server's viewers report to.
+	latency() *latencyProbe
 }
 
 // settings are the timings and sizes of one benchmark run.
@@ -39,6 +41,30 @@ type result struct {
 	rssPerView float64       // bytes of resident memory per viewer
 	delivery   float64       // packets delivered per viewer / packets in
 	minDeliver float64       // the worst viewer's delivery ratio
+	latP50     time.Duration // added latency tee → viewer, median
+	latP99     time.Duration // added latency tee → viewer, 99th percentile
+	packetRate float64       // packets in per second over the window
+	// skipped, when not empty, says why this count was not measured (a
+	// server that could not host it); every number is then missing.
+	skipped string
+	// starved, when not empty, says why the CPU per packet per viewer (and
+	// the capacity from it) is not reported although the viewers joined:
+	// the server delivered too little of the stream for the figure to be
+	// comparable (see starvedReason). The other numbers stand.
+	starved string
+}
+
+// starvedReason returns why r's CPU per packet per viewer is not comparable
+// at a count above strictCount, or "" when it is: below minFairDelivery of
+// the stream reached the viewers on average, so the CPU covered that much
+// less work, and the server (or the machine) cannot carry the count.
+func starvedReason(r result, cpus int) string {
+	if r.viewers <= strictCount || r.delivery >= minFairDelivery {
+		return ""
+	}
+	cores := float64(r.cpuPerPkt) / float64(time.Second) * float64(r.viewers) * r.packetRate
+	return fmt.Sprintf("delivered %.1f%% of the stream (worst viewer %.1f%%) using %.2f of %d CPUs: it cannot carry this count here",
+		100*r.delivery, 100*r.minDeliver, cores, cpus)
 }
 
 // minFairDelivery is the delivery ratio below which a viewer is reported as
@@ -137,13 +163,20 @@ func (b *bench) steady(ctx context.Context, srv server, viewers []*viewer, res *
 	if p, ok := srv.(profiler); ok {
 		profiled = p.startProfile(ctx, b.set.window, len(viewers))
 	}
+	probe := srv.latency()
+	probe.start()
 	if err := sleep(ctx, b.set.window); err != nil {
+		probe.stop()
 		return err
 	}
 	z, err := b.sample(srv, viewers)
+	p50, p99, samples, missed := probe.stop()
 	if err != nil {
 		return err
 	}
+	res.latP50, res.latP99 = p50, p99
+	b.log.Info("latency", "server", srv.name(), "viewers", len(viewers), "p50", p50, "p99", p99,
+		"packets", samples, "without_stamp", missed)
 	if profiled != nil {
 		if err := profiled(); err != nil {
 			return err
@@ -151,6 +184,7 @@ func (b *bench) steady(ctx context.Context, srv server, viewers []*viewer, res *
 	}
 	in := z.packetsIn - a.packetsIn
 	res.cpuPerPkt = perPacket(z.cpu-a.cpu, in, len(viewers))
+	res.packetRate = float64(in) / z.at.Sub(a.at).Seconds()
 	res.delivery, res.minDeliver = deliveryRatio(a.delivered, z.delivered, in)
 	if res.minDeliver < minFairDelivery {
 		b.log.Warn("a viewer missed part of the stream: this server's numbers cover less work",
@@ -236,7 +270,7 @@ func joinAll(ctx context.Context, srv server, n, parallel int, timeout time.Dura
 		})
 	}
 	if len(errs) > 0 {
-		return viewers, fmt.Errorf("%s: %d of %d viewers failed to join, first: %w", srv.name(), len(errs), n, errs[0])
+		return viewers, fmt.Errorf("%s: %d of %d viewers %w, first: %w", srv.name(), len(errs), n, errJoin, errs[0])
 	}
 	return viewers, nil
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"image"
+	"image/color"
+	"image/png"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -71,18 +75,24 @@ func TestRowRatio(t *testing.T) {
 func TestPrintTable(t *testing.T) {
 	idle := map[string]time.Duration{colMediagate: 2 * time.Microsecond, colJanus: 4 * time.Microsecond}
 	results := []result{
-		{server: colMediagate, viewers: 10, cpuPerPkt: time.Microsecond, rssPerView: 2048, joinCPU: 3 * time.Millisecond, delivery: 1},
-		{server: colJanus, viewers: 10, cpuPerPkt: 2 * time.Microsecond, rssPerView: 4096, joinCPU: 6 * time.Millisecond, delivery: 1},
+		{server: colMediagate, viewers: 10, cpuPerPkt: time.Microsecond, rssPerView: 2048, joinCPU: 3 * time.Millisecond, delivery: 1,
+			latP50: 300 * time.Microsecond, latP99: 1500 * time.Microsecond},
+		{server: colJanus, viewers: 10, cpuPerPkt: 2 * time.Microsecond, rssPerView: 4096, joinCPU: 6 * time.Millisecond, delivery: 1,
+			latP50: 600 * time.Microsecond, latP99: 3 * time.Millisecond},
+		{server: colMediagate, viewers: 500, cpuPerPkt: 5 * time.Microsecond, rssPerView: 1024, delivery: 1},
+		{server: colJanus, viewers: 500, skipped: "janus: 12 of 500 viewers failed to join"},
 	}
 	var b strings.Builder
-	if err := printTable(&b, buildRows(idle, results, []int{10})); err != nil {
+	rows := buildRows(idle, results, []int{10, 500}, 2)
+	if err := printTable(&b, rows); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if len(lines) != 6 {
-		t.Fatalf("%d lines, want header + 5:\n%s", len(lines), b.String())
+	// header, idle, 6 metrics at 10, 6 metrics and the capacity at 500
+	if len(lines) != 15 {
+		t.Fatalf("%d lines, want 15:\n%s", len(lines), b.String())
 	}
-	for _, want := range []string{"0.500", "2.000", "4.000", "1.000"} {
+	for _, want := range []string{"0.500", "2.000", "4.000", "1.000", "1.500", "3.000", "n/m", "1075.000"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
@@ -93,6 +103,79 @@ func TestPrintTable(t *testing.T) {
 			t.Errorf("line %q is not %d wide", l, width)
 		}
 	}
+	var notes strings.Builder
+	if err := printNotes(&notes, rows); err != nil {
+		t.Fatal(err)
+	}
+	if want := "n/m at 500 viewers: janus not measured: janus: 12 of 500 viewers failed to join\n"; notes.String() != want {
+		t.Errorf("notes %q, want %q", notes.String(), want)
+	}
+}
+
+func TestWriteCSVAndPlot(t *testing.T) {
+	dir := t.TempDir()
+	results := []result{
+		{server: colMediagate, viewers: 1, cpuPerPkt: 30 * time.Microsecond, rssPerView: 4 << 20, delivery: 1},
+		{server: colJanus, viewers: 1, cpuPerPkt: 35 * time.Microsecond, rssPerView: 2 << 20, delivery: 1},
+		{server: colMediagate, viewers: 100, cpuPerPkt: 7 * time.Microsecond, rssPerView: 700 << 10, delivery: 1},
+		{server: colJanus, viewers: 100, cpuPerPkt: 17 * time.Microsecond, rssPerView: 600 << 10, delivery: 1},
+	}
+	rows := buildRows(map[string]time.Duration{colMediagate: 20 * time.Microsecond}, results, []int{1, 100}, 2)
+	csvPath, err := writeCSV(dir, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(raw), "viewers,metric,mediagate,janus,ratio,note\n") {
+		t.Errorf("csv header: %q", strings.SplitN(string(raw), "\n", 2)[0])
+	}
+	if !strings.Contains(string(raw), "100,viewers of 2.5 Mbit/s in 70% of 2 CPUs,768,316,") {
+		t.Errorf("csv lacks the capacity row:\n%s", raw)
+	}
+	pngPath, err := writeFanoutPlot(dir, rows, []int{1, 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, pngPath)
+	if b := img.Bounds(); b.Dx() != fanoutPlotW || b.Dy() != fanoutPlotH {
+		t.Errorf("plot is %v", b)
+	}
+	blue, red := countColour(img, plotBlue), countColour(img, plotRed)
+	if blue < 200 || red < 200 {
+		t.Errorf("plot has %d blue and %d red pixels: the series are missing", blue, red)
+	}
+}
+
+// decodePNG reads the PNG at path.
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// countColour counts the pixels of img that are exactly c.
+func countColour(img image.Image, c color.RGBA) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if color.RGBAModel.Convert(img.At(x, y)) == c {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func TestParseCounts(t *testing.T) {
@@ -131,6 +214,45 @@ func TestStalePID(t *testing.T) {
 		}
 		if _, stale := stalePID(tc.name, prefix); stale != tc.stale {
 			t.Errorf("stalePID(%q) = %v, want %v", tc.name, stale, tc.stale)
+		}
+	}
+}
+
+func TestStarved(t *testing.T) {
+	ok := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, delivery: 0.99, minDeliver: 0.9, packetRate: 280}
+	if why := starvedReason(ok, 2); why != "" {
+		t.Errorf("delivery 0.99: %q", why)
+	}
+	small := result{server: colJanus, viewers: 100, delivery: 0.5}
+	if why := starvedReason(small, 2); why != "" {
+		t.Errorf("100 viewers are judged by the join, not here: %q", why)
+	}
+	bad := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, rssPerView: 1024, delivery: 0.343, minDeliver: 0.336, packetRate: 280}
+	bad.starved = starvedReason(bad, 2)
+	if want := "delivered 34.3% of the stream (worst viewer 33.6%) using 1.40 of 2 CPUs: it cannot carry this count here"; bad.starved != want {
+		t.Errorf("reason %q, want %q", bad.starved, want)
+	}
+	rows := buildRows(nil, []result{bad}, []int{500}, 2)
+	for _, r := range rows {
+		switch r.metric {
+		case metricPerPkt, capacityMetric(2):
+			if r.cell(colJanus) != "n/m" {
+				t.Errorf("%s: %s, want n/m", r.metric, r.cell(colJanus))
+			}
+		case metricMemory, metricDelivery:
+			if r.cell(colJanus) == "n/m" || math.IsNaN(r.value(colJanus)) {
+				t.Errorf("%s: %s, want the measured value", r.metric, r.cell(colJanus))
+			}
+		}
+	}
+}
+
+func TestNiceTop(t *testing.T) {
+	for _, tc := range []struct{ in, want float64 }{
+		{87.8, 100}, {3120, 5000}, {17, 20}, {2.1, 2.5}, {1, 1}, {0.03, 0.05}, {0, 1},
+	} {
+		if got := niceTop(tc.in); math.Abs(got-tc.want) > 1e-9*tc.want {
+			t.Errorf("niceTop(%v) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }

@@ -17,6 +17,9 @@ var (
 	errWHEP = errors.New("WHEP request refused")
 	// errViewer reports a viewer that failed to connect or to receive media.
 	errViewer = errors.New("viewer failed")
+	// errJoin reports viewers that did not join (connected and receiving)
+	// within the join timeout.
+	errJoin = errors.New("failed to join")
 	// errNoMedia reports that the RTP sender produced nothing.
 	errNoMedia = errors.New("no RTP from the sender")
 	// errNoSubnet reports that no free 10.77.x.0/30 subnet was found.

@@ -133,11 +133,12 @@ func otherModules(dir string, keep []string) []string {
 // janus is Janus under test: the process in the namespace, its API client,
 // and the one API session that carries every viewer's handle.
 type janus struct {
-	proc *child
-	ns   *netns
-	api  *janusAPI
-	sess *janusSession
-	rtc  *webrtc.API
+	proc  *child
+	ns    *netns
+	api   *janusAPI
+	sess  *janusSession
+	rtc   *webrtc.API
+	probe *latencyProbe
 }
 
 // startJanus writes the config into dir/janus, starts Janus in ns, checks
@@ -151,7 +152,7 @@ func startJanus(ctx context.Context, dir string, ns *netns, log *slog.Logger) (*
 	if err := writeJanusConfig(confDir, ns); err != nil {
 		return nil, err
 	}
-	rtc, err := newViewerAPI(viewerNetwork{iface: ns.hostIf})
+	rtc, err := newViewerAPI(viewerNetwork{iface: ns.hostIf, lean: true})
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +200,8 @@ func (j *janus) name() string { return "janus" }
 
 func (j *janus) pid() int { return j.proc.pid() }
 
+func (j *janus) latency() *latencyProbe { return j.probe }
+
 // close ends the API session and stops Janus.
 func (j *janus) close(ctx context.Context) {
 	if j.sess != nil {
@@ -239,6 +242,7 @@ func (j *janus) negotiate(ctx context.Context, handle uint64, events <-chan janu
 	if err != nil {
 		return nil, err
 	}
+	v.onPacket = j.probe.observe
 	if err := j.answer(ctx, v, handle, offer); err != nil {
 		_ = v.pc.Close()
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,7 +29,11 @@ const (
 
 // mediagateConfig is the TOML the benchmark runs mediagate with: everything
 // on loopback, ICE on one UDP port, room for every viewer, little logging.
-// Keys are those of gateway/config (see configs/mediagate.toml).
+// Viewers wait for the camera's next keyframe (start.mode "wait"): the
+// default instant start bridges a joiner through a decoder and an encoder
+// until then, a join cost that bench/start measures, and that would land
+// in this benchmark's steady windows. Keys are those of gateway/config (see
+// configs/mediagate.toml).
 const mediagateConfig = `[log]
 level = "warn"
 
@@ -54,6 +59,9 @@ max_viewers = 1000
   codec = "h264"
   payload_type = 96
   profile_level_id = "42e01f"
+
+  [stream.start]
+  mode = "wait"
 `
 
 // mediagate is the gateway under test, run as a child process from a binary
@@ -64,8 +72,14 @@ type mediagate struct {
 	ingestPort int    // where the tee sends RTP
 	api        *webrtc.API
 	client     *http.Client
-	prof       profiles // what to profile over each window
-	profAddr   string   // the gateway's profile listener, or empty
+	// signal are the clients the benchmark's viewers signal through, one
+	// per loopback source address (signalSources), taken in turn; empty:
+	// client (the soak).
+	signal   []*http.Client
+	next     atomic.Uint32
+	prof     profiles // what to profile over each window
+	profAddr string   // the gateway's profile listener, or empty
+	probe    *latencyProbe
 }
 
 // buildMediagate compiles ./cmd/mediagate (the benchmark runs from the
@@ -106,7 +120,7 @@ func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger, prof
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		return nil, fmt.Errorf("write mediagate config: %w", err)
 	}
-	api, err := newViewerAPI(viewerNetwork{iface: "lo", loopback: true})
+	api, err := newViewerAPI(viewerNetwork{iface: "lo", loopback: true, lean: true})
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +134,7 @@ func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger, prof
 		ingestPort: ingestPort,
 		api:        api,
 		client:     &http.Client{Timeout: whepTimeout, Transport: benchTransport()},
+		signal:     signalClients(),
 		prof:       prof,
 		profAddr:   profAddr,
 	}
@@ -153,6 +168,8 @@ func (m *mediagate) name() string { return "mediagate" }
 
 func (m *mediagate) pid() int { return m.proc.pid() }
 
+func (m *mediagate) latency() *latencyProbe { return m.probe }
+
 // join opens one WHEP viewer (draft-ietf-wish-whep): a recvonly video offer
 // with every candidate gathered, POSTed to /whep/bench; the 201's body is the
 // answer and its Location is the session, which release DELETEs.
@@ -161,17 +178,28 @@ func (m *mediagate) join(ctx context.Context) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, err := m.negotiate(ctx, v.pc)
+	v.onPacket = m.probe.observe
+	client := m.pick()
+	loc, err := m.negotiate(ctx, client, v.pc)
 	if err != nil {
 		_ = v.pc.Close()
 		return nil, err
 	}
-	v.release = func(ctx context.Context) error { return m.delete(ctx, loc) }
+	v.release = func(ctx context.Context) error { return m.delete(ctx, client, loc) }
 	return v, nil
 }
 
-// negotiate runs the WHEP offer/answer for pc and returns the session URL.
-func (m *mediagate) negotiate(ctx context.Context, pc *webrtc.PeerConnection) (string, error) {
+// pick returns the next signalling client.
+func (m *mediagate) pick() *http.Client {
+	if len(m.signal) == 0 {
+		return m.client
+	}
+	return m.signal[int(m.next.Add(1))%len(m.signal)]
+}
+
+// negotiate runs the WHEP offer/answer for pc through client and returns
+// the session URL.
+func (m *mediagate) negotiate(ctx context.Context, client *http.Client, pc *webrtc.PeerConnection) (string, error) {
 	recvonly := webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}
 	if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, recvonly); err != nil {
 		return "", fmt.Errorf("add transceiver: %w", err)
@@ -190,7 +218,7 @@ func (m *mediagate) negotiate(ctx context.Context, pc *webrtc.PeerConnection) (s
 		return "", fmt.Errorf("WHEP request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/sdp")
-	resp, err := m.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return "", fmt.Errorf("WHEP POST: %w", err)
 	}
@@ -213,13 +241,13 @@ func (m *mediagate) negotiate(ctx context.Context, pc *webrtc.PeerConnection) (s
 	return loc.String(), nil
 }
 
-// delete ends a WHEP session (DELETE on its Location).
-func (m *mediagate) delete(ctx context.Context, loc string) error {
+// delete ends a WHEP session (DELETE on its Location) through client.
+func (m *mediagate) delete(ctx context.Context, client *http.Client, loc string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, loc, nil)
 	if err != nil {
 		return fmt.Errorf("WHEP DELETE: %w", err)
 	}
-	resp, err := m.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("WHEP DELETE: %w", err)
 	}
@@ -275,6 +303,28 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, port)
 	}
 	return ports, nil
+}
+
+// signalSources is how many loopback addresses the benchmark's mediagate
+// viewers signal from: 127.0.0.1 and 127.0.1.1 onwards (all of 127/8 is
+// local on Linux). mediagate admits at most 200 sessions and a burst of 100
+// offers per client address (gateway/http.go); 500 viewers from eight
+// addresses stay within both, as viewers on many hosts would.
+const signalSources = 8
+
+// signalClients returns one HTTP client per signalling source address.
+func signalClients() []*http.Client {
+	clients := make([]*http.Client, signalSources)
+	for i := range clients {
+		src := net.IPv4(127, 0, 1, byte(i))
+		if i == 0 {
+			src = net.IPv4(127, 0, 0, 1)
+		}
+		t := benchTransport()
+		t.DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: src}, Timeout: whepTimeout}).DialContext
+		clients[i] = &http.Client{Timeout: whepTimeout, Transport: t}
+	}
+	return clients
 }
 
 // benchTransport is an HTTP transport that keeps enough idle connections for

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"net"
 	"os"
 	"runtime"
 	"strings"
@@ -84,8 +84,7 @@ func benchmark(ctx context.Context, o options, log *slog.Logger) (err error) {
 	b := &bench{set: settingsFor(o), proc: newProcReader(ctx), tee: t, log: log}
 	rows, err := measureAll(ctx, b, servers)
 	if len(rows) > 0 {
-		printHeader(b, t)
-		if perr := printTable(os.Stdout, rows); perr != nil {
+		if perr := printReport(os.Stdout, b, t, rows); perr != nil {
 			err = errors.Join(err, perr)
 		}
 	}
@@ -96,15 +95,27 @@ func benchmark(ctx context.Context, o options, log *slog.Logger) (err error) {
 	if err != nil {
 		return err
 	}
-	log.Info("wrote results", "csv", path)
+	plot, err := writeFanoutPlot(o.out, rows, b.set.counts)
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	log.Info("wrote results", "csv", path, "plot", plot)
 	return nil
 }
 
+// printReport prints the header, the table, the counts a server could not be
+// measured at, and issue 13's targets.
+func printReport(w io.Writer, b *bench, t *tee, rows []row) error {
+	printHeader(w, b, t)
+	return errors.Join(printTable(w, rows), printNotes(w, rows), printTargets(w, rows))
+}
+
 // startServers starts the selected servers (mediagate first, then the
-// namespace and Janus) and returns them with their ingest addresses.
-func startServers(ctx context.Context, o options, dir string, cl *cleanups, log *slog.Logger) ([]server, []*net.UDPAddr, error) {
+// namespace and Janus) and returns them with their ingest addresses and
+// latency stamp tables, for the tee.
+func startServers(ctx context.Context, o options, dir string, cl *cleanups, log *slog.Logger) ([]server, []teeDest, error) {
 	var servers []server
-	var dests []*net.UDPAddr
+	var dests []teeDest
 	if o.servers[colMediagate] {
 		bin := o.mediagate
 		if bin == "" {
@@ -118,7 +129,9 @@ func startServers(ctx context.Context, o options, dir string, cl *cleanups, log 
 			return nil, nil, err
 		}
 		cl.push(func(context.Context) { mg.close() })
-		servers, dests = append(servers, mg), append(dests, mg.ingestAddr())
+		mg.probe = &latencyProbe{}
+		servers = append(servers, mg)
+		dests = append(dests, teeDest{addr: mg.ingestAddr(), stamps: &mg.probe.stamps})
 	}
 	if o.servers[colJanus] {
 		ns, err := setupNetns(ctx, log)
@@ -131,10 +144,18 @@ func startServers(ctx context.Context, o options, dir string, cl *cleanups, log 
 			return nil, nil, err
 		}
 		cl.push(j.close)
-		servers, dests = append(servers, j), append(dests, j.ingestAddr())
+		j.probe = &latencyProbe{}
+		servers = append(servers, j)
+		dests = append(dests, teeDest{addr: j.ingestAddr(), stamps: &j.probe.stamps})
 	}
 	return servers, dests, nil
 }
+
+// strictCount is the largest viewer count at which a server's failure to
+// host the viewers fails the run. Above it (the capacity counts, 500) a
+// server that cannot host them here is reported as not measured, with the
+// reason, and the run goes on.
+const strictCount = 100
 
 // measureAll measures each server idle, then at each viewer count, the
 // servers taking turns so that both see the same conditions. It returns the
@@ -148,24 +169,36 @@ func measureAll(ctx context.Context, b *bench, servers []server) ([]row, error) 
 		}
 		idle[srv.name()] = d
 	}
+	cpus := runtime.NumCPU()
 	var results []result
 	for _, n := range b.set.counts {
 		for _, srv := range servers {
 			r, err := b.measure(ctx, srv, n)
+			if err != nil && n > strictCount && errors.Is(err, errJoin) && ctx.Err() == nil {
+				b.log.Warn("not measured: the server could not host this many viewers here", "server", srv.name(), "viewers", n, "err", err)
+				r = result{server: srv.name(), viewers: n, skipped: err.Error()}
+				err = nil
+			}
 			if err != nil {
-				return buildRows(idle, results, b.set.counts), fmt.Errorf("%s with %d viewers: %w", srv.name(), n, err)
+				return buildRows(idle, results, b.set.counts, cpus), fmt.Errorf("%s with %d viewers: %w", srv.name(), n, err)
+			}
+			if r.starved = starvedReason(r, cpus); r.starved != "" {
+				b.log.Warn("CPU per packet per viewer not reported", "server", srv.name(), "viewers", n, "reason", r.starved)
 			}
 			results = append(results, r)
 		}
 	}
-	return buildRows(idle, results, b.set.counts), nil
+	return buildRows(idle, results, b.set.counts, cpus), nil
 }
 
-// printHeader prints what was measured and on what machine.
-func printHeader(b *bench, t *tee) {
-	fmt.Printf("fan-out benchmark: one H.264 720p30 stream, %.0f RTP packets/s in, window %s\n", t.rate(), b.set.window)
-	fmt.Printf("machine: %d CPUs (%s), load average %s\n", runtime.NumCPU(), cpuModel(), loadAverage())
-	fmt.Println("lower is better for CPU and memory; ratio < 1 means mediagate uses less than janus")
+// printHeader prints what was measured, on what machine, and how to read it.
+func printHeader(w io.Writer, b *bench, t *tee) {
+	fmt.Fprintf(w, "fan-out benchmark: one H.264 720p30 stream, %.0f RTP packets/s in, window %s\n", t.rate(), b.set.window)
+	fmt.Fprintf(w, "machine: %d CPUs (%s), load average %s\n", runtime.NumCPU(), cpuModel(), loadAverage())
+	fmt.Fprintln(w, "viewers: lean pion receivers in this process (ICE, DTLS, SRTP; no NACK, no receiver reports)")
+	fmt.Fprintln(w, "lower is better for CPU, memory and latency; ratio < 1 means mediagate uses less than janus")
+	fmt.Fprintf(w, "capacity = floor(%.1f × %d CPUs × 1e6 / (µs per packet per viewer × %.1f packets/s)), a 2.5 Mbit/s stream of %d-byte payloads; higher is better\n",
+		capacityShare, runtime.NumCPU(), capacityPacketRate, capacityPayload)
 }
 
 // loadAverage returns the 1, 5 and 15-minute load averages (/proc/loadavg).

@@ -276,12 +276,12 @@ func (r *soakRig) joinOne(ctx context.Context) (*soakViewer, error) {
 	}
 	sv := &soakViewer{v: v}
 	v.onPacket = sv.tally.add
-	loc, err := r.gw.negotiate(ctx, v.pc)
+	loc, err := r.gw.negotiate(ctx, r.gw.client, v.pc)
 	if err != nil {
 		_ = v.pc.Close()
 		return nil, err
 	}
-	v.release = func(ctx context.Context) error { return r.gw.delete(ctx, loc) }
+	v.release = func(ctx context.Context) error { return r.gw.delete(ctx, r.gw.client, loc) }
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := v.waitReceiving(wctx); err != nil {

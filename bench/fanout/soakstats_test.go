@@ -1,8 +1,10 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // rtpSeq is a 12-byte RTP header with seq and the marker.
@@ -60,5 +62,24 @@ func TestFindSample(t *testing.T) {
 	}
 	if _, err := findSample(strings.NewReader(text), "nope"); err == nil {
 		t.Error("a missing series found")
+	}
+}
+
+// TestWriteSoakPlot draws a short series and finds both lines in the PNG.
+func TestWriteSoakPlot(t *testing.T) {
+	var series []soakSample
+	for i := range 20 {
+		series = append(series, soakSample{at: time.Duration(i) * 6 * time.Second, rssMB: 60 + float64(i%3), goroutines: 350 + i})
+	}
+	path := filepath.Join(t.TempDir(), "soak.png")
+	if err := writeSoakPlot(path, series); err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, path)
+	if b := img.Bounds(); b.Dx() != soakPlotW || b.Dy() != soakPlotH {
+		t.Errorf("plot is %v", b)
+	}
+	if blue, red := countColour(img, plotBlue), countColour(img, plotRed); blue < 500 || red < 500 {
+		t.Errorf("plot has %d blue and %d red pixels: a line is missing", blue, red)
 	}
 }

@@ -20,11 +20,13 @@ const (
 )
 
 // row is one line of the report: a metric at a viewer count, per server.
-// A server that was not measured has NaN.
+// A server that was not measured has NaN; one that could not be (a count
+// it could not host) is in skipped too, with the reason.
 type row struct {
 	viewers int
 	metric  string
 	values  map[string]float64
+	skipped map[string]string
 }
 
 // ratio returns mediagate / janus, or NaN when either is missing or janus's
@@ -45,6 +47,40 @@ func (r row) value(server string) float64 {
 	return math.NaN()
 }
 
+// cell prints a server's value: "n/m" when it could not be measured.
+func (r row) cell(server string) string {
+	if r.skipped[server] != "" {
+		return "n/m"
+	}
+	return format(r.value(server))
+}
+
+// note says which servers could not be measured and why ("" when all were).
+func (r row) note() string {
+	var notes []string
+	for _, srv := range []string{colMediagate, colJanus} {
+		if why := r.skipped[srv]; why != "" {
+			notes = append(notes, srv+" not measured: "+why)
+		}
+	}
+	return strings.Join(notes, "; ")
+}
+
+// printNotes lists, under the table, each count a server could not be
+// measured at and why.
+func printNotes(w io.Writer, rows []row) error {
+	seen := map[int]bool{}
+	var b strings.Builder
+	for _, r := range rows {
+		if n := r.note(); n != "" && !seen[r.viewers] {
+			seen[r.viewers] = true
+			fmt.Fprintf(&b, "n/m at %d viewers: %s\n", r.viewers, n)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 // Metric names as printed.
 const (
 	metricIdle     = "µs CPU per packet in, no viewers"
@@ -52,36 +88,64 @@ const (
 	metricMemory   = "KiB per viewer"
 	metricJoin     = "ms CPU per join"
 	metricDelivery = "delivery ratio"
+	metricLatP50   = "ms added latency p50 (tee → viewer)"
+	metricLatP99   = "ms added latency p99 (tee → viewer)"
 )
 
+// perCountMetrics are the rows of each viewer count, in order.
+var perCountMetrics = []string{metricPerPkt, metricMemory, metricJoin, metricDelivery, metricLatP50, metricLatP99}
+
 // buildRows turns the idle baselines and the per-count results into report
-// rows, ordered by viewer count and then metric.
-func buildRows(idle map[string]time.Duration, results []result, counts []int) []row {
-	rows := []row{{viewers: 0, metric: metricIdle, values: map[string]float64{}}}
+// rows, ordered by viewer count and then metric, with the derived capacity
+// (capacity.go) after the metrics of each count it is derived from.
+func buildRows(idle map[string]time.Duration, results []result, counts []int, cpus int) []row {
+	rows := []row{newRow(0, metricIdle)}
 	for srv, d := range idle {
 		rows[0].values[srv] = micros(d)
 	}
 	for _, n := range counts {
 		byMetric := map[string]row{}
-		order := []string{metricPerPkt, metricMemory, metricJoin, metricDelivery}
-		for _, m := range order {
-			byMetric[m] = row{viewers: n, metric: m, values: map[string]float64{}}
+		for _, m := range perCountMetrics {
+			byMetric[m] = newRow(n, m)
 		}
 		for _, r := range results {
 			if r.viewers != n {
 				continue
 			}
-			byMetric[metricPerPkt].values[r.server] = micros(r.cpuPerPkt)
+			if r.skipped != "" {
+				for _, m := range perCountMetrics {
+					byMetric[m].skipped[r.server] = r.skipped
+				}
+				continue
+			}
+			if r.starved != "" {
+				byMetric[metricPerPkt].skipped[r.server] = r.starved
+			} else {
+				byMetric[metricPerPkt].values[r.server] = micros(r.cpuPerPkt)
+			}
 			byMetric[metricMemory].values[r.server] = r.rssPerView / 1024
-			byMetric[metricJoin].values[r.server] = float64(r.joinCPU) / float64(time.Millisecond)
+			byMetric[metricJoin].values[r.server] = millis(r.joinCPU)
 			byMetric[metricDelivery].values[r.server] = r.delivery
+			byMetric[metricLatP50].values[r.server] = millis(r.latP50)
+			byMetric[metricLatP99].values[r.server] = millis(r.latP99)
 		}
-		for _, m := range order {
+		for _, m := range perCountMetrics {
 			rows = append(rows, byMetric[m])
+		}
+		if capacityFrom(n) {
+			rows = append(rows, capacityRow(byMetric[metricPerPkt], cpus))
 		}
 	}
 	return rows
 }
+
+// newRow returns an empty row.
+func newRow(viewers int, metric string) row {
+	return row{viewers: viewers, metric: metric, values: map[string]float64{}, skipped: map[string]string{}}
+}
+
+// millis converts d to milliseconds.
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // micros converts d to microseconds.
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
@@ -92,7 +156,7 @@ func printTable(w io.Writer, rows []row) error {
 	cells := [][]string{{"viewers", "metric", colMediagate, colJanus, "ratio (" + colMediagate + "/" + colJanus + ")"}}
 	for _, r := range rows {
 		cells = append(cells, []string{strconv.Itoa(r.viewers), r.metric,
-			format(r.value(colMediagate)), format(r.value(colJanus)), format(r.ratio())})
+			r.cell(colMediagate), r.cell(colJanus), format(r.ratio())})
 	}
 	widths := make([]int, len(cells[0]))
 	for _, line := range cells {
@@ -130,10 +194,10 @@ func writeCSV(dir string, rows []row) (string, error) {
 		return "", fmt.Errorf("create csv: %w", err)
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"viewers", "metric", colMediagate, colJanus, "ratio"})
+	_ = w.Write([]string{"viewers", "metric", colMediagate, colJanus, "ratio", "note"})
 	for _, r := range rows {
 		_ = w.Write([]string{strconv.Itoa(r.viewers), r.metric,
-			csvNum(r.value(colMediagate)), csvNum(r.value(colJanus)), csvNum(r.ratio())})
+			csvNum(r.value(colMediagate)), csvNum(r.value(colJanus)), csvNum(r.ratio()), r.note()})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

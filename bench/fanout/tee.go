@@ -20,9 +20,12 @@ const teeBufferSize = 2048
 // datagram, unchanged and in the same loop iteration, to each server's ingest
 // port, so that both servers get byte-identical input at the same instant.
 // It counts the packets that came in: the denominator of the per-packet cost.
+// Just before each send it stamps the time in that destination's table,
+// keyed by the hash of the RTP payload (latency.go).
 type tee struct {
 	in      *net.UDPConn
 	outs    []*net.UDPConn // one connected socket per destination
+	stamps  []*stampTable  // per destination, nil entries stamp nothing
 	firstAt atomic.Int64   // UnixNano of the first packet, 0 before it
 
 	packets atomic.Uint64 // RTP datagrams received from the sender
@@ -31,23 +34,31 @@ type tee struct {
 	log     *slog.Logger
 }
 
+// teeDest is one destination of the tee and the table its send times are
+// stamped in (nil: none).
+type teeDest struct {
+	addr   *net.UDPAddr
+	stamps *stampTable
+}
+
 // startTee listens on 127.0.0.1 (any free port) and forwards to dests. Each
 // destination gets its own socket, so a server latching onto its sender
 // (symmetric RTP, RFC 4961) sends its RTCP to that socket, where it is
 // drained and discarded.
-func startTee(dests []*net.UDPAddr, log *slog.Logger) (*tee, error) {
+func startTee(dests []teeDest, log *slog.Logger) (*tee, error) {
 	in, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		return nil, fmt.Errorf("tee listen: %w", err)
 	}
 	t := &tee{in: in, log: log.With("component", "tee")}
 	for _, d := range dests {
-		out, err := net.DialUDP("udp4", nil, d)
+		out, err := net.DialUDP("udp4", nil, d.addr)
 		if err != nil {
 			t.close()
-			return nil, fmt.Errorf("tee to %s: %w", d, err)
+			return nil, fmt.Errorf("tee to %s: %w", d.addr, err)
 		}
 		t.outs = append(t.outs, out)
+		t.stamps = append(t.stamps, d.stamps)
 	}
 	t.wg.Add(1 + len(t.outs))
 	go t.forward()
@@ -99,7 +110,14 @@ func (t *tee) handle(pkt []byte, flags int) {
 	if t.packets.Add(1) == 1 {
 		t.firstAt.Store(time.Now().UnixNano())
 	}
-	for _, out := range t.outs {
+	var h uint64
+	if payload, ok := rtpPayload(pkt); ok {
+		h = payloadHash(payload)
+	}
+	for i, out := range t.outs {
+		if t.stamps[i] != nil && h != 0 {
+			t.stamps[i].put(h, monoNow())
+		}
 		_, _ = out.Write(pkt)
 	}
 }

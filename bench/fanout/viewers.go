@@ -18,38 +18,55 @@ import (
 // viewerReadBuffer holds one RTP packet as delivered by either server.
 const viewerReadBuffer = 1500
 
-// viewerNetwork says where a viewer's ICE may gather candidates.
+// viewerNetwork says where a viewer's ICE may gather candidates and how
+// much of a browser's receive side it runs.
 type viewerNetwork struct {
 	iface    string // the only interface ICE may use
 	loopback bool   // gather loopback candidates (needed when iface is "lo")
+	// lean viewers run ICE, DTLS and SRTP and nothing else: no NACK
+	// generator, no receiver reports (no interceptor at all), so that one
+	// process can host hundreds of them. The soak's viewers are not lean:
+	// they repair loss with NACKs as a browser does.
+	lean bool
 }
 
 // newViewerAPI returns a pion API for viewers on net: H.264 (and pion's other
-// default codecs), NACK generation and receiver reports like a browser, no
-// TWCC (so the server's REMB path is what a Chrome viewer would exercise),
-// IPv4 UDP only, mDNS off.
+// default codecs), IPv4 UDP only, mDNS off, no TWCC (so the server's REMB
+// path is what a Chrome viewer would exercise), and, unless net.lean, NACK
+// generation and receiver reports like a browser. pion has no jitter buffer
+// on this path: packets are read as they arrive.
 func newViewerAPI(net viewerNetwork) (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		return nil, fmt.Errorf("register codecs: %w", err)
 	}
 	ir := &interceptor.Registry{}
-	gen, err := nack.NewGeneratorInterceptor()
-	if err != nil {
-		return nil, fmt.Errorf("nack generator: %w", err)
+	if !net.lean {
+		if err := addBrowserInterceptors(ir); err != nil {
+			return nil, err
+		}
 	}
-	ir.Add(gen)
-	rr, err := report.NewReceiverInterceptor()
-	if err != nil {
-		return nil, fmt.Errorf("receiver reports: %w", err)
-	}
-	ir.Add(rr)
 	se := webrtc.SettingEngine{}
 	se.SetInterfaceFilter(func(name string) bool { return name == net.iface })
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetIncludeLoopbackCandidate(net.loopback)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
+}
+
+// addBrowserInterceptors adds NACK generation and receiver reports to ir.
+func addBrowserInterceptors(ir *interceptor.Registry) error {
+	gen, err := nack.NewGeneratorInterceptor()
+	if err != nil {
+		return fmt.Errorf("nack generator: %w", err)
+	}
+	ir.Add(gen)
+	rr, err := report.NewReceiverInterceptor()
+	if err != nil {
+		return fmt.Errorf("receiver reports: %w", err)
+	}
+	ir.Add(rr)
+	return nil
 }
 
 // viewer is one pion PeerConnection watching the stream. It drains every
@@ -69,7 +86,8 @@ type viewer struct {
 	// set by the server that created the viewer.
 	release func(context.Context) error
 	// onPacket, when set before the connection starts, sees every RTP
-	// packet as read (the soak counts frames with it).
+	// packet as read, after SRTP (the soak counts frames with it, the
+	// benchmark measures latency).
 	onPacket func(b []byte)
 	wg       sync.WaitGroup // track readers
 }
