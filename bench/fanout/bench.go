@@ -41,6 +41,10 @@ type result struct {
 	rssPerView float64       // bytes of resident memory per viewer
 	delivery   float64       // packets delivered per viewer / packets in
 	minDeliver float64       // the worst viewer's delivery ratio
+	// numbered is the packets each viewer received of those the server
+	// numbered for it (its sequence numbers' gaps are the rest): unlike
+	// delivery, packets in flight at the window's edges do not move it.
+	numbered   float64
 	latP50     time.Duration // added latency tee → viewer, median
 	latP99     time.Duration // added latency tee → viewer, 99th percentile
 	packetRate float64       // packets in per second over the window
@@ -78,6 +82,7 @@ type sample struct {
 	cpu       time.Duration
 	packetsIn uint64
 	delivered []uint64 // per viewer
+	lost      []uint64 // per viewer: gaps in its sequence numbers
 }
 
 // bench runs the measurements against each server in turn.
@@ -145,7 +150,8 @@ func (b *bench) measure(ctx context.Context, srv server, n int) (result, error) 
 	res.rssPerView = float64(rss1-rss0) / float64(n)
 	b.log.Info("measured", "server", res.server, "viewers", n, "join_wall", res.joinWall.Round(time.Millisecond),
 		"cpu_per_join", res.joinCPU, "cpu_per_packet_viewer", res.cpuPerPkt,
-		"kib_per_viewer", res.rssPerView/1024, "delivery", res.delivery, "worst_viewer", res.minDeliver)
+		"kib_per_viewer", res.rssPerView/1024, "delivery", res.delivery, "worst_viewer", res.minDeliver,
+		"numbered", res.numbered)
 	return res, nil
 }
 
@@ -186,6 +192,7 @@ func (b *bench) steady(ctx context.Context, srv server, viewers []*viewer, res *
 	res.cpuPerPkt = perPacket(z.cpu-a.cpu, in, len(viewers))
 	res.packetRate = float64(in) / z.at.Sub(a.at).Seconds()
 	res.delivery, res.minDeliver = deliveryRatio(a.delivered, z.delivered, in)
+	res.numbered = numberedRatio(a, z)
 	if res.minDeliver < minFairDelivery {
 		b.log.Warn("a viewer missed part of the stream: this server's numbers cover less work",
 			"server", srv.name(), "viewers", len(viewers), "worst_delivery", res.minDeliver)
@@ -202,6 +209,7 @@ func (b *bench) sample(srv server, viewers []*viewer) (sample, error) {
 	s := sample{at: time.Now(), cpu: cpu, packetsIn: b.tee.count()}
 	for _, v := range viewers {
 		s.delivered = append(s.delivered, v.packets.Load())
+		s.lost = append(s.lost, v.lost.Load())
 	}
 	return s, nil
 }
@@ -313,6 +321,20 @@ func deliveryRatio(a, z []uint64, in uint64) (mean, worst float64) {
 		}
 	}
 	return sum / float64(len(a)), worst
+}
+
+// numberedRatio returns the packets the viewers received, over those plus
+// the gaps in their sequence numbers, between samples a and z.
+func numberedRatio(a, z sample) float64 {
+	var got, lost uint64
+	for i := range a.delivered {
+		got += z.delivered[i] - a.delivered[i]
+		lost += z.lost[i] - a.lost[i]
+	}
+	if got+lost == 0 {
+		return 0
+	}
+	return float64(got) / float64(got+lost)
 }
 
 // sleep waits for d or until ctx ends.

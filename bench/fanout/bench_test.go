@@ -75,11 +75,11 @@ func TestRowRatio(t *testing.T) {
 func TestPrintTable(t *testing.T) {
 	idle := map[string]time.Duration{colMediagate: 2 * time.Microsecond, colJanus: 4 * time.Microsecond}
 	results := []result{
-		{server: colMediagate, viewers: 10, cpuPerPkt: time.Microsecond, rssPerView: 2048, joinCPU: 3 * time.Millisecond, delivery: 1,
+		{server: colMediagate, viewers: 10, cpuPerPkt: time.Microsecond, rssPerView: 2048, joinCPU: 3 * time.Millisecond, delivery: 1, numbered: 1,
 			latP50: 300 * time.Microsecond, latP99: 1500 * time.Microsecond},
-		{server: colJanus, viewers: 10, cpuPerPkt: 2 * time.Microsecond, rssPerView: 4096, joinCPU: 6 * time.Millisecond, delivery: 1,
+		{server: colJanus, viewers: 10, cpuPerPkt: 2 * time.Microsecond, rssPerView: 4096, joinCPU: 6 * time.Millisecond, delivery: 1, numbered: 1,
 			latP50: 600 * time.Microsecond, latP99: 3 * time.Millisecond},
-		{server: colMediagate, viewers: 500, cpuPerPkt: 5 * time.Microsecond, rssPerView: 1024, delivery: 1},
+		{server: colMediagate, viewers: 500, cpuPerPkt: 5 * time.Microsecond, rssPerView: 1024, delivery: 1, numbered: 1},
 		{server: colJanus, viewers: 500, skipped: "janus: 12 of 500 viewers failed to join"},
 	}
 	var b strings.Builder
@@ -115,10 +115,10 @@ func TestPrintTable(t *testing.T) {
 func TestWriteCSVAndPlot(t *testing.T) {
 	dir := t.TempDir()
 	results := []result{
-		{server: colMediagate, viewers: 1, cpuPerPkt: 30 * time.Microsecond, rssPerView: 4 << 20, delivery: 1},
-		{server: colJanus, viewers: 1, cpuPerPkt: 35 * time.Microsecond, rssPerView: 2 << 20, delivery: 1},
-		{server: colMediagate, viewers: 100, cpuPerPkt: 7 * time.Microsecond, rssPerView: 700 << 10, delivery: 1},
-		{server: colJanus, viewers: 100, cpuPerPkt: 17 * time.Microsecond, rssPerView: 600 << 10, delivery: 1},
+		{server: colMediagate, viewers: 1, cpuPerPkt: 30 * time.Microsecond, rssPerView: 4 << 20, delivery: 1, numbered: 1},
+		{server: colJanus, viewers: 1, cpuPerPkt: 35 * time.Microsecond, rssPerView: 2 << 20, delivery: 1, numbered: 1},
+		{server: colMediagate, viewers: 100, cpuPerPkt: 7 * time.Microsecond, rssPerView: 700 << 10, delivery: 1, numbered: 1},
+		{server: colJanus, viewers: 100, cpuPerPkt: 17 * time.Microsecond, rssPerView: 600 << 10, delivery: 1, numbered: 1},
 	}
 	rows := buildRows(map[string]time.Duration{colMediagate: 20 * time.Microsecond}, results, []int{1, 100}, 2)
 	csvPath, err := writeCSV(dir, rows)
@@ -219,15 +219,15 @@ func TestStalePID(t *testing.T) {
 }
 
 func TestStarved(t *testing.T) {
-	ok := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, delivery: 0.99, minDeliver: 0.9, packetRate: 280}
+	ok := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, delivery: 0.99, numbered: 0.99, minDeliver: 0.9, packetRate: 280}
 	if why := starvedReason(ok, 2); why != "" {
 		t.Errorf("delivery 0.99: %q", why)
 	}
-	small := result{server: colJanus, viewers: 100, delivery: 0.5}
+	small := result{server: colJanus, viewers: 100, delivery: 0.5, numbered: 0.5}
 	if why := starvedReason(small, 2); why != "" {
 		t.Errorf("100 viewers are judged by the join, not here: %q", why)
 	}
-	bad := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, rssPerView: 1024, delivery: 0.343, minDeliver: 0.336, packetRate: 280}
+	bad := result{server: colJanus, viewers: 500, cpuPerPkt: 10 * time.Microsecond, rssPerView: 1024, delivery: 0.343, numbered: 0.343, minDeliver: 0.336, packetRate: 280}
 	bad.starved = starvedReason(bad, 2)
 	if want := "delivered 34.3% of the stream (worst viewer 33.6%) using 1.40 of 2 CPUs: it cannot carry this count here"; bad.starved != want {
 		t.Errorf("reason %q, want %q", bad.starved, want)
@@ -254,5 +254,18 @@ func TestNiceTop(t *testing.T) {
 		if got := niceTop(tc.in); math.Abs(got-tc.want) > 1e-9*tc.want {
 			t.Errorf("niceTop(%v) = %v, want %v", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestSeqGaps: gaps count the missing packets; duplicates, late packets
+// and a restart of the numbering do not.
+func TestSeqGaps(t *testing.T) {
+	var g seqGaps
+	var lost uint64
+	for _, seq := range []uint16{65530, 65531, 65533, 65533, 65532, 2, 3, 40000, 40001, 40003} {
+		lost += g.next(seq)
+	}
+	if lost != 1+4+1 {
+		t.Fatalf("lost %d, want 6 (65532 late: its gap counted once; 65534…1 missing; the restart at 40000 none; 40002 missing)", lost)
 	}
 }

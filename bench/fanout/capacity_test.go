@@ -31,10 +31,10 @@ func TestCapacity(t *testing.T) {
 func TestTargets(t *testing.T) {
 	idle := map[string]time.Duration{colMediagate: 5 * time.Microsecond, colJanus: 20 * time.Microsecond}
 	results := []result{
-		{server: colMediagate, viewers: 10, cpuPerPkt: 4 * time.Microsecond, rssPerView: 300 << 10, delivery: 0.998},
-		{server: colJanus, viewers: 10, cpuPerPkt: 14 * time.Microsecond, rssPerView: 400 << 10, delivery: 1},
-		{server: colMediagate, viewers: 100, cpuPerPkt: 2 * time.Microsecond, rssPerView: 140 << 10, delivery: 1, latP99: 3 * time.Millisecond},
-		{server: colJanus, viewers: 100, cpuPerPkt: 17 * time.Microsecond, rssPerView: 600 << 10, delivery: 1},
+		{server: colMediagate, viewers: 10, cpuPerPkt: 4 * time.Microsecond, rssPerView: 300 << 10, delivery: 0.998, numbered: 0.998},
+		{server: colJanus, viewers: 10, cpuPerPkt: 14 * time.Microsecond, rssPerView: 400 << 10, delivery: 1, numbered: 1},
+		{server: colMediagate, viewers: 100, cpuPerPkt: 2 * time.Microsecond, rssPerView: 140 << 10, delivery: 1, numbered: 1, latP99: 3 * time.Millisecond},
+		{server: colJanus, viewers: 100, cpuPerPkt: 17 * time.Microsecond, rssPerView: 600 << 10, delivery: 1, numbered: 1},
 	}
 	var b strings.Builder
 	if err := printTargets(&b, buildRows(idle, results, []int{10, 100}, 2)); err != nil {

@@ -87,7 +87,7 @@ const (
 	metricPerPkt   = "µs CPU per packet per viewer"
 	metricMemory   = "KiB per viewer"
 	metricJoin     = "ms CPU per join"
-	metricDelivery = "delivery ratio"
+	metricDelivery = "delivery ratio (received / numbered)"
 	metricLatP50   = "ms added latency p50 (tee → viewer)"
 	metricLatP99   = "ms added latency p99 (tee → viewer)"
 )
@@ -125,7 +125,7 @@ func buildRows(idle map[string]time.Duration, results []result, counts []int, cp
 			}
 			byMetric[metricMemory].values[r.server] = r.rssPerView / 1024
 			byMetric[metricJoin].values[r.server] = millis(r.joinCPU)
-			byMetric[metricDelivery].values[r.server] = r.delivery
+			byMetric[metricDelivery].values[r.server] = r.numbered
 			byMetric[metricLatP50].values[r.server] = millis(r.latP50)
 			byMetric[metricLatP99].values[r.server] = millis(r.latP99)
 		}

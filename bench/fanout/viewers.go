@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -74,6 +75,7 @@ func addBrowserInterceptors(ir *interceptor.Registry) error {
 type viewer struct {
 	pc      *webrtc.PeerConnection
 	packets atomic.Uint64
+	lost    atomic.Uint64 // packets missing from the sequence numbers read
 
 	connected chan struct{} // closed when ICE and DTLS are up
 	receiving chan struct{} // closed on the first RTP packet
@@ -133,10 +135,14 @@ func (v *viewer) onTrack(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 func (v *viewer) readRTP(t *webrtc.TrackRemote) {
 	defer v.wg.Done()
 	buf := make([]byte, viewerReadBuffer)
+	var gaps seqGaps
 	for {
 		n, _, err := t.Read(buf)
 		if err != nil {
 			return
+		}
+		if n >= 4 {
+			v.lost.Add(gaps.next(binary.BigEndian.Uint16(buf[2:4])))
 		}
 		if v.onPacket != nil {
 			v.onPacket(buf[:n])
@@ -197,4 +203,35 @@ func (v *viewer) close(ctx context.Context) error {
 	}
 	v.wg.Wait()
 	return err
+}
+
+// seqGaps counts the packets missing from a track's RTP sequence numbers:
+// a packet ahead of the newest by d says d-1 were skipped; a duplicate or a
+// late packet (behind the newest by less than maxLate) is not counted
+// again; a jump further back or by half the sequence space is a restart of
+// the numbering, counted as no loss.
+type seqGaps struct {
+	started bool
+	newest  uint16
+}
+
+// maxLate is how far behind the newest a packet may be and still be late.
+const maxLate = 1000
+
+// next takes the sequence number of the packet just read and returns the
+// packets it shows lost.
+func (g *seqGaps) next(seq uint16) uint64 {
+	d := seq - g.newest
+	switch {
+	case !g.started:
+		g.started, g.newest = true, seq
+		return 0
+	case d == 0 || g.newest-seq < maxLate:
+		return 0
+	case d >= 1<<15:
+		g.newest = seq
+		return 0
+	}
+	g.newest = seq
+	return uint64(d - 1)
 }
