@@ -141,10 +141,11 @@
 // least once per Interval (carried by the receiver report when both are
 // due), at once (at most every 50 ms) when the value falls by 15% or more,
 // and within 200 ms when it rises by 10% or more. The RTP read loop looks
-// for a drop or a rise after every batch it reads, so the timer goroutine
-// wakes only for the reports, the interval and the source timeout (once a
-// second by default), not every 25 ms: with no sender, or between a
-// camera's frames, the source sleeps. A new sender gets a
+// for a drop or a rise after a batch it reads, at most every 25 ms
+// (bwe.UpstreamTick), so the timer goroutine wakes only for the reports,
+// the interval and the source timeout (once a second by default), not
+// every 25 ms: with no sender, or between a camera's packets, the source
+// sleeps. A new sender gets a
 // fresh estimator. Gauges show the REMB sent, the estimate, the incoming
 // rate, and whether the sender follows: the incoming rate against the
 // REMB in force (the larger of the current one and the one of a second

@@ -57,12 +57,15 @@ func (c *REMBConfig) validate() error {
 }
 
 // rembState is the REMB loop of one source, for one sender's session.
-// Guarded by Source.mu, except cfg, which does not change.
+// Guarded by Source.mu, except cfg, which does not change, and looked.
 type rembState struct {
 	cfg    REMBConfig
 	up     *bwe.Upstream
 	clock  bwe.SendClock
 	follow followMeter
+	// looked is when the RTP read loop last looked for a due REMB; only
+	// that goroutine uses it (rembAfterBatch).
+	looked time.Time
 }
 
 // newREMBState returns the state for cfg, or nil when REMB is off.
@@ -129,15 +132,17 @@ func (r *rembState) interval() time.Duration {
 	return DefaultREMBInterval
 }
 
-// rembAfterBatch sends the REMB that a batch of packets, or the consumers'
-// demand since the last batch, made due: a drop or a rise of the value
-// goes out as soon as the pacing of bwe.Upstream allows, without a timer
-// that wakes every bwe.UpstreamTick. The RTP read loop calls it after each
-// batch, without s.mu.
+// rembAfterBatch sends the REMB that the packets read since the last look,
+// or the consumers' demand, made due: a drop or a rise of the value goes
+// out as soon as the pacing of bwe.Upstream allows. It looks at most once
+// per bwe.UpstreamTick, as a timer of that period would, but only while
+// packets arrive, so the source does not wake to look. The RTP read loop
+// calls it after each batch, without s.mu.
 func (s *Source) rembAfterBatch(now time.Time) {
-	if s.remb == nil {
+	if s.remb == nil || now.Sub(s.remb.looked) < bwe.UpstreamTick {
 		return
 	}
+	s.remb.looked = now
 	demand, limited := s.demand() // before s.mu: it takes other components' locks
 	s.mu.Lock()
 	defer s.mu.Unlock()
