@@ -5,11 +5,13 @@ import (
 	"net/netip"
 	"sync/atomic"
 	"syscall"
+
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // Batched datagram I/O. When a socket's goroutine wakes up, several
 // datagrams are often queued: the reader takes them all with one
-// recvmmsg(2), and the channel fast path sends what it relays with one
+// recvmmsg(2) (internal/udpbatch), and the channel fast path sends what it relays with one
 // sendmmsg(2) (segmenting runs, see send_linux.go), each call saving a
 // system call and a trip through Go's poller per datagram. Where those calls do not exist (batch_other.go) a
 // batch holds one datagram and the same code runs unchanged.
@@ -61,24 +63,43 @@ type datagram struct {
 func (d *datagram) payload() []byte { return d.buf[headroom : headroom+d.n] }
 
 // batchReader reads the datagrams queued on one socket, up to a batch at a
-// time, into buffers of its own. Only one goroutine uses it; the datagrams
-// it returns stay valid until its next read.
+// time, into buffers of its own with room around each payload
+// (internal/udpbatch). Only one goroutine uses it; the datagrams it
+// returns stay valid until its next read.
 type batchReader struct {
-	sock udpSocket
-	size int // payload bytes a buffer holds
-	dgs  []datagram
-	sys  readerSys
+	in  *udpbatch.Reader
+	dgs []datagram
 }
 
 // newBatchReader returns a reader of up to count datagrams of up to size
 // bytes per call on s.
-func newBatchReader(s udpSocket, count, size int) *batchReader {
-	r := &batchReader{sock: s, size: size, dgs: make([]datagram, count)}
+func newBatchReader(s udpSocket, count, size int) (*batchReader, error) {
+	r := &batchReader{dgs: make([]datagram, count)}
+	bufs := make([][]byte, count)
 	for i := range r.dgs {
 		r.dgs[i].buf = make([]byte, headroom+size+tailroom)
+		bufs[i] = r.dgs[i].buf[headroom : headroom+size]
 	}
-	r.sys.init(r)
-	return r
+	in, err := udpbatch.NewReader(s.UDPConn, bufs)
+	if err != nil {
+		return nil, err
+	}
+	r.in = in
+	return r, nil
+}
+
+// read blocks until at least one datagram is queued and returns the ones
+// it read, each with its source and MSG_TRUNC flag.
+func (r *batchReader) read() ([]datagram, error) {
+	got, err := r.in.Read()
+	if err != nil {
+		return nil, err
+	}
+	for i := range got {
+		d, g := &r.dgs[i], &got[i]
+		d.n, d.src, d.trunc = g.N, g.From, g.Trunc
+	}
+	return r.dgs[:len(got)], nil
 }
 
 // outgoing is one datagram a batchWriter has queued.

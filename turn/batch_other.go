@@ -4,24 +4,8 @@ package turn
 
 import "syscall"
 
-// Without recvmmsg(2) and sendmmsg(2) a batch is one datagram: the
-// readers and writers work the same, one system call per datagram.
-
-// readerSys has no state here.
-type readerSys struct{}
-
-func (*readerSys) init(*batchReader) {}
-
-// read reads one datagram, with its source and MSG_TRUNC flag.
-func (r *batchReader) read() ([]datagram, error) {
-	d := &r.dgs[0]
-	n, _, flags, src, err := r.sock.ReadMsgUDPAddrPort(d.buf[headroom:headroom+r.size], nil)
-	if err != nil {
-		return nil, err
-	}
-	d.n, d.src, d.trunc = n, src, flags&syscall.MSG_TRUNC != 0
-	return r.dgs[:1], nil
-}
+// Without sendmmsg(2) a batch is sent one datagram at a time (the readers
+// are internal/udpbatch's, which read one at a time there too).
 
 // writerSys has no state here.
 type writerSys struct{}

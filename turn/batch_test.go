@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -37,64 +36,6 @@ func pattern(i, n int) []byte {
 		b[j] = byte(i*31 + j)
 	}
 	return b
-}
-
-// TestBatchReader checks that what is queued is read in one batch (on
-// Linux, recvmmsg(2)), each datagram whole with its source, and a
-// datagram larger than the buffer flagged truncated, never returned
-// short as if whole.
-func TestBatchReader(t *testing.T) {
-	const size = 100
-	sizes := []int{10, size, size + 1, 0, 1500, 7}
-	cases := []struct {
-		name, network, host, peerNet, peerHost string
-		mapped                                 bool // the source appears IPv4-mapped
-	}{
-		{"ipv4", "udp4", "127.0.0.1", "udp4", "127.0.0.1", false},
-		{"ipv6", "udp6", "::1", "udp6", "::1", false},
-		{"dual stack, IPv4 peer", "udp", "::", "udp4", "127.0.0.1", true},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			conn := listenLoopback(t, c.network, c.host)
-			peer := listenLoopback(t, c.peerNet, c.peerHost)
-			dst := netip.AddrPortFrom(netip.MustParseAddr(c.peerHost), uint16(conn.LocalAddr().(*net.UDPAddr).Port))
-			for i, n := range sizes {
-				if _, err := peer.WriteToUDPAddrPort(pattern(i, n), dst); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want := peer.LocalAddr().(*net.UDPAddr).AddrPort()
-			if c.mapped {
-				want = netip.AddrPortFrom(netip.AddrFrom16(want.Addr().As16()), want.Port())
-			}
-			r := newBatchReader(testSocket(t, conn), 8, size)
-			_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-			var got []datagram
-			for reads := 0; len(got) < len(sizes); reads++ {
-				dgs, err := r.read()
-				if err != nil {
-					t.Fatalf("after %d datagrams: %v", len(got), err)
-				}
-				if reads == 0 && runtime.GOOS == "linux" && len(dgs) != len(sizes) {
-					t.Errorf("first read returned %d of the %d queued datagrams", len(dgs), len(sizes))
-				}
-				for _, d := range dgs {
-					d.buf = bytes.Clone(d.buf)
-					got = append(got, d)
-				}
-			}
-			for i, d := range got {
-				trunc := sizes[i] > size
-				if d.trunc != trunc || d.src != want {
-					t.Errorf("datagram %d: truncated %v from %v; want %v from %v", i, d.trunc, d.src, trunc, want)
-				}
-				if !trunc && !bytes.Equal(d.payload(), pattern(i, sizes[i])) {
-					t.Errorf("datagram %d: %d bytes, want %d", i, d.n, sizes[i])
-				}
-			}
-		})
-	}
 }
 
 // TestBatchWriter checks that a flush delivers every datagram to its own

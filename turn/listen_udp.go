@@ -63,8 +63,11 @@ func (g *udpGuard) WriteTo(b []byte, addr net.Addr) (int, error) {
 // ReadFrom implements net.PacketConn.
 func (g *udpGuard) ReadFrom(b []byte) (int, net.Addr, error) {
 	if g.in == nil {
-		g.in = newBatchReader(g.udpSocket, listenBatch, len(b))
-		g.out = newBatchWriter(listenBatch)
+		in, err := newBatchReader(g.udpSocket, listenBatch, len(b))
+		if err != nil {
+			return 0, nil, err
+		}
+		g.in, g.out = in, newBatchWriter(listenBatch)
 	}
 	for {
 		for g.next < len(g.keep) {

@@ -30,8 +30,11 @@ type relayReader struct {
 func (c *relayConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	r := &c.rd
 	if r.in == nil {
-		r.in = newBatchReader(c.udpSocket, relayBatch, len(b))
-		r.out = newBatchWriter(relayBatch)
+		in, err := newBatchReader(c.udpSocket, relayBatch, len(b))
+		if err != nil {
+			return 0, nil, err
+		}
+		r.in, r.out = in, newBatchWriter(relayBatch)
 	}
 	for {
 		for r.next < len(r.keep) {

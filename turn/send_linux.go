@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // Sending a batch: sendmmsg(2), one message per datagram, except that a
@@ -35,7 +37,7 @@ type gsoCmsg struct {
 
 // writerSys is the sendmmsg(2) state of a batchWriter.
 type writerSys struct {
-	hdrs   []mmsghdr
+	hdrs   []udpbatch.Mmsghdr
 	iovs   []unix.Iovec // one per datagram; a message takes consecutive ones
 	names  []unix.RawSockaddrInet6
 	ctrls  []gsoCmsg
@@ -50,7 +52,7 @@ type writerSys struct {
 }
 
 func (s *writerSys) init(count int) {
-	s.hdrs, s.iovs, s.names = make([]mmsghdr, count), make([]unix.Iovec, count), make([]unix.RawSockaddrInet6, count)
+	s.hdrs, s.iovs, s.names = make([]udpbatch.Mmsghdr, count), make([]unix.Iovec, count), make([]unix.RawSockaddrInet6, count)
 	s.ctrls, s.msgs = make([]gsoCmsg, count), make([][]outgoing, count)
 	s.again = make([]outgoing, 0, count)
 	s.fn = s.sendmmsg
@@ -111,7 +113,7 @@ func gsoRun(out []outgoing) int {
 // prepare fills in the next message for dgs, all to dgs[0].dst.
 func (s *writerSys) prepare(sock udpSocket, dgs []outgoing) {
 	m := s.count
-	namelen, ok := encodeSockaddr(&s.names[m], dgs[0].dst, sock.v6)
+	namelen, ok := udpbatch.EncodeSockaddr(&s.names[m], dgs[0].dst, sock.v6)
 	if !ok {
 		s.refused(syscall.EAFNOSUPPORT)
 		return
@@ -121,7 +123,7 @@ func (s *writerSys) prepare(sock udpSocket, dgs []outgoing) {
 		iov[i].Base = unsafe.SliceData(o.p)
 		iov[i].SetLen(len(o.p))
 	}
-	h := &s.hdrs[m].hdr
+	h := &s.hdrs[m].Hdr
 	h.Name, h.Namelen = (*byte)(unsafe.Pointer(&s.names[m])), namelen
 	h.Iov = &iov[0]
 	h.SetIovlen(len(dgs))
@@ -170,7 +172,7 @@ func (s *writerSys) sendmmsg(fd uintptr) bool {
 		}
 		for i := s.next; i < s.next+int(n); i++ {
 			s.res.packets += len(s.msgs[i])
-			s.res.bytes += int(s.hdrs[i].n)
+			s.res.bytes += int(s.hdrs[i].N)
 		}
 		s.next += int(n)
 	}

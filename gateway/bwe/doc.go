@@ -103,7 +103,8 @@
 // per Interval (1 s), at once (at most every 50 ms) when the value falls
 // by 15% or more, and after 200 ms when it rises by 10% or more, so that a
 // sender following the estimator's fast recovery is not held back by the
-// interval. Writers consult it every UpstreamTick (25 ms). Where ingest and
+// interval. Writers consult it every UpstreamTick (25 ms), or (ingest)
+// after every batch of packets read, at least as often. Where ingest and
 // WHIP differed, ingest's rule was kept: its tests and docs/remb.md ("at
 // least once a second, at once on a sharp drop") need the short tick and
 // the rise rule; WHIP's 250 ms tick without a rise rule sent drops up to a

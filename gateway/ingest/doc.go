@@ -12,9 +12,14 @@
 // IPv4) has one read goroutine that runs every datagram through small named
 // steps:
 //
-//  1. ReadMsgUDPAddrPort into a buffer of ReadBuffer+1 bytes; a datagram the
-//     kernel truncated (MSG_TRUNC) or that fills the spare byte is dropped
-//     as "oversize", never handed on cut short.
+//  1. internal/udpbatch reads every datagram queued, up to 32 at a time on
+//     the RTP socket and 4 on an RTCP socket (recvmmsg(2): a camera sends a
+//     frame's packets back to back, and one wake-up of the loop takes them
+//     all), each into a buffer of ReadBuffer+1 bytes (at most 128 KiB of
+//     buffers per socket, fewer for a large ReadBuffer); one clock reading
+//     is the arrival time of the batch. A datagram the kernel truncated
+//     (MSG_TRUNC) or that fills the spare byte is dropped as "oversize",
+//     never handed on cut short; the datagrams around it go on.
 //  2. classify: first byte 128-191 is RTP or RTCP (RFC 7983 §7), anything
 //     else (STUN, DTLS, garbage) is "malformed"; a second byte of 192-223
 //     is RTCP on a muxed port (RFC 5761 §4).
@@ -135,7 +140,12 @@
 // seen, valued min(estimate, Demand) within the configured bounds: at
 // least once per Interval (carried by the receiver report when both are
 // due), at once (at most every 50 ms) when the value falls by 15% or more,
-// and within 200 ms when it rises by 10% or more. A new sender gets a
+// and within 200 ms when it rises by 10% or more. The RTP read loop looks
+// for a drop or a rise after a batch it reads, at most every 25 ms
+// (bwe.UpstreamTick), so the timer goroutine wakes only for the reports,
+// the interval and the source timeout (once a second by default), not
+// every 25 ms: with no sender, or between a camera's packets, the source
+// sleeps. A new sender gets a
 // fresh estimator. Gauges show the REMB sent, the estimate, the incoming
 // rate, and whether the sender follows: the incoming rate against the
 // REMB in force (the larger of the current one and the one of a second

@@ -32,7 +32,7 @@ func newTestStream(bus *event.Bus) *stream.Stream {
 // harness is one started Source on loopback with a subscriber on each
 // track and a subscription to the event bus.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	src    *Source
 	st     *stream.Stream
 	m      *Metrics
@@ -42,6 +42,15 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, cfg SourceConfig) *harness {
+	t.Helper()
+	h := newIdleHarness(t, cfg)
+	h.src.Start()
+	return h
+}
+
+// newIdleHarness is newHarness with the source bound but not started: what
+// is sent waits in the socket until Start.
+func newIdleHarness(t testing.TB, cfg SourceConfig) *harness {
 	t.Helper()
 	cfg.Name = testStream
 	if cfg.Listen == "" {
@@ -57,7 +66,6 @@ func newHarness(t *testing.T, cfg SourceConfig) *harness {
 	}
 	h := &harness{t: t, src: src, st: st, m: m, events: events,
 		video: st.Video.Subscribe(1024), audio: st.Audio.Subscribe(1024)}
-	src.Start()
 	t.Cleanup(func() {
 		if err := src.Close(); err != nil {
 			t.Errorf("Close: %v", err)

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"time"
 
-	"mediagate.dev/mediagate/gateway/bwe"
 	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/event"
 )
@@ -119,12 +118,14 @@ func (s *Source) timerLoop() {
 }
 
 // tickPeriod is short enough for the report interval, a timely source
-// timeout (within a quarter of SourceTimeout) and, with REMB, a REMB drop
-// sent within bwe.UpstreamDropGap.
+// timeout (within a quarter of SourceTimeout) and, with REMB, the REMB
+// interval. A REMB that reports a drop or a rise needs no faster timer:
+// the RTP read loop looks for one after every batch (rembAfterBatch), and
+// a latched camera's packets arrive many times a second.
 func (s *Source) tickPeriod() time.Duration {
 	p := min(s.cfg.ReceiverReportInterval, s.cfg.SourceTimeout/4)
 	if s.remb != nil {
-		p = min(p, bwe.UpstreamTick)
+		p = min(p, s.remb.interval())
 	}
 	return max(p, minTick)
 }
@@ -146,7 +147,7 @@ func (s *Source) tick(now time.Time) {
 		return
 	}
 	rrDue := now.Sub(s.lastRR) >= s.cfg.ReceiverReportInterval-s.tickPeriod()/2
-	if s.tickREMB(now, rrDue, demand, limited) {
+	if s.tickREMB(now, s.tickPeriod(), rrDue, demand, limited) {
 		s.sendReceiverReport(now)
 	}
 }

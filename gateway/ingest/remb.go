@@ -57,12 +57,15 @@ func (c *REMBConfig) validate() error {
 }
 
 // rembState is the REMB loop of one source, for one sender's session.
-// Guarded by Source.mu, except cfg, which does not change.
+// Guarded by Source.mu, except cfg, which does not change, and looked.
 type rembState struct {
 	cfg    REMBConfig
 	up     *bwe.Upstream
 	clock  bwe.SendClock
 	follow followMeter
+	// looked is when the RTP read loop last looked for a due REMB; only
+	// that goroutine uses it (rembAfterBatch).
+	looked time.Time
 }
 
 // newREMBState returns the state for cfg, or nil when REMB is off.
@@ -121,12 +124,40 @@ func (s *Source) rembPacket(v int) rtcp.Packet {
 	return &rtcp.ReceiverEstimatedMaximumBitrate{SenderSSRC: s.ourSSRC, Bitrate: float32(v), SSRCs: ssrcs}
 }
 
+// interval is the longest time between two REMBs.
+func (r *rembState) interval() time.Duration {
+	if r.cfg.Interval > 0 {
+		return r.cfg.Interval
+	}
+	return DefaultREMBInterval
+}
+
+// rembAfterBatch sends the REMB that the packets read since the last look,
+// or the consumers' demand, made due: a drop or a rise of the value goes
+// out as soon as the pacing of bwe.Upstream allows. It looks at most once
+// per bwe.UpstreamTick, as a timer of that period would, but only while
+// packets arrive, so the source does not wake to look. The RTP read loop
+// calls it after each batch, without s.mu.
+func (s *Source) rembAfterBatch(now time.Time) {
+	if s.remb == nil || now.Sub(s.remb.looked) < bwe.UpstreamTick {
+		return
+	}
+	s.remb.looked = now
+	demand, limited := s.demand() // before s.mu: it takes other components' locks
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.latch.addr.IsValid() {
+		s.tickREMB(now, bwe.UpstreamTick, false, demand, limited)
+	}
+}
+
 // tickREMB sends a REMB when one is due, alone or with the receiver report
-// that goes out now anyway, and refreshes the REMB metrics; demand was read
-// by the caller before it took s.mu. It reports whether the caller should
-// still send the receiver report (rrDue and the REMB did not carry it).
-// Called with s.mu held.
-func (s *Source) tickREMB(now time.Time, rrDue bool, demand int, limited bool) bool {
+// that goes out now anyway, and refreshes the REMB metrics; period is how
+// often the caller looks (bwe.Upstream.Due), and demand was read by the
+// caller before it took s.mu. It reports whether the caller should still
+// send the receiver report (rrDue and the REMB did not carry it). Called
+// with s.mu held.
+func (s *Source) tickREMB(now time.Time, period time.Duration, rrDue bool, demand int, limited bool) bool {
 	r := s.remb
 	if r == nil {
 		return rrDue
@@ -136,7 +167,7 @@ func (s *Source) tickREMB(now time.Time, rrDue bool, demand int, limited bool) b
 	s.met.estimate.Set(float64(r.up.Estimate(now)))
 	s.met.incoming.Set(float64(incoming))
 	defer s.updateFollow(now, incoming)
-	if !r.up.Due(v, now, s.tickPeriod()) && !rrDue {
+	if !r.up.Due(v, now, period) && !rrDue {
 		return false
 	}
 	pkt := s.rembPacket(v)

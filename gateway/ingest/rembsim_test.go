@@ -130,7 +130,9 @@ func (l *linkSim) send(at time.Duration, size int) {
 	l.pending = append(l.pending, simArrival{l.depart + 10*time.Millisecond, raw})
 }
 
-// deliver hands the source every packet that has arrived by offset until.
+// deliver hands the source every packet that has arrived by offset until,
+// each as a batch of its own (the link spaces them apart), and after each
+// lets the source look for a due REMB, as its read loop does.
 func (l *linkSim) deliver(until time.Duration) {
 	slices.SortStableFunc(l.pending, func(a, b simArrival) int { return cmp.Compare(a.at, b.at) })
 	i := 0
@@ -138,7 +140,9 @@ func (l *linkSim) deliver(until time.Duration) {
 		if d := l.pending[i].at - time.Since(l.start); d > 0 {
 			time.Sleep(d)
 		}
-		l.src.handle(l.pending[i].raw, l.from, false, time.Now())
+		now := time.Now()
+		l.src.handle(l.pending[i].raw, l.from, false, now)
+		l.src.rembAfterBatch(now)
 	}
 	l.pending = l.pending[i:]
 }

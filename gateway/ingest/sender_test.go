@@ -18,7 +18,7 @@ import (
 // sends RTP (SRTP when keyed) with pion/rtp and pion/srtp, and reads the
 // RTCP the source sends back.
 type sender struct {
-	t        *testing.T
+	t        testing.TB
 	conn     *net.UDPConn
 	to       netip.AddrPort
 	keys     *SRTPConfig
@@ -28,7 +28,7 @@ type sender struct {
 	ts       uint32
 }
 
-func newSender(t *testing.T, to netip.AddrPort, keys *SRTPConfig) *sender {
+func newSender(t testing.TB, to netip.AddrPort, keys *SRTPConfig) *sender {
 	t.Helper()
 	local := netip.AddrPortFrom(to.Addr(), 0)
 	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(local))

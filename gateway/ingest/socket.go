@@ -6,44 +6,56 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"syscall"
 	"time"
+
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // readErrorBackoff paces a read loop whose socket keeps failing, so that a
 // persistent error is logged, not spun on.
 const readErrorBackoff = 10 * time.Millisecond
 
-// bind opens the RTP socket and, when configured, the RTCP socket. On error
-// nothing stays open.
+// Datagrams one read takes (recvmmsg(2), internal/udpbatch). A camera
+// sends a video frame's packets back to back, so one wake-up of the RTP
+// loop takes a frame, a key frame in a few; the RTCP port carries a few
+// reports a second. maxBatchBytes bounds a socket's read buffers, so a
+// large ReadBuffer reads fewer datagrams at a time.
+const (
+	rtpBatch      = 32
+	rtcpBatch     = 4
+	maxBatchBytes = 128 << 10
+)
+
+// bind opens the RTP socket and, when configured, the RTCP socket, each
+// with its batch reader. On error nothing stays open.
 func (s *Source) bind() error {
-	rtpConn, err := s.listen(s.cfg.Listen)
+	rtpConn, rtpIn, err := s.listen(s.cfg.Listen, rtpBatch)
 	if err != nil {
 		return err
 	}
-	s.rtpConn, s.rtpOut, s.rtcpOut = rtpConn, rtpConn, rtpConn
+	s.rtpConn, s.rtpIn, s.rtpOut, s.rtcpOut = rtpConn, rtpIn, rtpConn, rtpConn
 	if s.cfg.RTCPListen == "" {
 		return nil
 	}
-	rtcpConn, err := s.listen(s.cfg.RTCPListen)
+	rtcpConn, rtcpIn, err := s.listen(s.cfg.RTCPListen, rtcpBatch)
 	if err != nil {
 		_ = rtpConn.Close()
 		return err
 	}
-	s.rtcpConn, s.rtcpOut = rtcpConn, rtcpConn
+	s.rtcpConn, s.rtcpIn, s.rtcpOut = rtcpConn, rtcpIn, rtcpConn
 	return nil
 }
 
 // listen binds one UDP socket, IPv4 or IPv6 as the address says ("[::]"
 // and ":port" are dual-stack, "0.0.0.0" is IPv4 only), with SO_RCVBUF set
-// when configured.
-func (s *Source) listen(addr string) (*net.UDPConn, error) {
+// when configured, and gives it a reader of up to batch datagrams.
+func (s *Source) listen(addr string, batch int) (*net.UDPConn, *udpbatch.Reader, error) {
 	if addr == "" {
-		return nil, fmt.Errorf("%w: empty listen address", ErrListen)
+		return nil, nil, fmt.Errorf("%w: empty listen address", ErrListen)
 	}
 	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrListen, addr, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrListen, addr, err)
 	}
 	network := "udp" // a wildcard or IPv6 address: dual-stack where the OS allows
 	if ua.IP.To4() != nil {
@@ -51,25 +63,44 @@ func (s *Source) listen(addr string) (*net.UDPConn, error) {
 	}
 	c, err := net.ListenUDP(network, ua)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrListen, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrListen, err)
 	}
 	if s.cfg.SocketBuffer > 0 {
 		if err := c.SetReadBuffer(s.cfg.SocketBuffer); err != nil {
 			_ = c.Close()
-			return nil, fmt.Errorf("%w: %s: SO_RCVBUF: %w", ErrListen, addr, err)
+			return nil, nil, fmt.Errorf("%w: %s: SO_RCVBUF: %w", ErrListen, addr, err)
 		}
 	}
-	return c, nil
+	in, err := udpbatch.NewReader(c, readBuffers(s.cfg.ReadBuffer, batch))
+	if err != nil {
+		_ = c.Close()
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrListen, addr, err)
+	}
+	return c, in, nil
 }
 
-// readLoop reads datagrams from c until the source closes. The buffer holds
-// one byte more than ReadBuffer, so a datagram that fills it was too large.
-func (s *Source) readLoop(c *net.UDPConn, rtcpOnly bool) {
+// readBuffers returns up to batch read buffers, cut from one block, each
+// one byte larger than limit, so that a datagram that fills one was too
+// large.
+func readBuffers(limit, batch int) [][]byte {
+	size := limit + 1
+	n := max(1, min(batch, maxBatchBytes/size))
+	block := make([]byte, n*size)
+	bufs := make([][]byte, n)
+	for i := range bufs {
+		bufs[i] = block[i*size : (i+1)*size : (i+1)*size]
+	}
+	return bufs
+}
+
+// readLoop reads batches of datagrams from c through in until the source
+// closes. The datagrams of a batch were queued together: one clock
+// reading serves them all. After an RTP batch a REMB may be due.
+func (s *Source) readLoop(c *net.UDPConn, in *udpbatch.Reader, rtcpOnly bool) {
 	defer s.wg.Done()
-	buf := make([]byte, s.cfg.ReadBuffer+1)
 	beat := s.heartbeat(c, rtcpOnly)
 	for {
-		n, _, flags, from, err := c.ReadMsgUDPAddrPort(buf, nil)
+		dgs, err := in.Read()
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				beat()
@@ -81,13 +112,24 @@ func (s *Source) readLoop(c *net.UDPConn, rtcpOnly bool) {
 			continue
 		}
 		now := time.Now()
-		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		if oversize(n, flags, s.cfg.ReadBuffer) {
-			s.drop(dropOversize, from, now)
-			continue
+		for i := range dgs {
+			s.datagram(&dgs[i], rtcpOnly, now)
 		}
-		s.handle(buf[:n], from, rtcpOnly, now)
+		if !rtcpOnly {
+			s.rembAfterBatch(now)
+		}
 	}
+}
+
+// datagram takes one datagram of a batch: an oversize one is dropped and
+// counted, the others handled.
+func (s *Source) datagram(d *udpbatch.Datagram, rtcpOnly bool, now time.Time) {
+	from := netip.AddrPortFrom(d.From.Addr().Unmap(), d.From.Port())
+	if oversize(d, s.cfg.ReadBuffer) {
+		s.drop(dropOversize, from, now)
+		return
+	}
+	s.handle(d.Bytes(), from, rtcpOnly, now)
 }
 
 // heartbeat returns what the read loop on c calls when its read deadline
@@ -175,6 +217,6 @@ func classify(b []byte) packetKind {
 // oversize reports a datagram that did not fit: the kernel truncated it
 // (MSG_TRUNC) or it filled the one spare byte of the ReadBuffer+1 buffer.
 // Go's plain ReadFrom would hand on the truncated prefix as if whole.
-func oversize(n, flags, limit int) bool {
-	return flags&syscall.MSG_TRUNC != 0 || n > limit
+func oversize(d *udpbatch.Datagram, limit int) bool {
+	return d.Trunc || d.N > limit
 }

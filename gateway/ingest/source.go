@@ -14,6 +14,7 @@ import (
 	"github.com/pion/rtp"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // datagramWriter is the sending half of a UDP socket; tests without sockets
@@ -35,10 +36,11 @@ type Source struct {
 	ourSSRC uint32
 	cname   string
 
-	rtpConn, rtcpConn *net.UDPConn   // rtcpConn is nil when RTCP is muxed
-	rtpOut, rtcpOut   datagramWriter // where RTCP is sent from
-	tracks            []*trackState  // video first
-	video             *trackState    // nil without video
+	rtpConn, rtcpConn *net.UDPConn     // rtcpConn is nil when RTCP is muxed
+	rtpIn, rtcpIn     *udpbatch.Reader // their read loops' batch readers
+	rtpOut, rtcpOut   datagramWriter   // where RTCP is sent from
+	tracks            []*trackState    // video first
+	video             *trackState      // nil without video
 	dropGates         [numDropReasons]gate
 	dropsSinceLog     [numDropReasons]atomic.Int64
 	rejectGate        gate
@@ -144,11 +146,13 @@ func (s *Source) Start() {
 		return
 	}
 	s.started = true
-	for _, c := range []*net.UDPConn{s.rtpConn, s.rtcpConn} {
-		if c != nil {
-			s.wg.Add(1)
-			go s.readLoop(c, c == s.rtcpConn)
-		}
+	if s.rtpConn != nil {
+		s.wg.Add(1)
+		go s.readLoop(s.rtpConn, s.rtpIn, false)
+	}
+	if s.rtcpConn != nil {
+		s.wg.Add(1)
+		go s.readLoop(s.rtcpConn, s.rtcpIn, true)
 	}
 	s.wg.Add(1)
 	go s.timerLoop()
