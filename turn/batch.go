@@ -3,8 +3,6 @@ package turn
 import (
 	"net"
 	"net/netip"
-	"sync/atomic"
-	"syscall"
 
 	"mediagate.dev/mediagate/internal/udpbatch"
 )
@@ -12,7 +10,7 @@ import (
 // Batched datagram I/O. When a socket's goroutine wakes up, several
 // datagrams are often queued: the reader takes them all with one
 // recvmmsg(2) (internal/udpbatch), and the channel fast path sends what it relays with one
-// sendmmsg(2) (segmenting runs, see send_linux.go), each call saving a
+// sendmmsg(2) (segmenting runs, internal/udpbatch's Writer), each call saving a
 // system call and a trip through Go's poller per datagram. Where those calls do not exist (batch_other.go) a
 // batch holds one datagram and the same code runs unchanged.
 
@@ -31,25 +29,11 @@ const (
 	tailroom = 3
 )
 
-// udpSocket is a UDP socket with its raw connection, which batched I/O
-// goes through, looked up once.
-type udpSocket struct {
-	*net.UDPConn
-	raw syscall.RawConn
-	v6  bool         // an AF_INET6 socket: IPv4 peers have IPv4-mapped addresses
-	gso *atomic.Bool // runs may go segmented (send_linux.go)
-}
+// udpSocket is a UDP socket set up for batched writes (internal/udpbatch).
+type udpSocket = udpbatch.Socket
 
 // newUDPSocket wraps c.
-func newUDPSocket(c *net.UDPConn) (udpSocket, error) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return udpSocket{}, err
-	}
-	gso := new(atomic.Bool)
-	gso.Store(gsoSupported(raw))
-	return udpSocket{UDPConn: c, raw: raw, v6: isV6Socket(raw), gso: gso}, nil
-}
+func newUDPSocket(c *net.UDPConn) (udpSocket, error) { return udpbatch.NewSocket(c) }
 
 // datagram is one datagram of a batch.
 type datagram struct {
@@ -100,50 +84,4 @@ func (r *batchReader) read() ([]datagram, error) {
 		d.n, d.src, d.trunc = g.N, g.From, g.Trunc
 	}
 	return r.dgs[:len(got)], nil
-}
-
-// outgoing is one datagram a batchWriter has queued.
-type outgoing struct {
-	p   []byte
-	dst netip.AddrPort
-}
-
-// batchWriter queues datagrams and sends them out of one socket in one
-// go. Only one goroutine uses it.
-type batchWriter struct {
-	out []outgoing
-	sys writerSys
-}
-
-// newBatchWriter returns a writer of up to count datagrams per flush.
-func newBatchWriter(count int) *batchWriter {
-	w := &batchWriter{out: make([]outgoing, 0, count)}
-	w.sys.init(count)
-	return w
-}
-
-// add queues p for dst and reports whether the batch is now full. p must
-// stay unchanged until the next flush.
-func (w *batchWriter) add(p []byte, dst netip.AddrPort) bool {
-	w.out = append(w.out, outgoing{p, dst})
-	return len(w.out) == cap(w.out)
-}
-
-// sendResult is what a flush did.
-type sendResult struct {
-	packets, bytes int   // sent
-	failed         int   // not sent: refused by the kernel, or the socket failed
-	err            error // the first refusal, or what stopped the flush
-}
-
-// flush sends the queued datagrams out of s and empties the queue.
-func (w *batchWriter) flush(s udpSocket) sendResult {
-	if len(w.out) == 0 {
-		return sendResult{}
-	}
-	res := w.sys.send(s, w.out)
-	res.failed = len(w.out) - res.packets
-	clear(w.out)
-	w.out = w.out[:0]
-	return res
 }

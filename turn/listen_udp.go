@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
+
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // udpGuard wraps a UDP listening socket of the server. It drops truncated
@@ -30,7 +32,7 @@ type udpGuard struct {
 	keep []int
 	next int
 	fwds []toRelay
-	out  *batchWriter
+	out  *udpbatch.Writer
 
 	// The latest source, reused while it does not change.
 	lastSrc  netip.AddrPort
@@ -67,7 +69,7 @@ func (g *udpGuard) ReadFrom(b []byte) (int, net.Addr, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		g.in, g.out = in, newBatchWriter(listenBatch)
+		g.in, g.out = in, udpbatch.NewWriter(listenBatch)
 	}
 	for {
 		for g.next < len(g.keep) {
@@ -148,7 +150,7 @@ func (g *udpGuard) flushRelays() {
 			switch {
 			case f.rc != rc:
 				rest = append(rest, f)
-			case g.out.add(f.p, f.dst):
+			case g.out.Add(f.p, f.dst):
 				g.sendTo(rc)
 			}
 		}
@@ -161,9 +163,9 @@ func (g *udpGuard) flushRelays() {
 // sendTo flushes the writer out of rc, counting what it relayed and what
 // the kernel refused.
 func (g *udpGuard) sendTo(rc *relayConn) {
-	res := g.out.flush(rc.udpSocket)
-	rc.m.relayed(true, res.packets, res.bytes)
-	if res.failed > 0 {
-		g.m.requestErrors.Add(float64(res.failed))
+	res := g.out.Flush(rc.udpSocket)
+	rc.m.relayed(true, res.Packets, res.Bytes)
+	if res.Failed > 0 {
+		g.m.requestErrors.Add(float64(res.Failed))
 	}
 }

@@ -3,6 +3,8 @@ package turn
 import (
 	"net"
 	"net/netip"
+
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // relayReader is the state of a relay socket's reading goroutine (pion's
@@ -13,8 +15,8 @@ type relayReader struct {
 	keep []int        // indices of the batch's datagrams left for pion
 	next int          // the next of keep to return
 
-	out   *batchWriter // ChannelData frames toward the client
-	outTo *udpGuard    // the listening socket they leave from
+	out   *udpbatch.Writer // ChannelData frames toward the client
+	outTo *udpGuard        // the listening socket they leave from
 
 	// The net.Addr of the latest source, reused while it does not change.
 	lastSrc  netip.AddrPort
@@ -34,7 +36,7 @@ func (c *relayConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		r.in, r.out = in, newBatchWriter(relayBatch)
+		r.in, r.out = in, udpbatch.NewWriter(relayBatch)
 	}
 	for {
 		for r.next < len(r.keep) {
@@ -102,7 +104,7 @@ func (c *relayConn) toClient(fwd *channelFwd, d *datagram) {
 		c.flushToClient()
 		r.outTo = fwd.guard
 	}
-	if r.out.add(frameChannelData(d.buf, fwd.ch, d.n), fwd.client) {
+	if r.out.Add(frameChannelData(d.buf, fwd.ch, d.n), fwd.client) {
 		c.flushToClient()
 	}
 }
@@ -114,8 +116,8 @@ func (c *relayConn) flushToClient() {
 	if r.outTo == nil {
 		return
 	}
-	if res := r.out.flush(r.outTo.udpSocket); res.failed > 0 {
-		c.m.requestErrors.Add(float64(res.failed))
+	if res := r.out.Flush(r.outTo.udpSocket); res.Failed > 0 {
+		c.m.requestErrors.Add(float64(res.Failed))
 	}
 }
 

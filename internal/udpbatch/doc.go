@@ -6,10 +6,12 @@
 // source and whether it was truncated (MSG_TRUNC). Elsewhere a batch is one
 // datagram and callers run unchanged.
 //
-// It also writes and reads the raw socket addresses (struct sockaddr_in,
-// sockaddr_in6) that recvmmsg(2) and sendmmsg(2) carry, for senders that
-// batch too (turn's relay).
+// Writer is the other direction: it queues datagrams and sends them with
+// one sendmmsg(2), a run of datagrams to one destination, all of one size
+// but the last, as one segmented message (UDP GSO, UDP_SEGMENT), which the
+// kernel sends as that many datagrams for about the cost of one; a kernel
+// or route that refuses segmentation gets single datagrams.
 //
-// It sits below gateway and turn: ingest reads cameras' RTP with it, and
-// turn its listening and relay sockets.
+// It sits below gateway and turn: ingest reads cameras' RTP with it, egress's
+// fan-out sends viewers' RTP with it, and turn reads and relays with it.
 package udpbatch

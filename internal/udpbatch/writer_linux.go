@@ -1,4 +1,4 @@
-package turn
+package udpbatch
 
 import (
 	"os"
@@ -6,8 +6,6 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // Sending a batch: sendmmsg(2), one message per datagram, except that a
@@ -37,30 +35,30 @@ type gsoCmsg struct {
 
 // writerSys is the sendmmsg(2) state of a batchWriter.
 type writerSys struct {
-	hdrs   []udpbatch.Mmsghdr
+	hdrs   []Mmsghdr
 	iovs   []unix.Iovec // one per datagram; a message takes consecutive ones
 	names  []unix.RawSockaddrInet6
 	ctrls  []gsoCmsg
-	msgs   [][]outgoing // the datagrams of each message
-	again  []outgoing   // from a refused segmented message on, to send unsegmented
+	msgs   [][]datagramOut // the datagrams of each message
+	again  []datagramOut   // from a refused segmented message on, to send unsegmented
 	fn     func(fd uintptr) bool
 	count  int // messages prepared
 	next   int // the next message to send
 	niov   int // iovecs used
 	gsoErr syscall.Errno
-	res    sendResult
+	res    Result
 }
 
 func (s *writerSys) init(count int) {
-	s.hdrs, s.iovs, s.names = make([]udpbatch.Mmsghdr, count), make([]unix.Iovec, count), make([]unix.RawSockaddrInet6, count)
-	s.ctrls, s.msgs = make([]gsoCmsg, count), make([][]outgoing, count)
-	s.again = make([]outgoing, 0, count)
+	s.hdrs, s.iovs, s.names = make([]Mmsghdr, count), make([]unix.Iovec, count), make([]unix.RawSockaddrInet6, count)
+	s.ctrls, s.msgs = make([]gsoCmsg, count), make([][]datagramOut, count)
+	s.again = make([]datagramOut, 0, count)
 	s.fn = s.sendmmsg
 }
 
 // send sends out with as few system calls as the kernel allows.
-func (s *writerSys) send(sock udpSocket, out []outgoing) sendResult {
-	s.res, s.gsoErr = sendResult{}, 0
+func (s *writerSys) send(sock Socket, out []datagramOut) Result {
+	s.res, s.gsoErr = Result{}, 0
 	s.pass(sock, out, sock.gso != nil && sock.gso.Load())
 	if len(s.again) > 0 {
 		if s.gsoErr == unix.EIO {
@@ -75,7 +73,7 @@ func (s *writerSys) send(sock udpSocket, out []outgoing) sendResult {
 
 // pass prepares one message per datagram, or per run when segmenting,
 // and sends them.
-func (s *writerSys) pass(sock udpSocket, out []outgoing, gso bool) {
+func (s *writerSys) pass(sock Socket, out []datagramOut, gso bool) {
 	s.count, s.next, s.niov = 0, 0, 0
 	for i := 0; i < len(out); {
 		n := 1
@@ -86,8 +84,8 @@ func (s *writerSys) pass(sock udpSocket, out []outgoing, gso bool) {
 		i += n
 	}
 	if s.count > 0 {
-		if err := sock.raw.Write(s.fn); err != nil && s.res.err == nil {
-			s.res.err = err
+		if err := sock.raw.Write(s.fn); err != nil && s.res.Err == nil {
+			s.res.Err = err
 		}
 	}
 	clear(s.iovs[:s.niov]) // hold no buffer past the flush
@@ -96,7 +94,7 @@ func (s *writerSys) pass(sock udpSocket, out []outgoing, gso bool) {
 
 // gsoRun returns how many datagrams from the start of out can go as one
 // segmented message.
-func gsoRun(out []outgoing) int {
+func gsoRun(out []datagramOut) int {
 	size, total := len(out[0].p), len(out[0].p)
 	n := 1
 	for n < len(out) && n < gsoMaxSegments && size > 0 {
@@ -111,9 +109,9 @@ func gsoRun(out []outgoing) int {
 }
 
 // prepare fills in the next message for dgs, all to dgs[0].dst.
-func (s *writerSys) prepare(sock udpSocket, dgs []outgoing) {
+func (s *writerSys) prepare(sock Socket, dgs []datagramOut) {
 	m := s.count
-	namelen, ok := udpbatch.EncodeSockaddr(&s.names[m], dgs[0].dst, sock.v6)
+	namelen, ok := EncodeSockaddr(&s.names[m], dgs[0].dst, sock.v6)
 	if !ok {
 		s.refused(syscall.EAFNOSUPPORT)
 		return
@@ -171,8 +169,8 @@ func (s *writerSys) sendmmsg(fd uintptr) bool {
 			return true
 		}
 		for i := s.next; i < s.next+int(n); i++ {
-			s.res.packets += len(s.msgs[i])
-			s.res.bytes += int(s.hdrs[i].N)
+			s.res.Packets += len(s.msgs[i])
+			s.res.Bytes += int(s.hdrs[i].N)
 		}
 		s.next += int(n)
 	}
@@ -182,8 +180,8 @@ func (s *writerSys) sendmmsg(fd uintptr) bool {
 // refused records the first datagram the kernel or the address family
 // refused.
 func (s *writerSys) refused(e syscall.Errno) {
-	if s.res.err == nil {
-		s.res.err = os.NewSyscallError("sendmmsg", e)
+	if s.res.Err == nil {
+		s.res.Err = os.NewSyscallError("sendmmsg", e)
 	}
 }
 
@@ -196,4 +194,15 @@ func gsoSupported(raw syscall.RawConn) bool {
 		_, err = unix.GetsockoptInt(int(fd), unix.IPPROTO_UDP, unix.UDP_SEGMENT)
 	})
 	return err == nil
+}
+
+// isV6Socket reports whether c is an AF_INET6 socket.
+func isV6Socket(raw syscall.RawConn) bool {
+	var v6 bool
+	_ = raw.Control(func(fd uintptr) {
+		sa, err := unix.Getsockname(int(fd))
+		_, v6 = sa.(*unix.SockaddrInet6)
+		v6 = v6 && err == nil
+	})
+	return v6
 }

@@ -1,11 +1,10 @@
-package turn
+package udpbatch
 
 import (
 	"bytes"
 	"net"
 	"net/netip"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,10 +14,10 @@ import (
 // limits.
 func TestGSORun(t *testing.T) {
 	a, b := netip.MustParseAddrPort("127.0.0.1:1"), netip.MustParseAddrPort("127.0.0.1:2")
-	run := func(dst netip.AddrPort, sizes ...int) []outgoing {
-		var out []outgoing
+	run := func(dst netip.AddrPort, sizes ...int) []datagramOut {
+		var out []datagramOut
 		for _, n := range sizes {
-			out = append(out, outgoing{make([]byte, n), dst})
+			out = append(out, datagramOut{make([]byte, n), dst})
 		}
 		return out
 	}
@@ -28,7 +27,7 @@ func TestGSORun(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		out  []outgoing
+		out  []datagramOut
 		want int
 	}{
 		{"one", run(a, 100), 1},
@@ -55,25 +54,25 @@ func TestGSORun(t *testing.T) {
 func TestSegmentedSend(t *testing.T) {
 	for _, refuse := range []bool{false, true} {
 		t.Run(map[bool]string{false: "segmented", true: "refused"}[refuse], func(t *testing.T) {
-			sock := testSocket(t, listenLoopback(t, "udp4", "127.0.0.1"))
+			sock := newTestSocket(t, listen(t, "udp4", "127.0.0.1"))
 			if !sock.gso.Load() {
 				t.Skip("the kernel offers no UDP_SEGMENT")
 			}
 			if refuse {
 				_ = sock.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_NO_CHECK, 1) })
 			}
-			peer := listenLoopback(t, "udp4", "127.0.0.1")
+			peer := listen(t, "udp4", "127.0.0.1")
 			_ = peer.SetReadBuffer(1 << 20)
 			dst := peer.LocalAddr().(*net.UDPAddr).AddrPort()
 			sizes := []int{500, 500, 500, 120, 500, 500, 700}
-			w := newBatchWriter(len(sizes))
+			w := NewWriter(len(sizes))
 			total := 0
 			for i, n := range sizes {
-				w.add(pattern(i, n), dst)
+				w.Add(fill(i, n), dst)
 				total += n
 			}
-			res := w.flush(sock)
-			if res.packets != len(sizes) || res.bytes != total || res.failed != 0 {
+			res := w.Flush(sock)
+			if res.Packets != len(sizes) || res.Bytes != total || res.Failed != 0 {
 				t.Errorf("flush = %+v, want %d packets, %d bytes", res, len(sizes), total)
 			}
 			if want := 3; !refuse && w.sys.count != want {
@@ -83,7 +82,7 @@ func TestSegmentedSend(t *testing.T) {
 				t.Errorf("refused with %v, segmenting still on: %v; want EINVAL, true", w.sys.gsoErr, sock.gso.Load())
 			}
 			for i, n := range sizes {
-				if got, _ := recvUDP(peer, 2*time.Second); !bytes.Equal(got, pattern(i, n)) {
+				if got := recvUDP(t, peer); !bytes.Equal(got, fill(i, n)) {
 					t.Fatalf("datagram %d: got %d bytes, want %d", i, len(got), n)
 				}
 			}

@@ -1,11 +1,11 @@
 //go:build !linux
 
-package turn
+package udpbatch
 
 import "syscall"
 
 // Without sendmmsg(2) a batch is sent one datagram at a time (the readers
-// are internal/udpbatch's, which read one at a time there too).
+// read one at a time there too).
 
 // writerSys has no state here.
 type writerSys struct{}
@@ -14,18 +14,18 @@ func (*writerSys) init(int) {}
 
 // send sends out one datagram at a time; a refused one is dropped and the
 // rest sent.
-func (*writerSys) send(sock udpSocket, out []outgoing) sendResult {
-	var res sendResult
+func (*writerSys) send(sock Socket, out []datagramOut) Result {
+	var res Result
 	for _, o := range out {
 		n, err := sock.WriteToUDPAddrPort(o.p, o.dst)
 		if err != nil {
-			if res.err == nil {
-				res.err = err
+			if res.Err == nil {
+				res.Err = err
 			}
 			continue
 		}
-		res.packets++
-		res.bytes += n
+		res.Packets++
+		res.Bytes += n
 	}
 	return res
 }
