@@ -1,16 +1,13 @@
 package egress
 
 import (
-	"encoding/binary"
+	"cmp"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
-
-	"golang.org/x/net/ipv4"
-	"golang.org/x/sys/unix"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // fan sends one source track to every fast-path viewer of it in one pass
@@ -148,141 +145,85 @@ func burstFor(n int) int {
 	return max(1, min(fanBurst, fanArena/max(n, 1)))
 }
 
-// batch collects one pass's protected packets, back to back in one arena,
-// for sendmmsg: a viewer's consecutive packets of one size (the last may be
-// shorter) make one message with a UDP_SEGMENT control message (UDP GSO),
-// which the kernel sends as that many datagrams for the cost of about one.
-// The arena, messages and control buffers are reused from pass to pass: a
-// pass allocates nothing once the batch has grown to the fan's size.
+// batch collects one pass's protected packets in one arena and queues
+// them on a udpbatch.Writer per socket, which sends them with sendmmsg: a
+// viewer's consecutive packets of one size (the last may be shorter) go as
+// one UDP GSO message, which the kernel sends as that many datagrams for
+// the cost of about one. The arena and writers are reused from pass to
+// pass: a pass allocates nothing once the batch has grown to the fan's
+// size.
 type batch struct {
-	arena []byte
-	off   int // the arena's used bytes
-	msgs  []ipv4.Message
-	oob   [][]byte // each message's UDP_SEGMENT control message
-	dests []*fastDest
-	seg   []int // each message's segment size: its first packet's
-	segs  []int // and its packets
-	n     int
+	arena  []byte
+	off    int // the arena's used bytes
+	out    []socketWriter
+	failed int   // datagrams the kernel refused this pass
+	err    error // the first refusal
+}
+
+// socketWriter is the writer of one ICE socket.
+type socketWriter struct {
+	sock *fastSocket
+	w    *udpbatch.Writer
 }
 
 // maxPacket is room for any packet egress sends: an MTU-sized RTP packet
 // and the SRTP tag.
 const maxPacket = 1500 + srtpOverhead
 
-// GSO bounds: the kernel's UDP_MAX_SEGMENTS and a UDP datagram's payload.
-const (
-	maxSegments = 64
-	maxGSOBytes = 65507
-)
+// writerBatch is the datagrams one sendmmsg takes at most.
+const writerBatch = 512
 
 // slot returns room for the next packet: an empty slice of the arena.
 func (b *batch) slot() []byte {
 	if len(b.arena)-b.off < maxPacket {
-		// The messages so far keep the old arena alive until they are sent.
+		// The packets queued so far keep the old arena alive until sent.
 		b.arena = make([]byte, max(2*len(b.arena), 64*maxPacket))
 		b.off = 0
 	}
 	return b.arena[b.off:b.off:len(b.arena)]
 }
 
-// add queues pkt, protected into the slot returned last, for d: it extends
-// the previous message when that is d's run of pkt's size.
+// add queues pkt, protected into the slot returned last, for d.
 func (b *batch) add(d *fastDest, pkt []byte) {
 	if len(pkt) == 0 || &pkt[0] != &b.arena[b.off] { // sealed elsewhere: copy it in
 		pkt = append(b.slot(), pkt...)
 	}
 	b.off += len(pkt)
-	if i := b.n - 1; i >= 0 && b.dests[i] == d && d.sock.gso.Load() && b.extends(i, pkt) {
-		m := &b.msgs[i]
-		m.Buffers[0] = m.Buffers[0][:len(m.Buffers[0])+len(pkt)]
-		b.segs[i]++
-		m.OOB = b.udpSegment(i)
-		return
+	sw := b.writer(d.sock)
+	if sw.w.Add(pkt, d.ap) {
+		b.send(sw)
 	}
-	if b.n == len(b.msgs) {
-		b.msgs = append(b.msgs, ipv4.Message{Buffers: make([][]byte, 1)})
-		b.oob = append(b.oob, make([]byte, cmsgSpace))
-		b.dests = append(b.dests, nil)
-		b.seg = append(b.seg, 0)
-		b.segs = append(b.segs, 0)
-	}
-	m := &b.msgs[b.n]
-	m.Buffers[0], m.Addr, m.OOB = pkt, d.ua, nil
-	b.dests[b.n], b.seg[b.n], b.segs[b.n] = d, len(pkt), 1
-	b.n++
 }
 
-// extends reports whether pkt, the next packet of message i's viewer, may
-// join it as a GSO segment: it directly follows it in the arena, every
-// segment so far has the first one's size, pkt is not larger, and the
-// kernel's bounds hold.
-func (b *batch) extends(i int, pkt []byte) bool {
-	buf := b.msgs[i].Buffers[0]
-	return len(buf) == b.seg[i]*b.segs[i] && len(pkt) <= b.seg[i] &&
-		b.segs[i] < maxSegments && len(buf)+len(pkt) <= maxGSOBytes &&
-		cap(buf) > len(buf) && &buf[:len(buf)+1][len(buf)] == &pkt[0]
+// writer returns sock's writer, made at its first packet.
+func (b *batch) writer(sock *fastSocket) *socketWriter {
+	for i := range b.out {
+		if b.out[i].sock == sock {
+			return &b.out[i]
+		}
+	}
+	b.out = append(b.out, socketWriter{sock: sock, w: udpbatch.NewWriter(writerBatch)})
+	return &b.out[len(b.out)-1]
 }
 
-// flush sends what the batch holds, one sendmmsg per run of messages on
-// the same socket, and counts a failed send on the legs' write errors. A
-// socket whose kernel refuses GSO sends single datagrams from then on.
+// send flushes one writer, noting what the kernel refused.
+func (b *batch) send(sw *socketWriter) {
+	res := sw.w.Flush(sw.sock.sock)
+	if res.Failed > 0 {
+		b.failed += res.Failed
+		b.err = cmp.Or(b.err, res.Err)
+	}
+}
+
+// flush sends what the pass queued and counts a refusal on the legs'
+// write errors.
 func (b *batch) flush(legs []*forwarder) {
-	for i := 0; i < b.n; {
-		j := i + 1
-		for j < b.n && b.dests[j].sock == b.dests[i].sock {
-			j++
-		}
-		for i < j {
-			n, err := b.dests[i].sock.batch.WriteBatch(b.msgs[i:j], 0)
-			if err != nil {
-				b.failed(legs, i, err)
-				n = max(n, 1) // skip the message the kernel refused
-			}
-			i += n
-		}
+	for i := range b.out {
+		b.send(&b.out[i])
 	}
-	for i := range b.n {
-		b.msgs[i].Addr, b.msgs[i].Buffers[0], b.dests[i] = nil, nil, nil
+	if b.failed > 0 && len(legs) > 0 {
+		legs[0].v.metrics.writeErrors.Add(float64(b.failed))
+		legs[0].v.errs.Warn("sendmmsg", "err", b.err)
 	}
-	b.n, b.off = 0, 0
-}
-
-// failed handles a message the kernel refused: a GSO message turns GSO off
-// for its socket and goes out again as single datagrams; anything else is
-// counted and dropped (the viewer NACKs it).
-func (b *batch) failed(legs []*forwarder, i int, err error) {
-	d := b.dests[i]
-	if b.msgs[i].OOB != nil && d.sock.gso.CompareAndSwap(true, false) {
-		if len(legs) > 0 {
-			legs[0].v.log.Warn("UDP GSO refused: sending single datagrams", "err", err)
-		}
-		for buf := b.msgs[i].Buffers[0]; len(buf) > 0; {
-			n := min(len(buf), b.seg[i])
-			if _, err = d.sock.conn.UDPConn.WriteToUDPAddrPort(buf[:n], d.ap); err != nil {
-				break
-			}
-			buf = buf[n:]
-		}
-		if err == nil {
-			return
-		}
-	}
-	if len(legs) > 0 {
-		legs[0].v.metrics.writeErrors.Inc()
-		legs[0].v.errs.Warn("sendmmsg", "err", err)
-	}
-}
-
-// cmsgSpace is the room of one UDP_SEGMENT control message.
-var cmsgSpace = unix.CmsgSpace(2)
-
-// udpSegment writes message i's UDP_SEGMENT control message: the size of
-// each datagram the kernel cuts its buffer into.
-func (b *batch) udpSegment(i int) []byte {
-	oob := b.oob[i][:cmsgSpace]
-	h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
-	h.Level, h.Type = unix.SOL_UDP, unix.UDP_SEGMENT
-	h.SetLen(unix.CmsgLen(2))
-	binary.NativeEndian.PutUint16(oob[unix.CmsgLen(0):], uint16(b.seg[i]))
-	return oob
+	b.off, b.failed, b.err = 0, 0, nil
 }

@@ -9,10 +9,9 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 	"github.com/pion/webrtc/v4"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 
 	"mediagate.dev/mediagate/internal/srtpseam"
+	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
 // The fast path: a viewer whose ICE pair runs over the gateway's own UDP
@@ -22,42 +21,32 @@ import (
 // DTLS and RTCP. Viewers over ICE-TCP, and any whose keys cannot be found,
 // keep pion's path (fastPathResults says which).
 
-// batchWriter is the sendmmsg of an IPv4 or IPv6 socket (x/net's
-// PacketConn.WriteBatch; ipv4.Message and ipv6.Message are one type).
-type batchWriter interface {
-	WriteBatch(ms []ipv4.Message, flags int) (int, error)
-}
-
 // fastSocket is one ICE UDP socket: the hello-noting wrapper pion's mux
-// reads and writes through, and the batch writer the fan-out sends with.
+// reads and writes through, and the same socket set up for the fan-out's
+// batched writes.
 type fastSocket struct {
 	conn  *srtpseam.Conn
-	batch batchWriter
+	sock  udpbatch.Socket
 	local netip.Addr
-	gso   atomic.Bool // the kernel takes UDP_SEGMENT on it (until it refuses one)
 }
 
-func newFastSocket(c *net.UDPConn) *fastSocket {
-	fs := &fastSocket{conn: srtpseam.NewConn(c)}
-	fs.gso.Store(true)
+func newFastSocket(c *net.UDPConn) (*fastSocket, error) {
+	sock, err := udpbatch.NewSocket(c)
+	if err != nil {
+		return nil, err
+	}
+	fs := &fastSocket{conn: srtpseam.NewConn(c), sock: sock}
 	if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
 		fs.local = ap.Addr().Unmap()
 	}
-	if fs.local.Is4() {
-		fs.batch = ipv4.NewPacketConn(c)
-	} else {
-		fs.batch = ipv6.NewPacketConn(c)
-	}
-	return fs
+	return fs, nil
 }
 
 // fastDest is where a fast viewer's packets go: the socket its ICE pair
-// uses and the remote address, as a net.Addr for sendmmsg and an AddrPort
-// for single writes.
+// uses and the remote address.
 type fastDest struct {
 	sock *fastSocket
 	ap   netip.AddrPort
-	ua   *net.UDPAddr
 }
 
 // The results of choosing a viewer's path, as
@@ -116,7 +105,7 @@ func (v *Viewer) fastKeys() ([]*srtp.Context, string) {
 				return nil, pathNoKeys
 			}
 		}
-		v.dest.Store(&fastDest{sock: sock, ap: remote, ua: net.UDPAddrFromAddrPort(remote)})
+		v.dest.Store(&fastDest{sock: sock, ap: remote})
 		return ctxs, pathFast
 	}
 	return nil, pathNoHandshke
@@ -157,7 +146,7 @@ func (v *Viewer) followPair(pair *webrtc.ICECandidatePair) {
 			sock = s
 		}
 	}
-	v.dest.Store(&fastDest{sock: sock, ap: remote, ua: net.UDPAddrFromAddrPort(remote)})
+	v.dest.Store(&fastDest{sock: sock, ap: remote})
 }
 
 // fastLink protects and sends one track's packets on the fast path. The

@@ -98,14 +98,17 @@ func benchmarkFanPass(b *testing.B, profile srtp.ProtectionProfile, viewers, fra
 		b.Fatal(err)
 	}
 	defer sock.Close()
-	fs := newFastSocket(sock)
+	fs, err := newFastSocket(sock)
+	if err != nil {
+		b.Fatal(err)
+	}
 	keyLen, _ := profile.KeyLen()
 	saltLen, _ := profile.SaltLen()
 	legs := make([]*forwarder, viewers)
 	for i := range legs {
 		v := &Viewer{stream: s, log: log, errs: ratelog.New(log), metrics: NewMetrics(nil).forStream("bench")}
 		remote := netip.MustParseAddrPort(sink.LocalAddr().String())
-		v.dest.Store(&fastDest{sock: fs, ap: remote, ua: net.UDPAddrFromAddrPort(remote)})
+		v.dest.Store(&fastDest{sock: fs, ap: remote})
 		ctx, err := srtp.CreateContext(bytes.Repeat([]byte{byte(i + 1)}, keyLen), bytes.Repeat([]byte{byte(i)}, saltLen), profile)
 		if err != nil {
 			b.Fatal(err)

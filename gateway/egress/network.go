@@ -53,7 +53,10 @@ func listenICE(cfg *Config, lf logging.LoggerFactory) (*iceSockets, error) {
 	muxes := make([]ice.UDPMux, 0, len(conns))
 	s := &iceSockets{udpPort: conns[0].LocalAddr().(*net.UDPAddr).Port, keys: &srtpseam.KeyLog{}}
 	for _, c := range conns {
-		fs := newFastSocket(c)
+		fs, err := newFastSocket(c)
+		if err != nil {
+			return nil, errors.Join(err, closeAll(conns))
+		}
 		s.seams = append(s.seams, fs)
 		muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{Logger: logger, UDPConn: fs.conn}))
 	}
@@ -214,4 +217,13 @@ func addressRewriteRules(public []string) ([]webrtc.ICEAddressRewriteRule, error
 		rules = append(rules, webrtc.ICEAddressRewriteRule{External: catchAll})
 	}
 	return rules, nil
+}
+
+// closeAll closes sockets bound for the ICE mux that never got one.
+func closeAll(conns []*net.UDPConn) error {
+	var err error
+	for _, c := range conns {
+		err = errors.Join(err, c.Close())
+	}
+	return err
 }
