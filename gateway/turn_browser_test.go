@@ -74,6 +74,11 @@ listen = "127.0.0.1:%d"
 			if n := metricValue(t, gw.Gateway, "mediagate_turn_allocations_total", map[string]string{"transport": transport}); n < 1 {
 				t.Errorf("no allocation over %s", transport)
 			}
+			// The gateway sends from its own UDP port to the relay: the
+			// viewer is on the fast path (docs/fanout.md).
+			if n := metricValue(t, gw.Gateway, "mediagate_egress_fast_path_total", map[string]string{"stream": "cam", "result": "fast"}); n != 1 {
+				t.Errorf("fast_path_total{result=fast} = %v for the relayed viewer, want 1", n)
+			}
 		})
 	}
 }
