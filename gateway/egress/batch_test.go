@@ -11,7 +11,7 @@ import (
 // TestBatchSends: a pass's packets for two viewers, sealed into the
 // arena, arrive whole and in order at each (a viewer's run of equal sizes
 // goes as one GSO message: internal/udpbatch's tests check the runs), and
-// a packet sealed elsewhere is copied in.
+// a packet sealed into a buffer of its own is sent as it is.
 func TestBatchSends(t *testing.T) {
 	recv := func() (*net.UDPConn, *fastDest) {
 		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})

@@ -183,12 +183,12 @@ func (b *batch) slot() []byte {
 	return b.arena[b.off:b.off:len(b.arena)]
 }
 
-// add queues pkt, protected into the slot returned last, for d.
+// add queues pkt for d: protected into the slot returned last, or into a
+// buffer of its own when it did not fit one (a datagram larger than an MTU).
 func (b *batch) add(d *fastDest, pkt []byte) {
-	if len(pkt) == 0 || &pkt[0] != &b.arena[b.off] { // sealed elsewhere: copy it in
-		pkt = append(b.slot(), pkt...)
+	if len(pkt) > 0 && b.off < len(b.arena) && &pkt[0] == &b.arena[b.off] {
+		b.off += len(pkt)
 	}
-	b.off += len(pkt)
 	sw := b.writer(d.sock)
 	if sw.w.Add(pkt, d.ap) {
 		b.send(sw)

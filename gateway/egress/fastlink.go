@@ -87,10 +87,10 @@ func (v *Viewer) fastKeys() ([]*srtp.Context, string) {
 		return nil, pathNoPair
 	}
 	for _, sock := range v.m.sockets.seams {
-		if _, ok := sock.conn.HandshakeWith(remote); !ok {
-			continue
-		}
 		cfg, _, err := srtpseam.KeysWith(v.m.sockets.keys, sock.conn, remote)
+		if errors.Is(err, srtpseam.ErrNoHandshake) {
+			continue // its hellos went through another socket
+		}
 		if err != nil {
 			v.log.Debug("viewer stays on pion's path", "why", err)
 			return nil, pathNoKeys
@@ -153,26 +153,26 @@ func (v *Viewer) followPair(pair *webrtc.ICECandidatePair) {
 // goroutine that writes the track owns it (the forwarder's, or its fan's
 // under the forwarder's lock).
 type fastLink struct {
-	ctx   *srtp.Context
-	dest  *atomic.Pointer[fastDest] // the viewer's, shared by its tracks
-	hdr   rtp.Header                // EncryptRTP's scratch header
-	plain []byte                    // header and payload, in the clear
-	out   []byte                    // a single write's ciphertext
+	ctx  *srtp.Context
+	dest *atomic.Pointer[fastDest] // the viewer's, shared by its tracks
+	hdr  rtp.Header                // EncryptRTP's scratch header
+	out  []byte                    // a single write's packet
 }
 
-// seal writes the packet, marshalled and protected, into dst's capacity
-// (reallocated when short) and returns it.
+// seal marshals the packet into dst's capacity (a new buffer when short)
+// and protects it there, in place, and returns it.
 func (l *fastLink) seal(dst []byte, h *rtp.Header, payload []byte) ([]byte, error) {
-	n := h.MarshalSize()
-	if cap(l.plain) < n+len(payload) {
-		l.plain = make([]byte, n+len(payload), n+len(payload)+srtpOverhead)
+	n := h.MarshalSize() + len(payload)
+	if cap(dst) < n+srtpOverhead {
+		dst = make([]byte, 0, n+srtpOverhead)
 	}
-	l.plain = l.plain[:n+len(payload)]
-	if _, err := h.MarshalTo(l.plain); err != nil {
+	pkt := dst[:n]
+	hl, err := h.MarshalTo(pkt)
+	if err != nil {
 		return nil, err
 	}
-	copy(l.plain[n:], payload)
-	return l.ctx.EncryptRTP(dst[:0], l.plain, &l.hdr)
+	copy(pkt[hl:], payload)
+	return l.ctx.EncryptRTP(pkt, pkt, &l.hdr)
 }
 
 // write sends one packet at once, outside a fan's batch: the GOP replay,

@@ -57,7 +57,8 @@ func (c *REMBConfig) validate() error {
 }
 
 // rembState is the REMB loop of one source, for one sender's session.
-// Guarded by Source.mu, except cfg, which does not change, and looked.
+// Guarded by Source.mu, except cfg, which does not change, and looked, which
+// the RTP read loop alone uses.
 type rembState struct {
 	cfg    REMBConfig
 	up     *bwe.Upstream
