@@ -71,6 +71,12 @@ func (m *mediagate) startProfile(ctx context.Context, window time.Duration, n in
 		if memPath != "" && err == nil {
 			err = m.fetchProfile(ctx, "/allocs", memPath)
 		}
+		if memPath != "" && err == nil {
+			err = m.fetchProfile(ctx, "/goroutine", memPath+".goroutine")
+		}
+		if memPath != "" && err == nil {
+			err = m.fetchProfile(ctx, "/memstats", memPath+".memstats")
+		}
 		if cerr := <-cpuDone; err == nil {
 			err = cerr
 		}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -18,10 +19,18 @@ import (
 // listener.
 const profileEnv = "MEDIAGATE_PPROF"
 
+// memRateEnv, when set, is the bytes between heap samples
+// (runtime.MemProfileRate; 512 KiB by default): a small rate shows what
+// each viewer holds.
+const memRateEnv = "MEDIAGATE_MEMPROFILERATE"
+
 func init() {
 	addr := os.Getenv(profileEnv)
 	if addr == "" {
 		return
+	}
+	if rate, err := strconv.Atoi(os.Getenv(memRateEnv)); err == nil && rate > 0 {
+		runtime.MemProfileRate = rate
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -31,6 +40,8 @@ func init() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /cpu", serveCPUProfile)
 	mux.HandleFunc("GET /allocs", serveAllocsProfile)
+	mux.HandleFunc("GET /goroutine", serveGoroutines)
+	mux.HandleFunc("GET /memstats", serveMemStats)
 	go func() { _ = http.Serve(ln, mux) }()
 }
 
@@ -54,4 +65,17 @@ func serveCPUProfile(w http.ResponseWriter, r *http.Request) {
 // (go tool pprof -diff_base).
 func serveAllocsProfile(w http.ResponseWriter, _ *http.Request) {
 	_ = pprof.Lookup("allocs").WriteTo(w, 0)
+}
+
+// serveGoroutines writes every goroutine's stack, grouped (debug=1), to see
+// which goroutines a viewer costs.
+func serveGoroutines(w http.ResponseWriter, _ *http.Request) {
+	_ = pprof.Lookup("goroutine").WriteTo(w, 1)
+}
+
+// serveMemStats writes the heap profile in its text form, which ends with
+// runtime.MemStats: heap in use, stacks, what the runtime holds back.
+func serveMemStats(w http.ResponseWriter, _ *http.Request) {
+	runtime.GC()
+	_ = pprof.Lookup("heap").WriteTo(w, 1)
 }
