@@ -197,6 +197,8 @@ func printHeader(w io.Writer, b *bench, t *tee) {
 	fmt.Fprintf(w, "machine: %d CPUs (%s), load average %s\n", runtime.NumCPU(), cpuModel(), loadAverage())
 	fmt.Fprintln(w, "viewers: lean pion receivers in this process (ICE, DTLS, SRTP; no NACK, no receiver reports)")
 	fmt.Fprintln(w, "lower is better for CPU, memory and latency; ratio < 1 means mediagate uses less than janus")
+	fmt.Fprintln(w, "added latency: from the tee's send to the packet's arrival at the viewer's socket (kernel receive timestamp), what the server adds;")
+	fmt.Fprintln(w, "  the issue 13 target uses it. \"at the viewer's read\" also counts the viewers' own receive path (ICE, SRTP, scheduling) in this process")
 	fmt.Fprintf(w, "capacity = floor(%.1f × %d CPUs × 1e6 / (µs per packet per viewer × %.1f packets/s)), a 2.5 Mbit/s stream of %d-byte payloads; higher is better\n",
 		capacityShare, runtime.NumCPU(), capacityPacketRate, capacityPayload)
 }
