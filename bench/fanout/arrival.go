@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -80,21 +81,35 @@ func rtpIdentity(pkt []byte) (ssrc uint32, seq uint16, ok bool) {
 	return binary.BigEndian.Uint32(pkt[8:12]), binary.BigEndian.Uint16(pkt[2:4]), true
 }
 
-// rxTimestamp returns the kernel receive timestamp in a recvmsg's control
-// messages: SCM_TIMESTAMPNS, a struct timespec of CLOCK_REALTIME (socket(7)),
-// as nanoseconds since the Unix epoch.
-func rxTimestamp(oob []byte) (int64, bool) {
+// kernelTimestamp returns the kernel timestamp in a recvmsg's control
+// messages, as nanoseconds of CLOCK_REALTIME since the Unix epoch: the
+// receive timestamp of SO_TIMESTAMPNS (SCM_TIMESTAMPNS, a struct timespec)
+// or the software one of SO_TIMESTAMPING (SCM_TIMESTAMPING, three
+// timespecs, the software one first); see socket(7) and the kernel's
+// Documentation/networking/timestamping.rst.
+func kernelTimestamp(oob []byte) (int64, bool) {
 	for len(oob) > 0 {
 		hdr, data, rest, err := unix.ParseOneSocketControlMessage(oob)
 		if err != nil {
 			return 0, false
 		}
-		if hdr.Level == unix.SOL_SOCKET && hdr.Type == unix.SCM_TIMESTAMPNS && len(data) >= 16 {
+		isStamp := hdr.Type == unix.SCM_TIMESTAMPNS || hdr.Type == unix.SCM_TIMESTAMPING
+		if hdr.Level == unix.SOL_SOCKET && isStamp && len(data) >= 16 {
 			sec := int64(binary.NativeEndian.Uint64(data[0:8]))
 			nsec := int64(binary.NativeEndian.Uint64(data[8:16]))
-			return sec*1e9 + nsec, true
+			if sec != 0 || nsec != 0 {
+				return sec*1e9 + nsec, true
+			}
 		}
 		oob = rest
 	}
 	return 0, false
+}
+
+// wallToMono moves a CLOCK_REALTIME time (ns since the epoch) onto
+// monoNow's clock, using now, which read both clocks at once: their offset
+// is the same at the kernel's stamp as a moment later, unless the wall
+// clock is stepped in between.
+func wallToMono(wall int64, now time.Time) int64 {
+	return wall - now.UnixNano() + int64(now.Sub(clockBase))
 }

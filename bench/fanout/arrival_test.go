@@ -84,16 +84,20 @@ var timestampCases = []struct {
 	{"timestamp", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, timespec(1_700_000_000, 123_456_789)), 1_700_000_000_123_456_789, true},
 	{"after another message", append(cmsg(unix.IPPROTO_IP, unix.IP_TOS, []byte{0}),
 		cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, timespec(2, 5))...), 2_000_000_005, true},
+	{"SO_TIMESTAMPING, software", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPING,
+		append(append(timespec(3, 7), timespec(0, 0)...), timespec(0, 0)...)), 3_000_000_007, true},
+	{"SO_TIMESTAMPING, hardware only", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPING,
+		append(append(timespec(0, 0), timespec(0, 0)...), timespec(3, 7)...)), 0, false},
 	{"only another message", cmsg(unix.IPPROTO_IP, unix.IP_TOS, []byte{0}), 0, false},
 	{"short timespec", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, make([]byte, 8)), 0, false},
 	{"truncated header", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, timespec(1, 1))[:8], 0, false},
 	{"none", nil, 0, false},
 }
 
-func TestRxTimestamp(t *testing.T) {
+func TestKernelTimestamp(t *testing.T) {
 	for _, tc := range timestampCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := rxTimestamp(tc.oob)
+			got, ok := kernelTimestamp(tc.oob)
 			if ok != tc.ok || got != tc.want {
 				t.Errorf("got %d, %v; want %d, %v", got, ok, tc.want, tc.ok)
 			}
@@ -101,12 +105,12 @@ func TestRxTimestamp(t *testing.T) {
 	}
 }
 
-func FuzzRxTimestamp(f *testing.F) {
+func FuzzKernelTimestamp(f *testing.F) {
 	for _, tc := range timestampCases {
 		f.Add(tc.oob)
 	}
 	f.Fuzz(func(t *testing.T, oob []byte) {
-		if ts, ok := rxTimestamp(oob); !ok && ts != 0 {
+		if ts, ok := kernelTimestamp(oob); !ok && ts != 0 {
 			t.Fatal("a timestamp with a failure")
 		}
 	})

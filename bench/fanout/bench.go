@@ -186,6 +186,7 @@ func (b *bench) steady(ctx context.Context, srv server, viewers []*viewer, res *
 		"socket_p50", lat.socket.p50, "socket_p99", lat.socket.p99,
 		"ice_read_p50", lat.iceRead.p50, "ice_read_p99", lat.iceRead.p99,
 		"read_p50", lat.read.p50, "read_p99", lat.read.p99,
+		"tee_send_p50", lat.teeSend.p50, "tee_send_p99", lat.teeSend.p99,
 		"packets", lat.samples, "at_socket", lat.arrived,
 		"without_stamp", lat.missed, "without_arrival", lat.noArrival)
 	if profiled != nil {

@@ -171,10 +171,20 @@ type latencyProbe struct {
 	socket  histogram // tee → the viewer's socket (kernel receive timestamp)
 	iceRead histogram // tee → ICE's read of the viewer's socket
 	read    histogram // tee → the viewer's read, after SRTP
+	teeSend histogram // the tee's clock before its send → the kernel's stamp of it
 	// missed counts packets read while on whose payload had no stamp;
 	// noArrival those stamped whose arrival was not in the viewer's table.
 	missed    atomic.Uint64
 	noArrival atomic.Uint64
+}
+
+// teeSent records the kernel's stamp (at) of the tee's send of the payload
+// with hash h, which the tee stamped before as before.
+func (p *latencyProbe) teeSent(h uint64, before, at int64) {
+	p.stamps.put(h, at)
+	if p.on.Load() {
+		p.teeSend.add(time.Duration(at - before))
+	}
 }
 
 // observer returns the onPacket of a viewer whose sockets record arrivals
@@ -219,6 +229,7 @@ func (p *latencyProbe) start() {
 	p.socket.reset()
 	p.iceRead.reset()
 	p.read.reset()
+	p.teeSend.reset()
 	p.missed.Store(0)
 	p.noArrival.Store(0)
 	p.on.Store(true)
@@ -237,10 +248,11 @@ func quantilesOf(h *histogram) quantiles {
 // latencyStats is what a probe measured over one window.
 type latencyStats struct {
 	socket, iceRead, read quantiles
-	samples               uint64 // packets measured at the viewer's read
-	arrived               uint64 // of those, packets measured at the socket too
-	missed                uint64 // packets without the tee's stamp
-	noArrival             uint64 // stamped packets without an arrival
+	teeSend               quantiles // the tee's own delay, not counted
+	samples               uint64    // packets measured at the viewer's read
+	arrived               uint64    // of those, packets measured at the socket too
+	missed                uint64    // packets without the tee's stamp
+	noArrival             uint64    // stamped packets without an arrival
 }
 
 // stop stops recording and returns what was measured.
@@ -250,6 +262,7 @@ func (p *latencyProbe) stop() latencyStats {
 		socket:    quantilesOf(&p.socket),
 		iceRead:   quantilesOf(&p.iceRead),
 		read:      quantilesOf(&p.read),
+		teeSend:   quantilesOf(&p.teeSend),
 		samples:   p.read.total(),
 		arrived:   p.socket.total(),
 		missed:    p.missed.Load(),

@@ -91,20 +91,16 @@ func (c *stampedConn) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error
 }
 
 // record puts an RTP packet's kernel timestamp, moved to monoNow's clock,
-// in the arrival table. The move reads both clocks at once (time.Now): the
-// offset between CLOCK_REALTIME and the monotonic clock is the same at the
-// packet's arrival as a moment later, unless the wall clock is stepped in
-// between.
+// in the arrival table.
 func (c *stampedConn) record(pkt, oob []byte) {
 	ssrc, seq, ok := rtpIdentity(pkt)
 	if !ok {
 		return
 	}
-	wall, ok := rxTimestamp(oob)
+	wall, ok := kernelTimestamp(oob)
 	if !ok {
 		return // counted by the viewer as a packet without an arrival
 	}
 	now := time.Now()
-	read := int64(now.Sub(clockBase))
-	c.arrivals.put(ssrc, seq, wall-now.UnixNano()+read, read)
+	c.arrivals.put(ssrc, seq, wallToMono(wall, now), int64(now.Sub(clockBase)))
 }

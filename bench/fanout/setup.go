@@ -112,7 +112,7 @@ func printReport(w io.Writer, b *bench, t *tee, rows []row) error {
 
 // startServers starts the selected servers (mediagate first, then the
 // namespace and Janus) and returns them with their ingest addresses and
-// latency stamp tables, for the tee.
+// latency probes, for the tee.
 func startServers(ctx context.Context, o options, dir string, cl *cleanups, log *slog.Logger) ([]server, []teeDest, error) {
 	var servers []server
 	var dests []teeDest
@@ -131,7 +131,7 @@ func startServers(ctx context.Context, o options, dir string, cl *cleanups, log 
 		cl.push(func(context.Context) { mg.close() })
 		mg.probe = &latencyProbe{}
 		servers = append(servers, mg)
-		dests = append(dests, teeDest{addr: mg.ingestAddr(), stamps: &mg.probe.stamps})
+		dests = append(dests, teeDest{addr: mg.ingestAddr(), probe: mg.probe})
 	}
 	if o.servers[colJanus] {
 		ns, err := setupNetns(ctx, log)
@@ -146,7 +146,7 @@ func startServers(ctx context.Context, o options, dir string, cl *cleanups, log 
 		cl.push(j.close)
 		j.probe = &latencyProbe{}
 		servers = append(servers, j)
-		dests = append(dests, teeDest{addr: j.ingestAddr(), stamps: &j.probe.stamps})
+		dests = append(dests, teeDest{addr: j.ingestAddr(), probe: j.probe})
 	}
 	return servers, dests, nil
 }
