@@ -45,8 +45,9 @@ type result struct {
 	// numbered for it (its sequence numbers' gaps are the rest): unlike
 	// delivery, packets in flight at the window's edges do not move it.
 	numbered   float64
-	latP50     time.Duration // added latency tee → viewer, median
-	latP99     time.Duration // added latency tee → viewer, 99th percentile
+	latP50     time.Duration // added latency tee → viewer's socket, median
+	latP99     time.Duration // added latency tee → viewer's socket, 99th percentile
+	readP99    time.Duration // latency tee → viewer's read after SRTP, 99th percentile
 	packetRate float64       // packets in per second over the window
 	// skipped, when not empty, says why this count was not measured (a
 	// server that could not host it); every number is then missing.
@@ -176,13 +177,18 @@ func (b *bench) steady(ctx context.Context, srv server, viewers []*viewer, res *
 		return err
 	}
 	z, err := b.sample(srv, viewers)
-	p50, p99, samples, missed := probe.stop()
+	lat := probe.stop()
 	if err != nil {
 		return err
 	}
-	res.latP50, res.latP99 = p50, p99
-	b.log.Info("latency", "server", srv.name(), "viewers", len(viewers), "p50", p50, "p99", p99,
-		"packets", samples, "without_stamp", missed)
+	res.latP50, res.latP99, res.readP99 = lat.socket.p50, lat.socket.p99, lat.read.p99
+	b.log.Info("latency", "server", srv.name(), "viewers", len(viewers),
+		"socket_p50", lat.socket.p50, "socket_p99", lat.socket.p99,
+		"ice_read_p50", lat.iceRead.p50, "ice_read_p99", lat.iceRead.p99,
+		"read_p50", lat.read.p50, "read_p99", lat.read.p99,
+		"tee_send_p50", lat.teeSend.p50, "tee_send_p99", lat.teeSend.p99,
+		"packets", lat.samples, "at_socket", lat.arrived,
+		"without_stamp", lat.missed, "without_arrival", lat.noArrival)
 	if profiled != nil {
 		if err := profiled(); err != nil {
 			return err

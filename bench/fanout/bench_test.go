@@ -76,7 +76,7 @@ func TestPrintTable(t *testing.T) {
 	idle := map[string]time.Duration{colMediagate: 2 * time.Microsecond, colJanus: 4 * time.Microsecond}
 	results := []result{
 		{server: colMediagate, viewers: 10, cpuPerPkt: time.Microsecond, rssPerView: 2048, joinCPU: 3 * time.Millisecond, delivery: 1, numbered: 1,
-			latP50: 300 * time.Microsecond, latP99: 1500 * time.Microsecond},
+			latP50: 300 * time.Microsecond, latP99: 1500 * time.Microsecond, readP99: 2500 * time.Microsecond},
 		{server: colJanus, viewers: 10, cpuPerPkt: 2 * time.Microsecond, rssPerView: 4096, joinCPU: 6 * time.Millisecond, delivery: 1, numbered: 1,
 			latP50: 600 * time.Microsecond, latP99: 3 * time.Millisecond},
 		{server: colMediagate, viewers: 500, cpuPerPkt: 5 * time.Microsecond, rssPerView: 1024, delivery: 1, numbered: 1},
@@ -88,11 +88,11 @@ func TestPrintTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	// header, idle, 6 metrics at 10, 6 metrics and the capacity at 500
-	if len(lines) != 15 {
-		t.Fatalf("%d lines, want 15:\n%s", len(lines), b.String())
+	// header, idle, 7 metrics at 10, 7 metrics and the capacity at 500
+	if len(lines) != 17 {
+		t.Fatalf("%d lines, want 17:\n%s", len(lines), b.String())
 	}
-	for _, want := range []string{"0.500", "2.000", "4.000", "1.000", "1.500", "3.000", "n/m", "1075.000"} {
+	for _, want := range []string{"0.500", "2.000", "4.000", "1.000", "1.500", "2.500", "3.000", "n/m", "1075.000"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -95,7 +95,7 @@ var targets = []target{
 		}
 		return judge(seen, worst >= fullDelivery, fmt.Sprintf("lowest %s (%d viewers)", format(worst), at))
 	}},
-	{"added latency p99 at 100 viewers ≤ 2 ms", func(rows []row) (string, string) {
+	{"added latency p99 (tee → viewer's socket) at 100 viewers ≤ 2 ms", func(rows []row) (string, string) {
 		return judgeValue(rows, metricLatP99, 2, "ms")
 	}},
 	{"ingest with no viewers ≤ ⅓ of janus's µs per packet", func(rows []row) (string, string) {

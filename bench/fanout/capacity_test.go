@@ -45,7 +45,7 @@ func TestTargets(t *testing.T) {
 		"[met   ] CPU per packet per viewer at 100 viewers ≤ 2.5 µs: mediagate 2.000 µs",
 		"[met   ] RSS per viewer at 100 viewers ≤ 150 KiB: mediagate 140.000 KiB",
 		"[MISSED] delivery ratio 1.000 at every count: lowest 0.998 (10 viewers)",
-		"[MISSED] added latency p99 at 100 viewers ≤ 2 ms: mediagate 3.000 ms",
+		"[MISSED] added latency p99 (tee → viewer's socket) at 100 viewers ≤ 2 ms: mediagate 3.000 ms",
 		"[met   ] ingest with no viewers ≤ ⅓ of janus's µs per packet: ratio 0.250",
 	} {
 		if !strings.Contains(b.String(), want) {

@@ -137,7 +137,7 @@ type janus struct {
 	ns    *netns
 	api   *janusAPI
 	sess  *janusSession
-	rtc   *webrtc.API
+	rtc   *viewerAPI
 	probe *latencyProbe
 }
 
@@ -152,7 +152,7 @@ func startJanus(ctx context.Context, dir string, ns *netns, log *slog.Logger) (*
 	if err := writeJanusConfig(confDir, ns); err != nil {
 		return nil, err
 	}
-	rtc, err := newViewerAPI(viewerNetwork{iface: ns.hostIf, lean: true})
+	rtc, err := newViewerAPI(viewerNetwork{iface: ns.hostIf, lean: true, stamped: true})
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (j *janus) negotiate(ctx context.Context, handle uint64, events <-chan janu
 	if err != nil {
 		return nil, err
 	}
-	v.onPacket = j.probe.observe
+	v.onPacket = j.probe.observer(v.arrivals)
 	if err := j.answer(ctx, v, handle, offer); err != nil {
 		_ = v.pc.Close()
 		return nil, err

@@ -13,10 +13,14 @@ import (
 // per destination, keyed by a hash of its RTP payload: both servers pass the
 // H.264 payload through unchanged and rewrite only the header (sequence
 // number, timestamp, SSRC, extensions). Each viewer, after SRTP, hashes the
-// payload it read, looks the stamp up and records the difference in its
-// server's histogram. Both ends read this process's monotonic clock, so the
-// figure includes the viewer's own receive path (socket, ICE, SRTP, pion's
-// buffers, this process's scheduling) as well as the server's.
+// payload it read and looks the stamp up; the difference to the packet's
+// arrival at the viewer's socket (the kernel's receive timestamp, arrival.go)
+// is what the server added, and goes in its server's histogram. Both ends
+// are on this process's monotonic clock (the kernel's stamp is moved onto
+// it). Two more figures are kept, to see where the rest of the path goes:
+// to ICE's read of the socket, and to the viewer's read after SRTP, which
+// also count the viewer's own receive path (ICE, pion's mux and SRTP
+// session, their buffers and goroutine wake-ups, this process's scheduling).
 
 // clockBase is the origin of monoNow.
 var clockBase = time.Now()
@@ -160,18 +164,43 @@ func (h *histogram) quantile(q float64) time.Duration {
 }
 
 // latencyProbe is one server's latency measurement: the tee's stamps for
-// that server and the histogram its viewers fill while the probe is on.
+// that server and the histograms its viewers fill while the probe is on.
 type latencyProbe struct {
-	stamps stampTable
-	on     atomic.Bool
-	hist   histogram
-	missed atomic.Uint64 // packets read while on whose payload had no stamp
+	stamps  stampTable
+	on      atomic.Bool
+	socket  histogram // tee → the viewer's socket (kernel receive timestamp)
+	iceRead histogram // tee → ICE's read of the viewer's socket
+	read    histogram // tee → the viewer's read, after SRTP
+	teeSend histogram // the tee's clock before its send → the kernel's stamp of it
+	// missed counts packets read while on whose payload had no stamp;
+	// noArrival those stamped whose arrival was not in the viewer's table.
+	missed    atomic.Uint64
+	noArrival atomic.Uint64
+}
+
+// teeSent records the kernel's stamp (at) of the tee's send of the payload
+// with hash h, which the tee stamped before as before.
+func (p *latencyProbe) teeSent(h uint64, before, at int64) {
+	p.stamps.put(h, at)
+	if p.on.Load() {
+		p.teeSend.add(time.Duration(at - before))
+	}
+}
+
+// observer returns the onPacket of a viewer whose sockets record arrivals
+// in arrivals (nil: none, only the read figure is kept), or nil for a
+// server without a probe (the soak's).
+func (p *latencyProbe) observer(arrivals *arrivalTable) func(pkt []byte) {
+	if p == nil {
+		return nil
+	}
+	return func(pkt []byte) { p.observe(pkt, arrivals) }
 }
 
 // observe records the latency of one packet a viewer read (after SRTP).
 // The clock is read first, so hashing is not counted.
-func (p *latencyProbe) observe(pkt []byte) {
-	if p == nil || !p.on.Load() {
+func (p *latencyProbe) observe(pkt []byte, arrivals *arrivalTable) {
+	if !p.on.Load() {
 		return
 	}
 	now := monoNow()
@@ -185,19 +214,58 @@ func (p *latencyProbe) observe(pkt []byte) {
 		p.missed.Add(1)
 		return
 	}
-	p.hist.add(time.Duration(now - sent))
+	p.read.add(time.Duration(now - sent))
+	a, ok := arrivals.of(pkt)
+	if !ok {
+		p.noArrival.Add(1)
+		return
+	}
+	p.socket.add(time.Duration(a.at - sent))
+	p.iceRead.add(time.Duration(a.read - sent))
 }
 
-// start empties the histogram and starts recording.
+// start empties the histograms and starts recording.
 func (p *latencyProbe) start() {
-	p.hist.reset()
+	p.socket.reset()
+	p.iceRead.reset()
+	p.read.reset()
+	p.teeSend.reset()
 	p.missed.Store(0)
+	p.noArrival.Store(0)
 	p.on.Store(true)
 }
 
-// stop stops recording and returns the p50, the p99, the packets measured
-// and the packets without a stamp.
-func (p *latencyProbe) stop() (p50, p99 time.Duration, samples, missed uint64) {
+// quantiles are the median and the 99th percentile of one figure.
+type quantiles struct {
+	p50, p99 time.Duration
+}
+
+// quantilesOf returns h's median and 99th percentile.
+func quantilesOf(h *histogram) quantiles {
+	return quantiles{p50: h.quantile(0.50), p99: h.quantile(0.99)}
+}
+
+// latencyStats is what a probe measured over one window.
+type latencyStats struct {
+	socket, iceRead, read quantiles
+	teeSend               quantiles // the tee's own delay, not counted
+	samples               uint64    // packets measured at the viewer's read
+	arrived               uint64    // of those, packets measured at the socket too
+	missed                uint64    // packets without the tee's stamp
+	noArrival             uint64    // stamped packets without an arrival
+}
+
+// stop stops recording and returns what was measured.
+func (p *latencyProbe) stop() latencyStats {
 	p.on.Store(false)
-	return p.hist.quantile(0.50), p.hist.quantile(0.99), p.hist.total(), p.missed.Load()
+	return latencyStats{
+		socket:    quantilesOf(&p.socket),
+		iceRead:   quantilesOf(&p.iceRead),
+		read:      quantilesOf(&p.read),
+		teeSend:   quantilesOf(&p.teeSend),
+		samples:   p.read.total(),
+		arrived:   p.socket.total(),
+		missed:    p.missed.Load(),
+		noArrival: p.noArrival.Load(),
+	}
 }

@@ -109,16 +109,18 @@ func TestHistIndexIsMonotone(t *testing.T) {
 	}
 }
 
-// TestLatencyProbe stamps payloads as the tee does and reads them back as a
-// viewer does, from many goroutines, with a known delay.
+// TestLatencyProbe stamps payloads as the tee does, records their arrival
+// as a viewer's socket does, and reads them back as the viewer does, from
+// many goroutines, with known delays: sent 1 ms ago, arrived 0.6 ms ago.
 func TestLatencyProbe(t *testing.T) {
 	var p latencyProbe
+	var arrivals arrivalTable
 	// 200 payloads whose hashes take distinct slots (two in one slot: the
 	// older is overwritten, which the probe counts as missed).
 	var pkts [][]byte
 	slots := map[uint64]bool{}
 	for i := 0; len(pkts) < 200; i++ {
-		pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: uint16(i)},
+		pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: uint16(i), SSRC: 7},
 			Payload: bytes.Repeat([]byte{byte(i), byte(i >> 8), 1}, 100)}
 		raw, _ := pkt.Marshal()
 		if slot := payloadHash(pkt.Payload) & (stampSlots - 1); !slots[slot] {
@@ -126,33 +128,48 @@ func TestLatencyProbe(t *testing.T) {
 			pkts = append(pkts, raw)
 		}
 	}
-	p.observe(pkts[0]) // off: not counted
+	p.observe(pkts[0], &arrivals) // off: not counted
 	p.start()
-	for _, pkt := range pkts {
+	now := monoNow()
+	for i, pkt := range pkts {
 		payload, _ := rtpPayload(pkt)
-		p.stamps.put(payloadHash(payload), monoNow()-int64(time.Millisecond))
+		p.stamps.put(payloadHash(payload), now-int64(time.Millisecond))
+		if ssrc, seq, _ := rtpIdentity(pkt); i > 0 { // the first one's arrival is missing
+			arrivals.put(ssrc, seq, now-int64(600*time.Microsecond), now-int64(500*time.Microsecond))
+		}
 	}
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for _, pkt := range pkts {
-				p.observe(pkt)
+				p.observe(pkt, &arrivals)
 			}
 		})
 	}
 	wg.Wait()
-	p.observe([]byte{0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 'x'}) // never stamped
-	p50, p99, n, missed := p.stop()
-	if n != 8*200 || missed != 1 {
-		t.Errorf("%d samples, %d missed; want 1600, 1", n, missed)
+	p.observe([]byte{0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 'x'}, &arrivals) // never stamped
+	p.observe(pkts[1], nil)                                                    // a viewer without a table
+	got := p.stop()
+	if got.samples != 8*200+1 || got.missed != 1 || got.arrived != 8*199 || got.noArrival != 8+1 {
+		t.Errorf("%+v; want 1601 samples, 1 missed, 1592 at the socket, 9 without an arrival", got)
 	}
-	if p50 < 980*time.Microsecond || p99 > time.Second {
-		t.Errorf("p50 %v, p99 %v: want about 1 ms", p50, p99)
+	near := func(name string, d, want time.Duration) {
+		if d < want-want/50 || d > want+want/50 {
+			t.Errorf("%s %v, want %v", name, d, want)
+		}
 	}
-	p.observe(pkts[0]) // stopped: not counted
-	if p.hist.total() != n {
+	near("socket p50", got.socket.p50, 400*time.Microsecond)
+	near("socket p99", got.socket.p99, 400*time.Microsecond)
+	near("ICE read p50", got.iceRead.p50, 500*time.Microsecond)
+	if got.read.p50 < 980*time.Microsecond || got.read.p99 > time.Second {
+		t.Errorf("read p50 %v, p99 %v: want about 1 ms", got.read.p50, got.read.p99)
+	}
+	p.observe(pkts[0], &arrivals) // stopped: not counted
+	if p.read.total() != got.samples {
 		t.Error("a stopped probe recorded")
 	}
 	var none *latencyProbe
-	none.observe(pkts[0]) // a server without a probe (the soak's) ignores packets
+	if none.observer(&arrivals) != nil { // a server without a probe (the soak's) observes nothing
+		t.Error("a nil probe has an observer")
+	}
 }

@@ -1,8 +1,9 @@
 // Command fanout benchmarks mediagate's fan-out against Janus's streaming
 // plugin: one H.264 stream to 1, 10, 100 and 500 viewers (-quick: 1, 10 and
 // 100), reporting each server's CPU per packet per viewer, memory per viewer,
-// CPU per viewer join, delivery, the latency it adds (tee → viewer, p50 and
-// p99), the viewers of a 2.5 Mbit/s stream that fit in 70 % of the machine,
+// CPU per viewer join, delivery, the latency it adds (tee → the viewer's
+// socket, kernel timestamps at both ends, p50 and p99; and, informative, p99
+// at the viewer's read after SRTP), the viewers of a 2.5 Mbit/s stream that fit in 70 % of the machine,
 // and the ratios; with a CSV and a PNG of CPU and memory per viewer.
 //
 // One GStreamer sender feeds a UDP tee in this program, which hands every

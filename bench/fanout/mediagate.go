@@ -70,7 +70,7 @@ type mediagate struct {
 	proc       *child
 	base       string // http://127.0.0.1:<port>
 	ingestPort int    // where the tee sends RTP
-	api        *webrtc.API
+	api        *viewerAPI
 	client     *http.Client
 	// signal are the clients the benchmark's viewers signal through, one
 	// per loopback source address (signalSources), taken in turn; empty:
@@ -120,7 +120,7 @@ func startMediagate(ctx context.Context, bin, dir string, log *slog.Logger, prof
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		return nil, fmt.Errorf("write mediagate config: %w", err)
 	}
-	api, err := newViewerAPI(viewerNetwork{iface: "lo", loopback: true, lean: true})
+	api, err := newViewerAPI(viewerNetwork{iface: "lo", loopback: true, lean: true, stamped: true})
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (m *mediagate) join(ctx context.Context) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.onPacket = m.probe.observe
+	v.onPacket = m.probe.observer(v.arrivals)
 	client := m.pick()
 	loc, err := m.negotiate(ctx, client, v.pc)
 	if err != nil {

@@ -112,7 +112,7 @@ func printReport(w io.Writer, b *bench, t *tee, rows []row) error {
 
 // startServers starts the selected servers (mediagate first, then the
 // namespace and Janus) and returns them with their ingest addresses and
-// latency stamp tables, for the tee.
+// latency probes, for the tee.
 func startServers(ctx context.Context, o options, dir string, cl *cleanups, log *slog.Logger) ([]server, []teeDest, error) {
 	var servers []server
 	var dests []teeDest
@@ -131,7 +131,7 @@ func startServers(ctx context.Context, o options, dir string, cl *cleanups, log 
 		cl.push(func(context.Context) { mg.close() })
 		mg.probe = &latencyProbe{}
 		servers = append(servers, mg)
-		dests = append(dests, teeDest{addr: mg.ingestAddr(), stamps: &mg.probe.stamps})
+		dests = append(dests, teeDest{addr: mg.ingestAddr(), probe: mg.probe})
 	}
 	if o.servers[colJanus] {
 		ns, err := setupNetns(ctx, log)
@@ -146,7 +146,7 @@ func startServers(ctx context.Context, o options, dir string, cl *cleanups, log 
 		cl.push(j.close)
 		j.probe = &latencyProbe{}
 		servers = append(servers, j)
-		dests = append(dests, teeDest{addr: j.ingestAddr(), stamps: &j.probe.stamps})
+		dests = append(dests, teeDest{addr: j.ingestAddr(), probe: j.probe})
 	}
 	return servers, dests, nil
 }
@@ -197,6 +197,8 @@ func printHeader(w io.Writer, b *bench, t *tee) {
 	fmt.Fprintf(w, "machine: %d CPUs (%s), load average %s\n", runtime.NumCPU(), cpuModel(), loadAverage())
 	fmt.Fprintln(w, "viewers: lean pion receivers in this process (ICE, DTLS, SRTP; no NACK, no receiver reports)")
 	fmt.Fprintln(w, "lower is better for CPU, memory and latency; ratio < 1 means mediagate uses less than janus")
+	fmt.Fprintln(w, "added latency: from the tee's send to the packet's arrival at the viewer's socket (kernel receive timestamp), what the server adds;")
+	fmt.Fprintln(w, "  the issue 13 target uses it. \"at the viewer's read\" also counts the viewers' own receive path (ICE, SRTP, scheduling) in this process")
 	fmt.Fprintf(w, "capacity = floor(%.1f × %d CPUs × 1e6 / (µs per packet per viewer × %.1f packets/s)), a 2.5 Mbit/s stream of %d-byte payloads; higher is better\n",
 		capacityShare, runtime.NumCPU(), capacityPacketRate, capacityPayload)
 }

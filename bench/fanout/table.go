@@ -88,12 +88,13 @@ const (
 	metricMemory   = "KiB per viewer"
 	metricJoin     = "ms CPU per join"
 	metricDelivery = "delivery ratio (received / numbered)"
-	metricLatP50   = "ms added latency p50 (tee → viewer)"
-	metricLatP99   = "ms added latency p99 (tee → viewer)"
+	metricLatP50   = "ms added latency p50 (tee → viewer's socket)"
+	metricLatP99   = "ms added latency p99 (tee → viewer's socket)"
+	metricReadP99  = "ms latency p99 at the viewer's read (informative)"
 )
 
 // perCountMetrics are the rows of each viewer count, in order.
-var perCountMetrics = []string{metricPerPkt, metricMemory, metricJoin, metricDelivery, metricLatP50, metricLatP99}
+var perCountMetrics = []string{metricPerPkt, metricMemory, metricJoin, metricDelivery, metricLatP50, metricLatP99, metricReadP99}
 
 // buildRows turns the idle baselines and the per-count results into report
 // rows, ordered by viewer count and then metric, with the derived capacity
@@ -128,6 +129,7 @@ func buildRows(idle map[string]time.Duration, results []result, counts []int, cp
 			byMetric[metricDelivery].values[r.server] = r.numbered
 			byMetric[metricLatP50].values[r.server] = millis(r.latP50)
 			byMetric[metricLatP99].values[r.server] = millis(r.latP99)
+			byMetric[metricReadP99].values[r.server] = millis(r.readP99)
 		}
 		for _, m := range perCountMetrics {
 			rows = append(rows, byMetric[m])

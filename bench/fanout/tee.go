@@ -20,25 +20,28 @@ const teeBufferSize = 2048
 // datagram, unchanged and in the same loop iteration, to each server's ingest
 // port, so that both servers get byte-identical input at the same instant.
 // It counts the packets that came in: the denominator of the per-packet cost.
-// Just before each send it stamps the time in that destination's table,
-// keyed by the hash of the RTP payload (latency.go).
+// Each send's time goes in that destination's latency probe, keyed by the
+// hash of the RTP payload (latency.go): the kernel's stamp of the send
+// (txstamp.go), and until the tee has read it, the tee's clock just before.
 type tee struct {
 	in      *net.UDPConn
-	outs    []*net.UDPConn // one connected socket per destination
-	stamps  []*stampTable  // per destination, nil entries stamp nothing
-	firstAt atomic.Int64   // UnixNano of the first packet, 0 before it
+	outs    []*net.UDPConn  // one connected socket per destination
+	tx      []*txStamps     // per destination, the kernel's send stamps
+	probes  []*latencyProbe // per destination, nil entries stamp nothing
+	firstAt atomic.Int64    // UnixNano of the first packet, 0 before it
 
-	packets atomic.Uint64 // RTP datagrams received from the sender
-	dropped atomic.Uint64 // truncated datagrams, not forwarded
-	wg      sync.WaitGroup
-	log     *slog.Logger
+	packets   atomic.Uint64 // RTP datagrams received from the sender
+	dropped   atomic.Uint64 // truncated datagrams, not forwarded
+	noTxStamp atomic.Uint64 // stamped sends without the kernel's stamp
+	wg        sync.WaitGroup
+	log       *slog.Logger
 }
 
-// teeDest is one destination of the tee and the table its send times are
+// teeDest is one destination of the tee and the probe its send times are
 // stamped in (nil: none).
 type teeDest struct {
-	addr   *net.UDPAddr
-	stamps *stampTable
+	addr  *net.UDPAddr
+	probe *latencyProbe
 }
 
 // startTee listens on 127.0.0.1 (any free port) and forwards to dests. Each
@@ -58,7 +61,13 @@ func startTee(dests []teeDest, log *slog.Logger) (*tee, error) {
 			return nil, fmt.Errorf("tee to %s: %w", d.addr, err)
 		}
 		t.outs = append(t.outs, out)
-		t.stamps = append(t.stamps, d.stamps)
+		tx, err := newTxStamps(out)
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		t.tx = append(t.tx, tx)
+		t.probes = append(t.probes, d.probe)
 	}
 	t.wg.Add(1 + len(t.outs))
 	go t.forward()
@@ -114,11 +123,27 @@ func (t *tee) handle(pkt []byte, flags int) {
 	if payload, ok := rtpPayload(pkt); ok {
 		h = payloadHash(payload)
 	}
-	for i, out := range t.outs {
-		if t.stamps[i] != nil && h != 0 {
-			t.stamps[i].put(h, monoNow())
-		}
-		_, _ = out.Write(pkt)
+	for i := range t.outs {
+		t.send(i, pkt, h)
+	}
+}
+
+// send writes pkt to destination i and stamps its send (payload hash h, 0
+// for none) in that destination's probe: the tee's clock before the write,
+// then the kernel's stamp of it.
+func (t *tee) send(i int, pkt []byte, h uint64) {
+	p := t.probes[i]
+	if p == nil || h == 0 {
+		_, _ = t.outs[i].Write(pkt)
+		return
+	}
+	before := monoNow()
+	p.stamps.put(h, before)
+	_, _ = t.outs[i].Write(pkt)
+	if at, ok := t.tx[i].last(); ok {
+		p.teeSent(h, before, at)
+	} else {
+		t.noTxStamp.Add(1)
 	}
 }
 
@@ -143,5 +168,8 @@ func (t *tee) close() {
 	t.wg.Wait()
 	if n := t.dropped.Load(); n > 0 {
 		t.log.Warn("dropped truncated datagrams", "count", n)
+	}
+	if n := t.noTxStamp.Load(); n > 0 {
+		t.log.Warn("sends without the kernel's timestamp (their latency counts from the tee's clock)", "count", n)
 	}
 }

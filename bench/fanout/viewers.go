@@ -13,6 +13,8 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/transport/v5"
+	"github.com/pion/transport/v5/stdnet"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -29,30 +31,68 @@ type viewerNetwork struct {
 	// process can host hundreds of them. The soak's viewers are not lean:
 	// they repair loss with NACKs as a browser does.
 	lean bool
+	// stamped viewers each have their own ICE sockets' arrival table
+	// (stampedNet): the benchmark's, which measure the latency the server
+	// adds up to the socket.
+	stamped bool
 }
 
-// newViewerAPI returns a pion API for viewers on net: H.264 (and pion's other
-// default codecs), IPv4 UDP only, mDNS off, no TWCC (so the server's REMB
-// path is what a Chrome viewer would exercise), and, unless net.lean, NACK
-// generation and receiver reports like a browser. pion has no jitter buffer
-// on this path: packets are read as they arrive.
-func newViewerAPI(net viewerNetwork) (*webrtc.API, error) {
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterDefaultCodecs(); err != nil {
+// viewerAPI makes the pion API of the viewers on one network: one API
+// shared by all, or, for stamped viewers, one per viewer (their sockets
+// record arrivals in the viewer's own table) sharing the codecs, the
+// interceptors and the settings.
+type viewerAPI struct {
+	net    viewerNetwork
+	me     *webrtc.MediaEngine
+	ir     *interceptor.Registry
+	se     webrtc.SettingEngine
+	host   transport.Net // the host's stack, under each viewer's stampedNet
+	shared *webrtc.API   // the API of viewers that are not stamped
+}
+
+// newViewerAPI returns the API maker for viewers on net: H.264 (and pion's
+// other default codecs), IPv4 UDP only, mDNS off, no TWCC (so the server's
+// REMB path is what a Chrome viewer would exercise), and, unless net.lean,
+// NACK generation and receiver reports like a browser. pion has no jitter
+// buffer on this path: packets are read as they arrive.
+func newViewerAPI(net viewerNetwork) (*viewerAPI, error) {
+	a := &viewerAPI{net: net, me: &webrtc.MediaEngine{}, ir: &interceptor.Registry{}}
+	if err := a.me.RegisterDefaultCodecs(); err != nil {
 		return nil, fmt.Errorf("register codecs: %w", err)
 	}
-	ir := &interceptor.Registry{}
 	if !net.lean {
-		if err := addBrowserInterceptors(ir); err != nil {
+		if err := addBrowserInterceptors(a.ir); err != nil {
 			return nil, err
 		}
 	}
-	se := webrtc.SettingEngine{}
-	se.SetInterfaceFilter(func(name string) bool { return name == net.iface })
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(net.loopback)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
+	a.se.SetInterfaceFilter(func(name string) bool { return name == net.iface })
+	a.se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	a.se.SetIncludeLoopbackCandidate(net.loopback)
+	a.se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	if !net.stamped {
+		a.shared = webrtc.NewAPI(webrtc.WithMediaEngine(a.me), webrtc.WithInterceptorRegistry(a.ir), webrtc.WithSettingEngine(a.se))
+		return a, nil
+	}
+	host, err := stdnet.NewNet()
+	if err != nil {
+		return nil, fmt.Errorf("host network: %w", err)
+	}
+	a.host = host
+	return a, nil
+}
+
+// forViewer returns the API of one new viewer and, for a stamped one, the
+// table its sockets record arrivals in (nil otherwise). Each
+// PeerConnection copies the media engine, so sharing it is safe.
+func (a *viewerAPI) forViewer() (*webrtc.API, *arrivalTable) {
+	if !a.net.stamped {
+		return a.shared, nil
+	}
+	arrivals := &arrivalTable{}
+	se := a.se
+	se.SetNet(&stampedNet{Net: a.host, arrivals: arrivals})
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(a.me), webrtc.WithInterceptorRegistry(a.ir), webrtc.WithSettingEngine(se))
+	return api, arrivals
 }
 
 // addBrowserInterceptors adds NACK generation and receiver reports to ir.
@@ -91,18 +131,23 @@ type viewer struct {
 	// packet as read, after SRTP (the soak counts frames with it, the
 	// benchmark measures latency).
 	onPacket func(b []byte)
+	// arrivals, for a stamped viewer, is where its sockets record when
+	// each RTP packet arrived; nil otherwise.
+	arrivals *arrivalTable
 	wg       sync.WaitGroup // track readers
 }
 
-// newViewer creates a PeerConnection on api with the handlers that track
-// its state and drain its media.
-func newViewer(api *webrtc.API) (*viewer, error) {
+// newViewer creates a PeerConnection on an API from apis with the handlers
+// that track its state and drain its media.
+func newViewer(apis *viewerAPI) (*viewer, error) {
+	api, arrivals := apis.forViewer()
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, fmt.Errorf("new peer connection: %w", err)
 	}
 	v := &viewer{
 		pc:        pc,
+		arrivals:  arrivals,
 		connected: make(chan struct{}),
 		receiving: make(chan struct{}),
 		failed:    make(chan struct{}),
