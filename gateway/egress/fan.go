@@ -31,14 +31,18 @@ type fan struct {
 	b    batch
 }
 
-// fanBurst is how many queued packets one pass takes at most: the packets
-// of a frame arrive together, and each viewer's run of them goes out as one
-// UDP GSO send. fanArena bounds the packets of a pass across all viewers,
-// and with it the batch's memory: a fan of many viewers takes fewer
-// packets per pass.
+// fanBurst is how many packets one pass takes at most: the packets of a
+// frame arrive together, and each viewer's run of them goes out as one UDP
+// GSO send. A pass of a video track waits up to fanHold, after the first
+// packet it took, for the rest of that packet's frame (the packet with the
+// marker bit): an encoder sends a frame's packets within a fraction of a
+// millisecond, and a frame split over passes has its later packets wait
+// for the earlier pass to reach every viewer. A camera that paces a
+// frame's packets over the frame interval has them go out this late at
+// most.
 const (
 	fanBurst = 16
-	fanArena = 1024
+	fanHold  = time.Millisecond
 )
 
 // acquireFan returns the fan of src, starting it (subscribed at once) if
@@ -106,18 +110,19 @@ func (fn *fan) run() {
 	defer fn.sub.Close()
 	var dropped uint64
 	burst := make([]*stream.Packet, 0, fanBurst)
+	hold := time.NewTimer(time.Hour)
+	hold.Stop()
 	for {
 		select {
 		case <-fn.stop:
 			return
 		case p := <-fn.sub.Packets():
-			legs := *fn.legs.Load()
-			burst = fn.take(append(burst[:0], p), burstFor(len(legs)))
-			now := time.Now()
-			for _, f := range legs {
-				f.fanOut(burst, &fn.b, now)
+			burst = fn.take(append(burst[:0], p))
+			if fn.src.Kind == stream.Video {
+				burst = fn.gather(burst, hold)
 			}
-			fn.b.flush(legs)
+			legs := *fn.legs.Load()
+			fn.b.pass(legs, burst, time.Now())
 			clear(burst)
 			if d := fn.sub.Dropped(); d > dropped && len(legs) > 0 {
 				legs[0].v.metrics.queueDropped.Add(float64((d - dropped) * uint64(len(legs))))
@@ -127,9 +132,9 @@ func (fn *fan) run() {
 	}
 }
 
-// take adds the packets already queued to burst, up to limit.
-func (fn *fan) take(burst []*stream.Packet, limit int) []*stream.Packet {
-	for len(burst) < limit {
+// take adds the packets already queued to burst, up to fanBurst.
+func (fn *fan) take(burst []*stream.Packet) []*stream.Packet {
+	for len(burst) < fanBurst {
 		select {
 		case p := <-fn.sub.Packets():
 			burst = append(burst, p)
@@ -140,9 +145,26 @@ func (fn *fan) take(burst []*stream.Packet, limit int) []*stream.Packet {
 	return burst
 }
 
-// burstFor is the packets a pass over n viewers takes.
-func burstFor(n int) int {
-	return max(1, min(fanBurst, fanArena/max(n, 1)))
+// gather waits up to fanHold for the rest of the frame the burst's last
+// packet belongs to: until a packet with the marker bit, fanBurst packets,
+// or the hold's end.
+func (fn *fan) gather(burst []*stream.Packet, hold *time.Timer) []*stream.Packet {
+	if burst[len(burst)-1].Marker || len(burst) == fanBurst {
+		return burst
+	}
+	hold.Reset(fanHold)
+	defer hold.Stop()
+	for !burst[len(burst)-1].Marker && len(burst) < fanBurst {
+		select {
+		case p := <-fn.sub.Packets():
+			burst = append(burst, p)
+		case <-hold.C:
+			return burst
+		case <-fn.stop:
+			return burst
+		}
+	}
+	return burst
 }
 
 // batch collects one pass's protected packets in one arena and queues
@@ -155,6 +177,7 @@ func burstFor(n int) int {
 type batch struct {
 	arena  []byte
 	off    int // the arena's used bytes
+	queued int // datagrams queued since the last flush
 	out    []socketWriter
 	failed int   // datagrams the kernel refused this pass
 	err    error // the first refusal
@@ -170,8 +193,28 @@ type socketWriter struct {
 // and the SRTP tag.
 const maxPacket = 1500 + srtpOverhead
 
-// writerBatch is the datagrams one sendmmsg takes at most.
-const writerBatch = 512
+// fanFlush is the datagrams after which a pass sends what it has queued,
+// at the end of a viewer's packets: the first viewers of a large fan need
+// not wait for every other viewer's packets to be sealed, and the arena
+// stays at about this many packets whatever the fan's size. One sendmmsg
+// takes at most writerBatch.
+const (
+	fanFlush    = 64
+	writerBatch = fanFlush + fanBurst
+)
+
+// pass hands burst to each leg, which seals its packets into the batch, and
+// sends them: every fanFlush datagrams, at the end of a leg's packets, and
+// at the end.
+func (b *batch) pass(legs []*forwarder, burst []*stream.Packet, now time.Time) {
+	for _, f := range legs {
+		f.fanOut(burst, b, now)
+		if b.queued >= fanFlush {
+			b.flush(legs)
+		}
+	}
+	b.flush(legs)
+}
 
 // slot returns room for the next packet: an empty slice of the arena.
 func (b *batch) slot() []byte {
@@ -189,6 +232,7 @@ func (b *batch) add(d *fastDest, pkt []byte) {
 	if len(pkt) > 0 && b.off < len(b.arena) && &pkt[0] == &b.arena[b.off] {
 		b.off += len(pkt)
 	}
+	b.queued++
 	sw := b.writer(d.sock)
 	if sw.w.Add(pkt, d.ap) {
 		b.send(sw)
@@ -225,5 +269,5 @@ func (b *batch) flush(legs []*forwarder) {
 		legs[0].v.metrics.writeErrors.Add(float64(b.failed))
 		legs[0].v.errs.Warn("sendmmsg", "err", b.err)
 	}
-	b.off, b.failed, b.err = 0, 0, nil
+	b.off, b.queued, b.failed, b.err = 0, 0, 0, nil
 }

@@ -86,39 +86,12 @@ func BenchmarkFanPass(b *testing.B) {
 }
 
 func benchmarkFanPass(b *testing.B, profile srtp.ProtectionProfile, viewers, frame int) {
-	s, _ := newTestStream(&h264Codec, nil, nil)
-	log := slog.New(slog.DiscardHandler)
 	sink, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sink.Close()
-	sock, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sock.Close()
-	fs, err := newFastSocket(sock)
-	if err != nil {
-		b.Fatal(err)
-	}
-	keyLen, _ := profile.KeyLen()
-	saltLen, _ := profile.SaltLen()
-	legs := make([]*forwarder, viewers)
-	for i := range legs {
-		v := &Viewer{stream: s, log: log, errs: ratelog.New(log), metrics: NewMetrics(nil).forStream("bench")}
-		remote := netip.MustParseAddrPort(sink.LocalAddr().String())
-		v.dest.Store(&fastDest{sock: fs, ap: remote})
-		ctx, err := srtp.CreateContext(bytes.Repeat([]byte{byte(i + 1)}, keyLen), bytes.Repeat([]byte{byte(i)}, saltLen), profile)
-		if err != nil {
-			b.Fatal(err)
-		}
-		t := &outTrack{boundCh: make(chan struct{})}
-		t.bound.Store(&binding{ssrc: uint32(i + 1), pt: 102})
-		f := newForwarder(v, &trackPlan{src: s.Video, offeredProfiles: map[uint8]bool{0x42: true}}, t)
-		f.live, f.link = true, &fastLink{ctx: ctx, dest: &v.dest}
-		legs[i] = f
-	}
+	legs := fastLegs(b, profile, viewers, netip.MustParseAddrPort(sink.LocalAddr().String()))
 	var bt batch
 	p := &stream.Packet{
 		Header:  rtp.Header{Version: 2, PayloadType: 96, SSRC: 7},
@@ -126,13 +99,7 @@ func benchmarkFanPass(b *testing.B, profile srtp.ProtectionProfile, viewers, fra
 	}
 	p.Payload[0] = 0x65
 	burst := []*stream.Packet{p}
-	pass := func() {
-		now := time.Now()
-		for _, f := range legs {
-			f.fanOut(burst, &bt, now)
-		}
-		bt.flush(legs)
-	}
+	pass := func() { bt.pass(legs, burst, time.Now()) }
 	pass()
 	burst = burst[:0]
 	for i := range frame { // FU-A middles of one frame
@@ -152,4 +119,45 @@ func benchmarkFanPass(b *testing.B, profile srtp.ProtectionProfile, viewers, fra
 	if sent, _ := legs[0].out.Sent(); sent < 2 {
 		b.Fatalf("sent %d packets", sent)
 	}
+}
+
+// fastLegs returns n live fast-path forwarders of one H.264 source, leg i
+// with SRTP keys of bytes i+1 and salt of bytes i (srtpKeys), all sending
+// to to from one loopback socket.
+func fastLegs(tb testing.TB, profile srtp.ProtectionProfile, n int, to netip.AddrPort) []*forwarder {
+	tb.Helper()
+	s, _ := newTestStream(&h264Codec, nil, nil)
+	log := slog.New(slog.DiscardHandler)
+	sock, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = sock.Close() })
+	fs, err := newFastSocket(sock)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	legs := make([]*forwarder, n)
+	for i := range legs {
+		v := &Viewer{stream: s, log: log, errs: ratelog.New(log), metrics: NewMetrics(nil).forStream("bench")}
+		v.dest.Store(&fastDest{sock: fs, ap: to})
+		ctx, err := srtpKeys(profile, i)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		t := &outTrack{boundCh: make(chan struct{})}
+		t.bound.Store(&binding{ssrc: uint32(i + 1), pt: 102})
+		f := newForwarder(v, &trackPlan{src: s.Video, offeredProfiles: map[uint8]bool{0x42: true}}, t)
+		f.live, f.link = true, &fastLink{ctx: ctx, dest: &v.dest}
+		legs[i] = f
+	}
+	return legs
+}
+
+// srtpKeys is leg i's SRTP context of fastLegs (a second call makes the
+// context that decrypts what the first protected).
+func srtpKeys(profile srtp.ProtectionProfile, i int) (*srtp.Context, error) {
+	keyLen, _ := profile.KeyLen()
+	saltLen, _ := profile.SaltLen()
+	return srtp.CreateContext(bytes.Repeat([]byte{byte(i + 1)}, keyLen), bytes.Repeat([]byte{byte(i)}, saltLen), profile)
 }
