@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync/atomic"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 	"github.com/pion/webrtc/v4"
@@ -157,6 +158,13 @@ type fastLink struct {
 	dest *atomic.Pointer[fastDest] // the viewer's, shared by its tracks
 	hdr  rtp.Header                // EncryptRTP's scratch header
 	out  []byte                    // a single write's packet
+	one  *udpbatch.Writer          // a single write's sendmmsg
+}
+
+// newFastLink returns the link of a track protected with ctx that sends to
+// the viewer's dest.
+func newFastLink(ctx *srtp.Context, dest *atomic.Pointer[fastDest]) *fastLink {
+	return &fastLink{ctx: ctx, dest: dest, one: udpbatch.NewWriter(1)}
 }
 
 // seal marshals the packet into dst's capacity (a new buffer when short)
@@ -178,13 +186,38 @@ func (l *fastLink) seal(dst []byte, h *rtp.Header, payload []byte) ([]byte, erro
 // write sends one packet at once, outside a fan's batch: the GOP replay,
 // the bridge, retransmissions, and tracks not on a fan.
 func (l *fastLink) write(h *rtp.Header, payload []byte) (int, error) {
-	d := l.dest.Load()
 	out, err := l.seal(l.out, h, payload)
 	if err != nil {
 		return 0, err
 	}
 	l.out = out[:0]
-	return d.sock.conn.UDPConn.WriteToUDPAddrPort(out, d.ap)
+	return len(out), l.send(out)
+}
+
+// WriteRTCP protects a compound RTCP packet with the track's context
+// (SRTCP) and sends it: the track's Sender Reports. Once a track is on the
+// fast path its reports must not go through pion, whose SRTCP context has
+// the same keys but an SRTCP index of its own: the viewer would drop one
+// side's packets as replays.
+func (l *fastLink) WriteRTCP(pkts []rtcp.Packet) error {
+	raw, err := rtcp.Marshal(pkts)
+	if err != nil {
+		return err
+	}
+	out, err := l.ctx.EncryptRTCP(l.out[:0], raw, nil)
+	if err != nil {
+		return err
+	}
+	l.out = out[:0]
+	return l.send(out)
+}
+
+// send writes one protected datagram with sendmmsg, like a fan's pass: a
+// raw system call, which does not hand the goroutine's processor over.
+func (l *fastLink) send(pkt []byte) error {
+	d := l.dest.Load()
+	l.one.Add(pkt, d.ap)
+	return l.one.Flush(d.sock.sock).Err
 }
 
 // srtpOverhead is room for the largest SRTP authentication tag pion adds

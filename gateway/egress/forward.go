@@ -144,7 +144,7 @@ func (f *forwarder) joinFan() {
 	if ctx == nil {
 		return
 	}
-	f.link = &fastLink{ctx: ctx, dest: &f.v.dest}
+	f.link = newFastLink(ctx, &f.v.dest)
 	f.fan = f.v.m.acquireFan(f.plan.src)
 	f.fan.add(f)
 	f.v.metrics.queueDropped.Add(float64(f.feed.Close()))
@@ -254,7 +254,11 @@ func (f *forwarder) tick() {
 		f.plan.requestKeyframe()
 	}
 	f.use(b)
-	if err := f.out.Report(f.v.pc, f.plan.src.SenderClock(), f.track.streamID, time.Now()); err != nil {
+	var w outbound.RTCPWriter = f.v.pc
+	if f.link != nil {
+		w = f.link
+	}
+	if err := f.out.Report(w, f.plan.src.SenderClock(), f.track.streamID, time.Now()); err != nil {
 		f.v.metrics.writeErrors.Inc()
 		f.v.errs.Warn("write sender report", "kind", f.plan.src.Kind, "err", err)
 	}
