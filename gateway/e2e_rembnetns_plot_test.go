@@ -3,16 +3,12 @@ package gateway
 import (
 	"image"
 	"image/color"
-	"image/png"
-
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"mediagate.dev/mediagate/internal/pngdraw"
 )
 
 // The REMB plot: bitrate (0 to plotMaxBps) against time (0 to the end of
@@ -49,14 +45,7 @@ func writeREMBPlot(t *testing.T, series []rembPoint) {
 		return
 	}
 	path := filepath.Join(dir, "remb_cut_recover.png")
-	f, err := os.Create(path)
-	if err == nil {
-		err = png.Encode(f, drawREMBPlot(series))
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	if err := pngdraw.Write(path, drawREMBPlot(series)); err != nil {
 		t.Errorf("write %s: %v", path, err)
 		return
 	}
@@ -79,8 +68,7 @@ func (p rembPlot) y(bps float64) int {
 
 // drawREMBPlot renders the series.
 func drawREMBPlot(series []rembPoint) *image.RGBA {
-	p := rembPlot{img: image.NewRGBA(image.Rect(0, 0, plotW, plotH)), maxT: series[len(series)-1].T + 1}
-	fillRect(p.img, p.img.Bounds(), color.White)
+	p := rembPlot{img: pngdraw.Canvas(plotW, plotH), maxT: series[len(series)-1].T + 1}
 	p.grid()
 	for i := 1; i < len(series); i++ {
 		a, b := series[i-1], series[i]
@@ -95,7 +83,7 @@ func drawREMBPlot(series []rembPoint) *image.RGBA {
 	}{{plotCap, "link cap (tc tbf)"}, {plotREMB, "REMB received"}, {plotSent, "sent"}}
 	for i, l := range legend {
 		x := plotW - plotMargin - 430 + 150*i
-		fillRect(p.img, image.Rect(x, 10, x+14, 24), l.c)
+		pngdraw.Fill(p.img, image.Rect(x, 10, x+14, 24), l.c)
 		drawText(p.img, l.name, x+18, 10)
 	}
 	return p.img
@@ -122,38 +110,13 @@ func (p rembPlot) grid() {
 
 // line draws a straight line of half-width w from (t0, b0) to (t1, b1).
 func (p rembPlot) line(t0, b0, t1, b1 float64, c color.Color, w int) {
-	x0, y0, x1, y1 := p.x(t0), p.y(b0), p.x(t1), p.y(b1)
-	steps := max(plotAbs(x1-x0), plotAbs(y1-y0), 1)
-	for i := 0; i <= steps; i++ {
-		x := x0 + (x1-x0)*i/steps
-		y := y0 + (y1-y0)*i/steps
-		fillRect(p.img, image.Rect(x-w, y-w, x+w+1, y+w+1), c)
-	}
-}
-
-func plotAbs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
-}
-
-// fillRect paints r (clipped to the image) with c.
-func fillRect(img *image.RGBA, r image.Rectangle, c color.Color) {
-	r = r.Intersect(img.Bounds())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			img.Set(x, y, c)
-		}
-	}
+	a, b := image.Pt(p.x(t0), p.y(b0)), image.Pt(p.x(t1), p.y(b1))
+	pngdraw.Line(p.img, a, b, image.Rect(-w, -w, w+1, w+1), c)
 }
 
 // drawText writes s in plotAxis colour with its top left at (x, y).
 func drawText(img *image.RGBA, s string, x, y int) {
-	face := basicfont.Face7x13
-	d := font.Drawer{Dst: img, Src: image.NewUniform(plotAxis), Face: face,
-		Dot: fixed.P(x, y+face.Ascent)}
-	d.DrawString(s)
+	pngdraw.Text(img, s, x, y+pngdraw.Face.Ascent, plotAxis)
 }
 
 // TestREMBPlotDraws draws a synthetic cut-and-recover series, so the plot
@@ -181,13 +144,8 @@ func TestREMBPlotDraws(t *testing.T) {
 			t.Errorf("no %s pixels in the plot", name)
 		}
 	}
-	if os.Getenv("MEDIAGATE_PLOT_PREVIEW") != "" {
-		f, err := os.Create(os.Getenv("MEDIAGATE_PLOT_PREVIEW"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, img); err != nil {
+	if path := os.Getenv("MEDIAGATE_PLOT_PREVIEW"); path != "" {
+		if err := pngdraw.Write(path, img); err != nil {
 			t.Fatal(err)
 		}
 	}

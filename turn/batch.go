@@ -7,12 +7,12 @@ import (
 	"mediagate.dev/mediagate/internal/udpbatch"
 )
 
-// Batched datagram I/O. When a socket's goroutine wakes up, several
-// datagrams are often queued: the reader takes them all with one
-// recvmmsg(2) (internal/udpbatch), and the channel fast path sends what it relays with one
-// sendmmsg(2) (segmenting runs, internal/udpbatch's Writer), each call saving a
-// system call and a trip through Go's poller per datagram. Where those calls do not exist (batch_other.go) a
-// batch holds one datagram and the same code runs unchanged.
+// Batched datagram I/O (internal/udpbatch). When a socket's goroutine
+// wakes up, several datagrams are often queued: the reader takes them all
+// with one recvmmsg(2), and the channel fast path sends what it relays
+// with one sendmmsg(2), runs segmented, each call saving a system call and
+// a trip through Go's poller per datagram. Where those calls do not exist
+// a batch holds one datagram and the same code runs unchanged.
 
 // Datagrams per read: a listening socket carries every UDP client's
 // traffic, a relay socket one allocation's.

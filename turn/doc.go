@@ -14,7 +14,7 @@
 // already protects. Once a UDP client binds a channel, its datagrams skip
 // pion: the socket wrappers relay them, reading every queued datagram with
 // one recvmmsg(2) and sending a batch with one sendmmsg(2), runs of alike
-// datagrams segmented by the kernel (batch.go, send_linux.go).
+// datagrams segmented by the kernel (batch.go, internal/udpbatch).
 //
 // # Credentials
 //

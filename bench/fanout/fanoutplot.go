@@ -6,6 +6,8 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
+
+	"mediagate.dev/mediagate/internal/pngdraw"
 )
 
 // The benchmark's plot, fanout.png next to fanout.csv: CPU per packet per
@@ -27,10 +29,10 @@ var fanoutSeries = []struct {
 // writeFanoutPlot draws rows' CPU and memory per viewer into dir/fanout.png
 // and returns its path.
 func writeFanoutPlot(dir string, rows []row, counts []int) (string, error) {
-	img := newCanvas(fanoutPlotW, fanoutPlotH)
-	drawText(img, "fan-out: one H.264 stream, cost per viewer against viewers (log scale)", fanoutPlotLeft, 20, plotAxis)
-	drawText(img, "mediagate", fanoutPlotLeft+560, 20, plotBlue)
-	drawText(img, "janus", fanoutPlotLeft+640, 20, plotRed)
+	img := pngdraw.Canvas(fanoutPlotW, fanoutPlotH)
+	pngdraw.Text(img, "fan-out: one H.264 stream, cost per viewer against viewers (log scale)", fanoutPlotLeft, 20, plotAxis)
+	pngdraw.Text(img, "mediagate", fanoutPlotLeft+560, 20, plotBlue)
+	pngdraw.Text(img, "janus", fanoutPlotLeft+640, 20, plotRed)
 	panels := []struct {
 		metric, title string
 		area          image.Rectangle
@@ -41,10 +43,10 @@ func writeFanoutPlot(dir string, rows []row, counts []int) (string, error) {
 	for _, p := range panels {
 		drawPanel(img, p.area, p.title, rows, counts, p.metric)
 	}
-	drawText(img, "viewers", fanoutPlotW/2, fanoutPlotH-20, plotAxis)
-	drawText(img, "a missing point was not measured: see the table", fanoutPlotLeft, fanoutPlotH-5, plotAxis)
+	pngdraw.Text(img, "viewers", fanoutPlotW/2, fanoutPlotH-20, plotAxis)
+	pngdraw.Text(img, "a missing point was not measured: see the table", fanoutPlotLeft, fanoutPlotH-5, plotAxis)
 	path := filepath.Join(dir, "fanout.png")
-	return path, writePNG(path, img)
+	return path, pngdraw.Write(path, img)
 }
 
 // drawPanel draws one metric's series on area.
@@ -76,7 +78,7 @@ func drawPanel(img *image.RGBA, area image.Rectangle, title string, rows []row, 
 	c.gridX(xs, func(v float64) string { return strconv.Itoa(int(v)) })
 	decimals := max(0, 1-int(math.Floor(math.Log10(top/plotTicks))))
 	c.gridY(top, 0, func(v float64) string { return strconv.FormatFloat(v, 'f', decimals, 64) })
-	drawText(img, title, area.Min.X, area.Min.Y-8, plotAxis)
+	pngdraw.Text(img, title, area.Min.X, area.Min.Y-8, plotAxis)
 	for _, s := range fanoutSeries {
 		drawSeries(c, rows, metric, s.server, top, s.col)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"image"
 	"strconv"
+
+	"mediagate.dev/mediagate/internal/pngdraw"
 )
 
 // The soak's plot: RSS (blue, left scale, MiB) and goroutines (red, right
@@ -14,7 +16,7 @@ const (
 
 // writeSoakPlot draws series into path as a PNG.
 func writeSoakPlot(path string, series []soakSample) error {
-	img := newCanvas(soakPlotW, soakPlotH)
+	img := pngdraw.Canvas(soakPlotW, soakPlotH)
 	maxT, maxRSS, maxGR := 1.0, 1.0, 1.0
 	for _, s := range series {
 		maxT = max(maxT, s.at.Minutes())
@@ -29,13 +31,13 @@ func writeSoakPlot(path string, series []soakSample) error {
 	}
 	c.gridX(ticks, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) })
 	c.gridY(maxRSS, maxGR, func(v float64) string { return strconv.Itoa(int(v)) })
-	drawText(img, "minutes", soakPlotW/2, soakPlotH-15, plotAxis)
-	drawText(img, "RSS MiB (blue)", 5, 20, plotAxis)
-	drawText(img, "goroutines (red)", soakPlotW-soakPlotMargin-60, 20, plotAxis)
+	pngdraw.Text(img, "minutes", soakPlotW/2, soakPlotH-15, plotAxis)
+	pngdraw.Text(img, "RSS MiB (blue)", 5, 20, plotAxis)
+	pngdraw.Text(img, "goroutines (red)", soakPlotW-soakPlotMargin-60, 20, plotAxis)
 	for i := 1; i < len(series); i++ {
 		a, b := series[i-1], series[i]
 		c.line(a.at.Minutes(), a.rssMB, b.at.Minutes(), b.rssMB, maxRSS, plotBlue)
 		c.line(a.at.Minutes(), float64(a.goroutines), b.at.Minutes(), float64(b.goroutines), maxGR, plotRed)
 	}
-	return writePNG(path, img)
+	return pngdraw.Write(path, img)
 }

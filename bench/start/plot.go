@@ -4,18 +4,12 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
-	"image/png"
-	"os"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"mediagate.dev/mediagate/internal/pngdraw"
 )
 
 // The plot: one panel per part, a horizontal bar per row, drawn as
-// bench/fanout's soak plot is (golang.org/x/image's basic font, no other
-// dependency).
+// bench/fanout's plots are (internal/pngdraw).
 const (
 	plotW      = 900
 	plotLabelW = 230
@@ -83,26 +77,17 @@ func writePlot(path string, r report) error {
 	for _, p := range ps {
 		h += plotTitleH + len(p.bars)*plotBarH + plotMargin
 	}
-	img := image.NewRGBA(image.Rect(0, 0, plotW, h))
-	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	img := pngdraw.Canvas(plotW, h)
 	y := plotMargin
 	for _, p := range ps {
 		y = drawPanel(img, p, y)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return pngdraw.Write(path, img)
 }
 
 // drawPanel draws p from the top y and returns the y below it.
 func drawPanel(img *image.RGBA, p panel, y int) int {
-	text(img, p.title, plotMargin, y+15)
+	pngdraw.Text(img, p.title, plotMargin, y+15, plotInk)
 	y += plotTitleH
 	top := 0.0
 	for _, b := range p.bars {
@@ -117,26 +102,15 @@ func drawPanel(img *image.RGBA, p panel, y int) int {
 	width := float64(plotW - plotLabelW - 2*plotMargin - 90)
 	x0 := plotMargin + plotLabelW
 	for _, b := range p.bars {
-		text(img, b.label, plotMargin, y+15)
+		pngdraw.Text(img, b.label, plotMargin, y+15, plotInk)
 		end := x0 + int(b.value/top*width)
-		fill(img, image.Rect(x0, y+3, max(end, x0+1), y+plotBarH-3), b.fill)
-		text(img, fmt.Sprintf("%.0f %s", b.value, p.unit), x0+int(width)+22, y+15)
+		pngdraw.Fill(img, image.Rect(x0, y+3, max(end, x0+1), y+plotBarH-3), b.fill)
+		pngdraw.Text(img, fmt.Sprintf("%.0f %s", b.value, p.unit), x0+int(width)+22, y+15, plotInk)
 		for _, v := range b.points {
 			x := x0 + int(v/top*width)
-			fill(img, image.Rect(x-2, y+plotBarH/2-2, x+3, y+plotBarH/2+3), plotPoints)
+			pngdraw.Fill(img, image.Rect(x-2, y+plotBarH/2-2, x+3, y+plotBarH/2+3), plotPoints)
 		}
 		y += plotBarH
 	}
 	return y + plotMargin
-}
-
-// fill paints r with c.
-func fill(img *image.RGBA, r image.Rectangle, c color.Color) {
-	draw.Draw(img, r.Intersect(img.Bounds()), image.NewUniform(c), image.Point{}, draw.Src)
-}
-
-// text writes s with its baseline at (x, y).
-func text(img *image.RGBA, s string, x, y int) {
-	d := &font.Drawer{Dst: img, Src: image.NewUniform(plotInk), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-	d.DrawString(s)
 }
