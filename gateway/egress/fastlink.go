@@ -158,13 +158,12 @@ type fastLink struct {
 	dest *atomic.Pointer[fastDest] // the viewer's, shared by its tracks
 	hdr  rtp.Header                // EncryptRTP's scratch header
 	out  []byte                    // a single write's packet
-	one  *udpbatch.Writer          // a single write's sendmmsg
 }
 
 // newFastLink returns the link of a track protected with ctx that sends to
 // the viewer's dest.
 func newFastLink(ctx *srtp.Context, dest *atomic.Pointer[fastDest]) *fastLink {
-	return &fastLink{ctx: ctx, dest: dest, one: udpbatch.NewWriter(1)}
+	return &fastLink{ctx: ctx, dest: dest}
 }
 
 // seal marshals the packet into dst's capacity (a new buffer when short)
@@ -212,12 +211,14 @@ func (l *fastLink) WriteRTCP(pkts []rtcp.Packet) error {
 	return l.send(out)
 }
 
-// send writes one protected datagram with sendmmsg, like a fan's pass: a
-// raw system call, which does not hand the goroutine's processor over.
+// send writes one protected datagram to the viewer with a plain write. (A
+// raw sendmmsg of one datagram, as a fan's pass sends, failed
+// TestGatewayToGateway in 3 of 6 runs here, its forwarded streams losing
+// packets; the plain write passed all nine. Why is not known yet.)
 func (l *fastLink) send(pkt []byte) error {
 	d := l.dest.Load()
-	l.one.Add(pkt, d.ap)
-	return l.one.Flush(d.sock.sock).Err
+	_, err := d.sock.conn.UDPConn.WriteToUDPAddrPort(pkt, d.ap)
+	return err
 }
 
 // srtpOverhead is room for the largest SRTP authentication tag pion adds
