@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
@@ -56,11 +57,15 @@ type session struct {
 	senders []*sender
 	closing chan struct{} // closed when the session starts ending
 	done    chan struct{} // closed when it has ended (bwe.Consumer)
-	ice     chan webrtc.ICEConnectionState
-	trickle chan string // local candidates found after the POST
-	readers sync.WaitGroup
-	sentAt  time.Time
-	bytes   uint64
+	// connected is closed when the PeerConnection first connects (ICE and
+	// DTLS), which may happen before waitConnected runs: the answer's
+	// renditions start between the two.
+	connected chan struct{}
+	ice       chan webrtc.ICEConnectionState
+	trickle   chan string // local candidates found after the POST
+	readers   sync.WaitGroup
+	sentAt    time.Time
+	bytes     uint64
 }
 
 // sender sends one source track, or the rendition of it the endpoint
@@ -173,11 +178,17 @@ func (f *Forward) newSession(st *stream.Stream) (*session, error) {
 		return nil, fmt.Errorf("forward: new peer connection: %w", err)
 	}
 	s := &session{f: f, st: st, pc: pc, closing: make(chan struct{}), done: make(chan struct{}),
-		ice: make(chan webrtc.ICEConnectionState, 8), trickle: make(chan string, 32)}
+		connected: make(chan struct{}), ice: make(chan webrtc.ICEConnectionState, 8), trickle: make(chan string, 32)}
 	pc.OnICEConnectionStateChange(func(state webrtc.ICEConnectionState) {
 		select {
 		case s.ice <- state:
 		default:
+		}
+	})
+	var connectedOnce sync.Once
+	pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
+		if state == webrtc.PeerConnectionStateConnected {
+			connectedOnce.Do(func() { close(s.connected) })
 		}
 	})
 	for _, t := range st.Tracks() {
@@ -216,12 +227,25 @@ func (s *session) offered() map[stream.Kind][]string {
 }
 
 // offer creates and applies the offer and waits a little for gathering:
-// what is gathered by then goes in the offer, the rest is trickled.
+// what is gathered by then goes in the offer, the rest is trickled. The
+// candidate handler is set before gathering starts and trickles only
+// after the wait, so no candidate falls between the two (one found as the
+// wait ends may be in both, which the remote ignores).
 func (s *session) offer() (string, error) {
 	offer, err := s.pc.CreateOffer(nil)
 	if err != nil {
 		return "", fmt.Errorf("forward: create offer: %w", err)
 	}
+	var trickling atomic.Bool
+	s.pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil || !trickling.Load() {
+			return
+		}
+		select {
+		case s.trickle <- "candidate:" + c.ToJSON().Candidate:
+		default:
+		}
+	})
 	gathered := webrtc.GatheringCompletePromise(s.pc)
 	if err := s.pc.SetLocalDescription(offer); err != nil {
 		return "", fmt.Errorf("forward: set offer: %w", err)
@@ -231,15 +255,7 @@ func (s *session) offer() (string, error) {
 	select {
 	case <-gathered:
 	case <-t.C:
-		s.pc.OnICECandidate(func(c *webrtc.ICECandidate) {
-			if c == nil {
-				return
-			}
-			select {
-			case s.trickle <- "candidate:" + c.ToJSON().Candidate:
-			default:
-			}
-		})
+		trickling.Store(true)
 	case <-s.f.ctx.Done():
 		return "", s.f.ctx.Err()
 	}
@@ -249,18 +265,11 @@ func (s *session) offer() (string, error) {
 // waitConnected waits for ICE (and DTLS) to connect, bounded by
 // Config.ConnectTimeout.
 func (s *session) waitConnected() error {
-	connected := make(chan struct{})
-	var once sync.Once
-	s.pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
-		if state == webrtc.PeerConnectionStateConnected {
-			once.Do(func() { close(connected) })
-		}
-	})
 	t := time.NewTimer(s.f.cfg.ConnectTimeout)
 	defer t.Stop()
 	for {
 		select {
-		case <-connected:
+		case <-s.connected:
 			s.start()
 			return nil
 		case c := <-s.trickle:
