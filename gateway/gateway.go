@@ -108,6 +108,10 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 			g.closeAll()
 		}
 	}()
+	// Webhooks follow the bus before any stream starts: a test pattern is
+	// up at once, and a camera already sending latches on its first packet.
+	g.stopHooks = webhook.Follow(g.bus, &webhook.Deliverer{Log: g.log.With("component", "webhook"),
+		Metrics: webhook.NewMetrics(g.reg)}, g.config)
 	g.renditions = rendition.New(rendition.Config{
 		Log: g.log.With("component", "transcoder"), Codecs: codecs.Default(),
 		Metrics: transcoder.NewMetrics(g.reg), Settings: g.streamSettings, QueueDepth: cfg.WebRTC.QueueDepth,
@@ -141,8 +145,6 @@ func New(cfg *config.Config, log *slog.Logger, opts ...Option) (_ *Gateway, err 
 		return nil, err
 	}
 	g.senders.Start()
-	g.stopHooks = webhook.Follow(g.bus, &webhook.Deliverer{Log: g.log.With("component", "webhook"),
-		Metrics: webhook.NewMetrics(g.reg)}, g.config)
 	return g, nil
 }
 

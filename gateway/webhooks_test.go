@@ -16,6 +16,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"mediagate.dev/mediagate/gateway/config"
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/webhook"
 )
@@ -189,4 +190,31 @@ func grepLines(text, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestWebhooksSeeStartup: a stream up while the gateway starts (the test
+// pattern is up at once, as a camera already sending latches on its first
+// packet) reaches the webhook receiver as stream.up, and its end as
+// stream.down.
+func TestWebhooksSeeStartup(t *testing.T) {
+	needTranscoding(t)
+	good := newHookReceiver(t)
+	cfg := testConfig(t, fmt.Sprintf(`
+[[webhook]]
+url = %q
+secret = %q
+events = ["stream.*"]
+
+[[stream]]
+name = "demo"
+source = "testpattern"
+  [stream.video]
+  codec = "vp8"
+`, good.srv.URL+"/hook", testHookSecret))
+	gw := startGateway(t, cfg)
+	good.waitTypes(t, "demo", []event.Type{event.StreamUp})
+	if err := gw.Reload(cloneConfig(cfg, func(sc *config.Stream) { sc.Name = "other" })); err != nil {
+		t.Fatal(err)
+	}
+	good.waitTypes(t, "demo", []event.Type{event.StreamUp, event.StreamDown})
 }

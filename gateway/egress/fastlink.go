@@ -107,6 +107,11 @@ func (v *Viewer) fastKeys() ([]*srtp.Context, string) {
 			}
 		}
 		v.dest.Store(&fastDest{sock: sock, ap: remote})
+		// followPair ignores a pair selected before dest was stored: one
+		// selected while the keys were derived is followed now.
+		if now, err := v.selectedPair(); err == nil && now != nil && !samePair(now, pair) {
+			v.followPair(now)
+		}
 		return ctxs, pathFast
 	}
 	return nil, pathNoHandshke
@@ -115,6 +120,15 @@ func (v *Viewer) fastKeys() ([]*srtp.Context, string) {
 // selectedPair is the viewer's ICE candidate pair.
 func (v *Viewer) selectedPair() (*webrtc.ICECandidatePair, error) {
 	return v.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
+}
+
+// samePair reports whether a and b join the same local and remote
+// transport addresses.
+func samePair(a, b *webrtc.ICECandidatePair) bool {
+	same := func(x, y *webrtc.ICECandidate) bool {
+		return x.Protocol == y.Protocol && x.Address == y.Address && x.Port == y.Port
+	}
+	return same(a.Local, b.Local) && same(a.Remote, b.Remote)
 }
 
 // candidateAddr is a candidate's address and port.

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -18,6 +17,7 @@ import (
 
 	"mediagate.dev/mediagate/gateway/event"
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/looptest"
 )
 
 // waitFor bounds every wait of these tests.
@@ -109,11 +109,7 @@ type client struct {
 
 func clientAPI(t *testing.T) *webrtc.API {
 	t.Helper()
-	var se webrtc.SettingEngine
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	se := looptest.SettingEngine(webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6)
 	// A retransmission of a packet the client did receive would fail SRTP
 	// replay protection (RFC 3711 §3.3.2); the NACK test asks for one.
 	se.DisableSRTPReplayProtection(true)

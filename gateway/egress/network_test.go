@@ -6,9 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/internal/looptest"
 )
 
 func TestAddressRewriteRules(t *testing.T) {
@@ -121,11 +122,7 @@ func TestICETCP(t *testing.T) {
 	m, reg := newTestManager(t, func(c *Config) { c.TCPPort = tcpPort })
 	s, k := newTestStream(&vp8Codec, nil, nil)
 
-	var se webrtc.SettingEngine
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
+	se := looptest.SettingEngine(webrtc.NetworkTypeTCP4)
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		t.Fatal(err)

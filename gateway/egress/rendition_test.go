@@ -6,12 +6,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/stream"
+	"mediagate.dev/mediagate/internal/looptest"
 )
 
 // fakeRenditions hands out one rendition per codec, as the gateway's
@@ -75,10 +75,7 @@ func newFakeRenditions(p RenditionPolicy) *fakeRenditions {
 // setCodecPreferences leaves it).
 func onlyCodecClient(t *testing.T, mime, fmtp string) *client {
 	t.Helper()
-	var se webrtc.SettingEngine
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(true)
+	se := looptest.SettingEngine(webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6)
 	me := &webrtc.MediaEngine{}
 	fb := []webrtc.RTCPFeedback{{Type: "nack", Parameter: "pli"}}
 	if err := me.RegisterCodec(webrtc.RTPCodecParameters{

@@ -126,6 +126,7 @@ func (s *session) restartICE() bool {
 	select {
 	case <-gathered:
 	case <-time.After(gatherWait):
+		s.trickling.Store(true)
 	case <-s.f.ctx.Done():
 		return false
 	}

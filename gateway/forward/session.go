@@ -63,6 +63,10 @@ type session struct {
 	connected chan struct{}
 	ice       chan webrtc.ICEConnectionState
 	trickle   chan string // local candidates found after the POST
+	// trickling is set once a gathering wait (the offer's, an ICE
+	// restart's) ended before gathering did: later candidates go to
+	// trickle.
+	trickling atomic.Bool
 	readers   sync.WaitGroup
 	sentAt    time.Time
 	bytes     uint64
@@ -236,9 +240,8 @@ func (s *session) offer() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("forward: create offer: %w", err)
 	}
-	var trickling atomic.Bool
 	s.pc.OnICECandidate(func(c *webrtc.ICECandidate) {
-		if c == nil || !trickling.Load() {
+		if c == nil || !s.trickling.Load() {
 			return
 		}
 		select {
@@ -255,7 +258,7 @@ func (s *session) offer() (string, error) {
 	select {
 	case <-gathered:
 	case <-t.C:
-		trickling.Store(true)
+		s.trickling.Store(true)
 	case <-s.f.ctx.Done():
 		return "", s.f.ctx.Err()
 	}

@@ -8,22 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/codec"
+	"mediagate.dev/mediagate/internal/looptest"
 )
-
-// loopbackEngine gathers host candidates on loopback only.
-func loopbackEngine() webrtc.SettingEngine {
-	var se webrtc.SettingEngine
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	return se
-}
 
 // vp8Answerer is a WHIP endpoint in a RoundTripper: a pion
 // PeerConnection on loopback that takes VP8 video and Opus audio, and
@@ -56,7 +46,7 @@ func (a *vp8Answerer) RoundTrip(r *http.Request) (*http.Response, error) {
 		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
 		return nil, err
 	}
-	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(loopbackEngine())).
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(looptest.SettingEngine())).
 		NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, err
@@ -130,7 +120,7 @@ func TestUpWhenConnectedBeforeBinding(t *testing.T) {
 	st.SetUp(true, nil)
 	defer st.SetUp(false, nil)
 	f, err := Start(Config{Stream: st, URL: "http://whip.test/whip", Client: Client{HTTP: &http.Client{Transport: a}},
-		RetryMin: 10 * time.Second, ConnectTimeout: 10 * time.Second, SettingEngine: loopbackEngine(),
+		RetryMin: 10 * time.Second, ConnectTimeout: 10 * time.Second, SettingEngine: looptest.SettingEngine(),
 		Renditions: slowRenditions{connected: a.connected}})
 	if err != nil {
 		t.Fatal(err)

@@ -166,10 +166,12 @@ func TestParameterSetsOnlyOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Subscribed first: the rendition's first key frame comes from that
+		// IDR, and nothing asks for another within the test.
+		sub := r.Track.Subscribe(256)
 		for _, p := range idr { // written the moment the rendition exists
 			cam.track.Write(p)
 		}
-		sub := r.Track.Subscribe(256)
 		for i := 0; i < 3; i++ {
 			cam.open(transcoder.H264) // IDRs without parameter sets
 			cam.next(10)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -24,6 +23,7 @@ import (
 	"mediagate.dev/mediagate/gateway/signal/jsep"
 	"mediagate.dev/mediagate/gateway/stream"
 	"mediagate.dev/mediagate/internal/codec"
+	"mediagate.dev/mediagate/internal/looptest"
 )
 
 // Tokens and streams of the test rig.
@@ -33,16 +33,6 @@ const (
 	tokenAudio = "publish-audio-0123456789"
 	turnLink   = `<turn:127.0.0.1:3478?transport=udp>; rel="ice-server"; username="1:u"; credential="c"`
 )
-
-// loopbackSE keeps ICE on loopback: interface lo, no mDNS, UDP over IPv4.
-func loopbackSE() webrtc.SettingEngine {
-	var se webrtc.SettingEngine
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	return se
-}
 
 // rig is a WHIP handler on an httptest server with three WHIP streams:
 // "cam" (H.264 + Opus), "vp8" (VP8 only) and "mic" (Opus only), and one
@@ -78,7 +68,7 @@ func newRig(t *testing.T, remb config.REMB, demand func(string) (int, bool)) *ri
 	add("vp8", tokenVP8, &vp8, nil)
 	add("mic", tokenAudio, nil, &opus)
 	metrics := NewMetrics(r.reg)
-	r.m = NewManager(Config{SettingEngine: loopbackSE(), SetupTimeout: 10 * time.Second, Demand: demand, Metrics: metrics})
+	r.m = NewManager(Config{SettingEngine: looptest.SettingEngine(), SetupTimeout: 10 * time.Second, Demand: demand, Metrics: metrics})
 	r.h = &Handler{
 		Publishers: r.m,
 		Lookup: func(name string) (Target, bool) {
@@ -178,7 +168,7 @@ func newPub(t testing.TB, dir webrtc.RTPTransceiverDirection, codecs ...webrtc.R
 		webrtc.RTPCodecTypeVideo); err != nil {
 		t.Fatal(err)
 	}
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(loopbackSE()),
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(looptest.SettingEngine()),
 		webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {

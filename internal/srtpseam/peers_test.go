@@ -14,6 +14,8 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"mediagate.dev/mediagate/internal/looptest"
 )
 
 // setupTimeout bounds ICE+DTLS on loopback.
@@ -77,15 +79,11 @@ func (c *captureConn) sent() [][]byte {
 // listenICE builds it.
 func gatewaySettings(t *testing.T, pc peerCase, sock *captureConn, kl *KeyLog, hook chan handshake.MessageServerHello) webrtc.SettingEngine {
 	t.Helper()
-	var se webrtc.SettingEngine
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se := looptest.SettingEngine()
 	se.DisableActiveTCP(true)
 	mux := ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: sock})
 	t.Cleanup(func() { _ = mux.Close() })
 	se.SetICEUDPMux(mux)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	if err := se.SetAnsweringDTLSRole(pc.role); err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +97,6 @@ func gatewaySettings(t *testing.T, pc peerCase, sock *captureConn, kl *KeyLog, h
 		}
 		return &m
 	})
-	return se
-}
-
-func viewerSettings() webrtc.SettingEngine {
-	var se webrtc.SettingEngine
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	return se
 }
 
@@ -138,7 +128,7 @@ func newPair(t *testing.T, pc peerCase) *pair {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = p.gw.Close() })
-	p.viewer, err = newAPI(t, viewerSettings()).NewPeerConnection(webrtc.Configuration{})
+	p.viewer, err = newAPI(t, looptest.SettingEngine()).NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
