@@ -154,13 +154,13 @@ func TestSenderStreamLifecycle(t *testing.T) {
 // starts, is removed with its viewers after senders.idle_timeout.
 func TestSilentSenderStreamRemoved(t *testing.T) {
 	gw := startGateway(t, senderConfigFull(t, "source_timeout = \"1s\"\n", "idle_timeout = \"2s\"\n", ""))
+	start := time.Now() // before the POST, where the stream's idle clock starts
 	never := callAPI(t, http.MethodPost, gw.URL+"/api/v1/streams?name=never", "application/sdp", offerWith())
 	vp8 := strings.NewReplacer("96", "97", "H264", "VP8", "a=fmtp:97 packetization-mode=1\r\n", "").Replace(offerWith())
 	stops := callAPI(t, http.MethodPost, gw.URL+"/api/v1/streams?name=stops", "application/sdp", vp8) // the test camera's VP8, PT 97
 	if never.status != 201 || stops.status != 201 {
 		t.Fatalf("POST: %d %s / %d %s", never.status, never.body, stops.status, stops.body)
 	}
-	start := time.Now()
 	cam := startCamera(t, "127.0.0.1:0", stops.video(t).MediaName.Port.Value, nil)
 	waitUntil(t, 10*time.Second, "stream stops goes up", func() bool { st := gw.Hub().Get("stops"); return st != nil && st.Up() })
 	waitUntil(t, 10*time.Second, "stream never removed", func() bool { return gw.Hub().Get("never") == nil })

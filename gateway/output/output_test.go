@@ -141,7 +141,8 @@ func TestStrangerDropped(t *testing.T) {
 // TestBadDatagrams sends what the receiver must not: RTP, oversize
 // datagrams, garbage, and for SRTP plain RTCP.
 func TestBadDatagrams(t *testing.T) {
-	f := newFixture(t, testKey, func(c *Config) { c.ReadBuffer = 100 })
+	// No tick: with no video written, each tick would ask for a keyframe.
+	f := newFixture(t, testKey, func(c *Config) { c.ReadBuffer = 100; c.ReportInterval = time.Hour })
 	f.waitSubscribed(f.st)
 	base := f.keyframes.Load()
 	send := func(b []byte) {

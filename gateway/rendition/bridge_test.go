@@ -98,6 +98,17 @@ func bridgeManager(t *testing.T, maxBridges int, mod func(*config.Stream)) (*Man
 	return m, reg
 }
 
+// waitBridge polls cond for up to 5 s and fails the test naming what
+// did not happen.
+func waitBridge(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5 s", what)
+		}
+	}
+}
+
 // firstKeyframe waits for a keyframe on sub.
 func firstKeyframe(t *testing.T, sub *stream.Subscription, within time.Duration) *stream.Packet {
 	t.Helper()
@@ -190,9 +201,16 @@ func TestBridgeBadInput(t *testing.T) {
 	}
 	defer release()
 	defer sub.Close()
-	if k := firstKeyframe(t, sub, 500*time.Millisecond); k != nil {
+	// Either the decoder concealed the loss and the priming made a key
+	// frame, or the bridge counted that it had no picture.
+	noPicture := func() float64 { return testutil.ToFloat64(m.bm.failures.WithLabelValues("no_picture")) }
+	var k *stream.Packet
+	for deadline := time.Now().Add(5 * time.Second); k == nil && noPicture() == 0 && time.Now().Before(deadline); {
+		k = firstKeyframe(t, sub, 50*time.Millisecond)
+	}
+	if k != nil {
 		t.Logf("a key frame came out of the damaged GOP (the decoder concealed the loss): ts %d", k.Timestamp)
-	} else if f := testutil.ToFloat64(m.bm.failures.WithLabelValues("no_picture")); f != 1 {
+	} else if f := noPicture(); f != 1 {
 		t.Fatalf("no key frame and %v failures counted, want 1", f)
 	}
 	// The camera restarts: a new SSRC, other sequence numbers, another size.
@@ -200,7 +218,7 @@ func TestBridgeBadInput(t *testing.T) {
 	cam.video = testpattern.NewVideo(640, 480)
 	cam.open(transcoder.H264)
 	cam.next(5)
-	k := firstKeyframe(t, sub, 2*time.Second)
+	k = firstKeyframe(t, sub, 2*time.Second)
 	if k == nil {
 		// The bridge encodes what it decodes from the new keyframe on; a
 		// viewer asks for a key frame when it joins, so ask as one would.
@@ -266,18 +284,21 @@ func TestBridgeWarm(t *testing.T) {
 	if n := testutil.ToFloat64(m.bm.running); n != 1 {
 		t.Fatalf("%v bridges after two warms, want 1", n)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for { // the viewer connects while the bridge decodes the GOP
+	framesIn := func() uint64 { // what the bridge has taken in; idle or not
 		m.mu.Lock()
-		idle := m.bridges[cam.track].state == bridgeIdle
-		m.mu.Unlock()
-		if idle || time.Now().After(deadline) {
-			break
+		defer m.mu.Unlock()
+		b := m.bridges[cam.track]
+		if b.state != bridgeIdle {
+			return 0
 		}
-		time.Sleep(5 * time.Millisecond)
+		return b.pipe.Stats().FramesIn
 	}
+	// The viewer connects once the bridge has decoded the GOP and two
+	// pictures more.
+	waitBridge(t, "the warm bridge idle", func() bool { return framesIn() > 0 })
+	before := framesIn()
 	cam.next(2)
-	time.Sleep(50 * time.Millisecond) // decoded
+	waitBridge(t, "two more pictures taken in", func() bool { return framesIn() >= before+2 })
 	latest := cam.track.LastPacket().Timestamp
 	sub, release, err := m.Bridge(st, cam.track, 64)
 	if err != nil {
