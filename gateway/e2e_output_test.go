@@ -211,22 +211,9 @@ func (s *vp8Sender) send(n int) {
 // own goroutine, which may start after the first packets went by.
 func (s *vp8Sender) sendUntilOutput(out *net.UDPConn) *rtp.Packet {
 	s.t.Helper()
-	buf := make([]byte, 2048)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		s.send(5)
-		_ = out.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
-		for {
-			n, err := out.Read(buf)
-			if err != nil {
-				break
-			}
-			if buf[1] >= 192 && buf[1] <= 223 {
-				continue // RTCP
-			}
-			p := &rtp.Packet{}
-			if err := p.Unmarshal(buf[:n]); err != nil {
-				s.t.Fatal(err)
-			}
+		if p := nextOutputRTP(s.t, out, 50*time.Millisecond); p != nil {
 			return p
 		}
 	}
@@ -256,36 +243,16 @@ func readOutputDatagram(t *testing.T, c *net.UDPConn) []byte {
 	return buf[:n]
 }
 
-// readOutputRTP returns the next RTP packet c receives, skipping RTCP.
-func readOutputRTP(t *testing.T, c *net.UDPConn) *rtp.Packet {
+// nextOutputRTP returns the next RTP packet c receives within the time
+// given, skipping RTCP, or nil.
+func nextOutputRTP(t *testing.T, c *net.UDPConn, within time.Duration) *rtp.Packet {
 	t.Helper()
+	buf := make([]byte, 2048)
+	_ = c.SetReadDeadline(time.Now().Add(within))
 	for {
-		b := readOutputDatagram(t, c)
-		if b[1] >= 192 && b[1] <= 223 {
-			continue
-		}
-		p := &rtp.Packet{}
-		if err := p.Unmarshal(b); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-}
-
-// lastOutputRTP reads RTP packets until none arrives for 300 ms and
-// returns the last.
-func lastOutputRTP(t *testing.T, c *net.UDPConn) *rtp.Packet {
-	t.Helper()
-	var last *rtp.Packet
-	for {
-		_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-		buf := make([]byte, 2048)
 		n, err := c.Read(buf)
 		if err != nil {
-			if last == nil {
-				t.Fatalf("no packet after the camera restart: %v", err)
-			}
-			return last
+			return nil
 		}
 		if buf[1] >= 192 && buf[1] <= 223 {
 			continue
@@ -294,8 +261,33 @@ func lastOutputRTP(t *testing.T, c *net.UDPConn) *rtp.Packet {
 		if err := p.Unmarshal(buf[:n]); err != nil {
 			t.Fatal(err)
 		}
+		return p
+	}
+}
+
+// readOutputRTP returns the next RTP packet c receives, skipping RTCP,
+// within 10 s.
+func readOutputRTP(t *testing.T, c *net.UDPConn) *rtp.Packet {
+	t.Helper()
+	p := nextOutputRTP(t, c, 10*time.Second)
+	if p == nil {
+		t.Fatalf("receiver %s: no RTP within 10 s", c.LocalAddr())
+	}
+	return p
+}
+
+// lastOutputRTP reads RTP packets until none arrives for 300 ms and
+// returns the last.
+func lastOutputRTP(t *testing.T, c *net.UDPConn) *rtp.Packet {
+	t.Helper()
+	last := nextOutputRTP(t, c, 300*time.Millisecond)
+	if last == nil {
+		t.Fatal("no packet after the camera restart")
+	}
+	for p := last; p != nil; p = nextOutputRTP(t, c, 300*time.Millisecond) {
 		last = p
 	}
+	return last
 }
 
 // waitBye reads c until an RTCP BYE arrives, within 10 s.

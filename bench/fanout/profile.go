@@ -68,14 +68,10 @@ func (m *mediagate) startProfile(ctx context.Context, window time.Duration, n in
 	}
 	return func() error {
 		err := startErr
-		if memPath != "" && err == nil {
-			err = m.fetchProfile(ctx, "/allocs", memPath)
-		}
-		if memPath != "" && err == nil {
-			err = m.fetchProfile(ctx, "/goroutine", memPath+".goroutine")
-		}
-		if memPath != "" && err == nil {
-			err = m.fetchProfile(ctx, "/memstats", memPath+".memstats")
+		for _, p := range []struct{ query, suffix string }{{"/allocs", ""}, {"/goroutine", ".goroutine"}, {"/memstats", ".memstats"}} {
+			if memPath != "" && err == nil {
+				err = m.fetchProfile(ctx, p.query, memPath+p.suffix)
+			}
 		}
 		if cerr := <-cpuDone; err == nil {
 			err = cerr

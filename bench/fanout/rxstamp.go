@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"syscall"
 	"time"
 
 	"github.com/pion/transport/v5"
@@ -41,14 +42,20 @@ func enableRxTimestamps(c *net.UDPConn) error {
 	if err != nil {
 		return fmt.Errorf("receive timestamps: %w", err)
 	}
+	return setSocketInt(raw, unix.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")
+}
+
+// setSocketInt sets the SOL_SOCKET option opt, called name in errors, to
+// value on raw's socket.
+func setSocketInt(raw syscall.RawConn, opt, value int, name string) error {
 	var serr error
 	if err := raw.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, opt, value)
 	}); err != nil {
-		return fmt.Errorf("receive timestamps: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if serr != nil {
-		return fmt.Errorf("SO_TIMESTAMPNS: %w", serr)
+		return fmt.Errorf("%s: %w", name, serr)
 	}
 	return nil
 }

@@ -36,14 +36,8 @@ func newTxStamps(c *net.UDPConn) (*txStamps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("send timestamps: %w", err)
 	}
-	var serr error
-	if err := raw.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPING, txStampFlags)
-	}); err != nil {
-		return nil, fmt.Errorf("send timestamps: %w", err)
-	}
-	if serr != nil {
-		return nil, fmt.Errorf("SO_TIMESTAMPING: %w", serr)
+	if err := setSocketInt(raw, unix.SO_TIMESTAMPING, txStampFlags, "SO_TIMESTAMPING"); err != nil {
+		return nil, err
 	}
 	return &txStamps{raw: raw}, nil
 }

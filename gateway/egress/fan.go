@@ -29,6 +29,7 @@ type fan struct {
 	stop chan struct{}
 	done chan struct{}
 	b    batch
+	hold *time.Timer // gather's, made by its first wait
 }
 
 // fanBurst is how many packets one pass takes at most: the packets of a
@@ -113,18 +114,13 @@ func (fn *fan) run() {
 	defer fn.sub.Close()
 	var dropped uint64
 	burst := make([]*stream.Packet, 0, fanBurst)
-	hold := time.NewTimer(time.Hour)
-	hold.Stop()
 	for {
 		select {
 		case <-fn.stop:
 			return
 		case p := <-fn.sub.Packets():
-			burst = fn.take(append(burst[:0], p))
 			legs := *fn.legs.Load()
-			if fn.src.Kind == stream.Video && len(legs) >= fanGatherFrom {
-				burst = fn.gather(burst, hold)
-			}
+			burst = fn.collect(append(burst[:0], p), len(legs))
 			fn.b.pass(legs, burst, time.Now())
 			clear(burst)
 			if d := fn.sub.Dropped(); d > dropped && len(legs) > 0 {
@@ -133,6 +129,17 @@ func (fn *fan) run() {
 			}
 		}
 	}
+}
+
+// collect completes a pass's burst, which holds its first packet, for a
+// fan of legs viewers: the packets already queued, and in a video fan of
+// fanGatherFrom viewers or more the rest of the frame.
+func (fn *fan) collect(burst []*stream.Packet, legs int) []*stream.Packet {
+	burst = fn.take(burst)
+	if fn.src.Kind == stream.Video && legs >= fanGatherFrom {
+		burst = fn.gather(burst)
+	}
+	return burst
 }
 
 // take adds the packets already queued to burst, up to fanBurst.
@@ -151,17 +158,22 @@ func (fn *fan) take(burst []*stream.Packet) []*stream.Packet {
 // gather waits up to fanHold for the rest of the frame the burst's last
 // packet belongs to: until a packet with the marker bit, fanBurst packets,
 // or the hold's end.
-func (fn *fan) gather(burst []*stream.Packet, hold *time.Timer) []*stream.Packet {
-	if burst[len(burst)-1].Marker || len(burst) == fanBurst {
+func (fn *fan) gather(burst []*stream.Packet) []*stream.Packet {
+	complete := func() bool { return burst[len(burst)-1].Marker || len(burst) == fanBurst }
+	if complete() {
 		return burst
 	}
-	hold.Reset(fanHold)
-	defer hold.Stop()
-	for !burst[len(burst)-1].Marker && len(burst) < fanBurst {
+	if fn.hold == nil {
+		fn.hold = time.NewTimer(fanHold)
+	} else {
+		fn.hold.Reset(fanHold)
+	}
+	defer fn.hold.Stop()
+	for !complete() {
 		select {
 		case p := <-fn.sub.Packets():
 			burst = append(burst, p)
-		case <-hold.C:
+		case <-fn.hold.C:
 			return burst
 		case <-fn.stop:
 			return burst

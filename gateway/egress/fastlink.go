@@ -174,12 +174,6 @@ type fastLink struct {
 	out  []byte                    // a single write's packet
 }
 
-// newFastLink returns the link of a track protected with ctx that sends to
-// the viewer's dest.
-func newFastLink(ctx *srtp.Context, dest *atomic.Pointer[fastDest]) *fastLink {
-	return &fastLink{ctx: ctx, dest: dest}
-}
-
 // seal marshals the packet into dst's capacity (a new buffer when short)
 // and protects it there, in place, and returns it.
 func (l *fastLink) seal(dst []byte, h *rtp.Header, payload []byte) ([]byte, error) {

@@ -144,7 +144,7 @@ func (f *forwarder) joinFan() {
 	if ctx == nil {
 		return
 	}
-	f.link = newFastLink(ctx, &f.v.dest)
+	f.link = &fastLink{ctx: ctx, dest: &f.v.dest}
 	f.fan = f.v.m.acquireFan(f.plan.src)
 	f.fan.add(f)
 	f.v.metrics.queueDropped.Add(float64(f.feed.Close()))

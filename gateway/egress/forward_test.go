@@ -148,7 +148,7 @@ func fastLegs(tb testing.TB, profile srtp.ProtectionProfile, n int, to netip.Add
 		t := &outTrack{boundCh: make(chan struct{})}
 		t.bound.Store(&binding{ssrc: uint32(i + 1), pt: 102})
 		f := newForwarder(v, &trackPlan{src: s.Video, offeredProfiles: map[uint8]bool{0x42: true}}, t)
-		f.live, f.link = true, newFastLink(ctx, &v.dest)
+		f.live, f.link = true, &fastLink{ctx: ctx, dest: &v.dest}
 		legs[i] = f
 	}
 	return legs

@@ -10,7 +10,7 @@ import (
 	"mediagate.dev/mediagate/gateway/stream"
 )
 
-// TestFanGathersFrame: a video pass waits for the rest of its first
+// TestFanGathersFrame: a video pass of a fan of fanGatherFrom viewers waits for the rest of its first
 // packet's frame (up to the marker bit), for at most fanHold, and never
 // takes more than fanBurst packets; an audio pass takes what is queued.
 func TestFanGathersFrame(t *testing.T) {
@@ -45,12 +45,7 @@ func TestFanGathersFrame(t *testing.T) {
 				}()
 				first := <-fn.sub.Packets()
 				start := time.Now()
-				burst := fn.take([]*stream.Packet{first})
-				if tc.kind == stream.Video {
-					hold := time.NewTimer(time.Hour)
-					hold.Stop()
-					burst = fn.gather(burst, hold)
-				}
+				burst := fn.collect([]*stream.Packet{first}, fanGatherFrom)
 				if len(burst) != tc.want {
 					t.Errorf("pass of %d packets, want %d", len(burst), tc.want)
 				}

@@ -123,11 +123,7 @@ func (s *session) restartICE() bool {
 	if err := s.pc.SetLocalDescription(offer); err != nil {
 		return s.restartFailed(err)
 	}
-	select {
-	case <-gathered:
-	case <-time.After(gatherWait):
-		s.trickling.Store(true)
-	case <-s.f.ctx.Done():
+	if s.waitGathering(gathered) != nil {
 		return false
 	}
 	_, _, cands, err := jsep.LocalICE(s.pc.LocalDescription().SDP)

@@ -195,6 +195,15 @@ func (f *Forward) newSession(st *stream.Stream) (*session, error) {
 			connectedOnce.Do(func() { close(s.connected) })
 		}
 	})
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil || !s.trickling.Load() {
+			return
+		}
+		select {
+		case s.trickle <- "candidate:" + c.ToJSON().Candidate:
+		default:
+		}
+	})
 	for _, t := range st.Tracks() {
 		lt := &localTrack{kind: t.Kind}
 		for _, c := range offers[t.Kind] {
@@ -231,28 +240,28 @@ func (s *session) offered() map[stream.Kind][]string {
 }
 
 // offer creates and applies the offer and waits a little for gathering:
-// what is gathered by then goes in the offer, the rest is trickled. The
-// candidate handler is set before gathering starts and trickles only
-// after the wait, so no candidate falls between the two (one found as the
-// wait ends may be in both, which the remote ignores).
+// what is gathered by then goes in the offer, the rest is trickled.
 func (s *session) offer() (string, error) {
 	offer, err := s.pc.CreateOffer(nil)
 	if err != nil {
 		return "", fmt.Errorf("forward: create offer: %w", err)
 	}
-	s.pc.OnICECandidate(func(c *webrtc.ICECandidate) {
-		if c == nil || !s.trickling.Load() {
-			return
-		}
-		select {
-		case s.trickle <- "candidate:" + c.ToJSON().Candidate:
-		default:
-		}
-	})
 	gathered := webrtc.GatheringCompletePromise(s.pc)
 	if err := s.pc.SetLocalDescription(offer); err != nil {
 		return "", fmt.Errorf("forward: set offer: %w", err)
 	}
+	if err := s.waitGathering(gathered); err != nil {
+		return "", err
+	}
+	return s.pc.LocalDescription().SDP, nil
+}
+
+// waitGathering waits up to gatherWait for gathering to complete; when it
+// does not, the candidates found later are trickled. The candidate
+// handler exists from the session's start and trickles only after the
+// wait, so no candidate falls between the description and the trickle
+// (one found as the wait ends may be in both, which the remote ignores).
+func (s *session) waitGathering(gathered <-chan struct{}) error {
 	t := time.NewTimer(gatherWait)
 	defer t.Stop()
 	select {
@@ -260,9 +269,9 @@ func (s *session) offer() (string, error) {
 	case <-t.C:
 		s.trickling.Store(true)
 	case <-s.f.ctx.Done():
-		return "", s.f.ctx.Err()
+		return s.f.ctx.Err()
 	}
-	return s.pc.LocalDescription().SDP, nil
+	return nil
 }
 
 // waitConnected waits for ICE (and DTLS) to connect, bounded by
